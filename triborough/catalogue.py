@@ -1,0 +1,330 @@
+"""The metric catalogue: every metric the warehouse holds, with its unit, polarity and source.
+
+Generic pages (Overview, Compare, scorecard) read this through ``dim_metric``; importers may
+only write metric codes that are listed here (the build checks every fact resolves).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+OGL = "Open Government Licence v3.0"
+
+SOURCES: dict[str, dict[str, str]] = {
+    "ons_mye": {
+        "publisher": "Office for National Statistics",
+        "title": "Mid-year population estimates (MYE4 mid-2011 to mid-2023; MYE2 mid-2024)",
+        "url": "https://www.ons.gov.uk/peoplepopulationandcommunity/populationandmigration/populationestimates",
+        "licence": OGL,
+    },
+    "dfe_cin": {
+        "publisher": "Department for Education",
+        "title": "Children in need (Explore Education Statistics)",
+        "url": "https://explore-education-statistics.service.gov.uk/find-statistics/characteristics-of-children-in-need",
+        "licence": OGL,
+    },
+    "dfe_cla": {
+        "publisher": "Department for Education",
+        "title": "Children looked after in England including adoptions",
+        "url": "https://explore-education-statistics.service.gov.uk/find-statistics/children-looked-after-in-england-including-adoptions",
+        "licence": OGL,
+    },
+    "dfe_csww": {
+        "publisher": "Department for Education",
+        "title": "Children's social work workforce",
+        "url": "https://explore-education-statistics.service.gov.uk/find-statistics/children-s-social-work-workforce",
+        "licence": OGL,
+    },
+    "dfe_sn": {
+        "publisher": "Department for Education",
+        "title": "Children's services statistical neighbours (2021 and 2025 models)",
+        "url": "https://www.gov.uk/government/publications/local-authority-interactive-tool-lait",
+        "licence": OGL,
+    },
+    "ofsted": {
+        "publisher": "Ofsted",
+        "title": "Children's social care data in England: local authority inspection outcomes",
+        "url": "https://www.gov.uk/government/statistics/childrens-social-care-data-in-england-2023",
+        "licence": OGL,
+    },
+    "mhclg_ro": {
+        "publisher": "Ministry of Housing, Communities and Local Government",
+        "title": "Local authority revenue expenditure and financing: outturn (RS, RSX, RO3)",
+        "url": "https://www.gov.uk/government/collections/local-authority-revenue-expenditure-and-financing",
+        "licence": OGL,
+    },
+    "oflog_asc": {
+        "publisher": "Office for Local Government (Oflog)",
+        "title": "Local Authority Data Explorer: adult social care metrics",
+        "url": "https://oflog.data.gov.uk/",
+        "licence": OGL,
+    },
+    "nhs_pss_ex1": {
+        "publisher": "Health and Social Care Information Centre (now NHS England)",
+        "title": "Personal Social Services Expenditure and Unit Costs (PSS-EX1): council activity",
+        "url": "https://digital.nhs.uk/data-and-information/publications/statistical/personal-social-services-expenditure-and-unit-costs",
+        "licence": OGL,
+    },
+    "ace_libraries": {
+        "publisher": "Arts Council England",
+        "title": "Libraries activity dataset 2023/24",
+        "url": "https://www.artscouncil.org.uk/supporting-arts-museums-and-libraries/libraries",
+        "licence": "Open data (published by Arts Council England; treated as OGL v3.0)",
+    },
+    "dcms_libraries": {
+        "publisher": "DCMS Libraries Taskforce",
+        "title": "Public libraries in England, 2010-2016 (July 2016 dataset)",
+        "url": "https://www.gov.uk/government/publications/public-libraries-in-england-basic-dataset",
+        "licence": OGL,
+    },
+    "la_nearest_neighbours": {
+        "publisher": "LibrariesHacked (publisher of the model not documented)",
+        "title": "Nearest-neighbour list of English upper-tier authorities (convenience peer list)",
+        "url": "https://github.com/LibrariesHacked/public-libraries-activity-dataset",
+        "licence": "Not stated; used only to choose comparators, no figures taken from it",
+    },
+    "oflog_nn": {
+        "publisher": "Office for Local Government (Oflog)",
+        "title": "Nearest neighbours used by the Oflog explorer (provenance not documented)",
+        "url": "https://github.com/communitiesuk/oflog-automated-text",
+        "licence": OGL,
+    },
+    "programme_reports": {
+        "publisher": "Councils' press releases and press reports (see each row)",
+        "title": "Reported tri-borough savings targets and milestones",
+        "url": "https://www.lbhf.gov.uk/",
+        "licence": "Quoted facts from public reporting (each row names its page)",
+    },
+    "derived": {
+        "publisher": "Tri-borough Insight (derived from the sources named in the definition)",
+        "title": "Derived per-head figures",
+        "url": "",
+        "licence": OGL,
+    },
+    "illustrative": {
+        "publisher": "Tri-borough Insight (generated)",
+        "title": "Illustrative figures, deterministic and calibrated to published totals",
+        "url": "",
+        "licence": "Generated; not a published statistic",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One row of the metric catalogue."""
+
+    code: str
+    name: str
+    domain: str  # population, finance, children, adults, libraries, it, programme
+    unit: str  # persons, count, percent, rate_per_10000, rate_per_1000, gbp, gbp_thousand, ...
+    polarity: str  # higher_better, lower_better, neither
+    definition: str
+    source_id: str
+    period_type: str  # financial_year, at_31_march, mid_year, at_30_september, year
+    is_people_count: bool = False  # counts of people: subject to small-number suppression
+    is_illustrative: bool = False
+    target: float | None = None
+    target_is_published: bool = False
+
+    def as_row(self) -> dict[str, object]:
+        """Catalogue row with the source's publisher, URL and licence resolved."""
+        src = SOURCES[self.source_id]
+        row = asdict(self)
+        row.update(
+            publisher=src["publisher"],
+            source_title=src["title"],
+            source_url=src["url"],
+            licence=src["licence"],
+        )
+        return row
+
+
+def _m(*args: object, **kwargs: object) -> Metric:
+    return Metric(*args, **kwargs)  # type: ignore[arg-type]
+
+
+SPEND_SERVICES: dict[str, str] = {
+    "education": "Education services",
+    "highways_transport": "Highways and transport services",
+    "social_care_combined": "Social care (children's and adults' combined, 2010-11 only)",
+    "childrens_social_care": "Children's social care",
+    "adult_social_care": "Adult social care",
+    "public_health": "Public health",
+    "housing_gfra": "Housing services (General Fund Revenue Account)",
+    "cultural_related": "Cultural and related services (incl. libraries)",
+    "environmental_regulatory": "Environmental and regulatory services",
+    "planning_development": "Planning and development services",
+    "central_services": "Central services",
+    "other_services": "Other services",
+    "total_service_expenditure": "Total service expenditure",
+}
+
+METRICS: tuple[Metric, ...] = (
+    # population
+    _m("pop_all_ages", "Residents (mid-year estimate)", "population", "persons", "neither",
+       "Usual residents at 30 June, ONS mid-year estimate (post-Census 2021 rebased series).",
+       "ons_mye", "mid_year"),
+    _m("pop_0_17", "Children aged 0-17 (mid-year estimate)", "population", "persons", "neither",
+       "Children aged 0 to 17 at 30 June, ONS mid-year estimate as used by DfE for rates.",
+       "dfe_cin", "mid_year"),
+    # finance: net current expenditure by service line
+    *(
+        _m(f"nce_{svc}", f"Net current expenditure: {label}", "finance", "gbp_thousand",
+           "neither",
+           f"Net current expenditure on {label.lower()}: gross expenditure less sales, fees, "
+           "charges and other income, £ thousand, cash (not adjusted for inflation).",
+           "mhclg_ro", "financial_year")
+        for svc, label in SPEND_SERVICES.items()
+    ),
+    _m("council_tax_requirement", "Council tax requirement", "finance", "gbp_thousand",
+       "neither", "Council tax requirement from the Revenue Outturn Summary, £ thousand, cash.",
+       "mhclg_ro", "financial_year"),
+    _m("unallocated_reserves", "Unallocated reserves (level)", "finance", "gbp_thousand",
+       "neither",
+       "Level of unallocated financial reserves from the Revenue Outturn Summary, £ thousand "
+       "(2017-18: estimated level at 1 April).",
+       "mhclg_ro", "financial_year"),
+    _m("spend_ph_adult_social_care", "Adult social care spend per adult", "finance", "gbp",
+       "neither",
+       "Net current expenditure on adult social care divided by residents aged 18+ (all ages "
+       "less 0-17) at mid-year of the financial year's start; where that estimate is not in "
+       "the rebased series, the nearest year is used.",
+       "derived", "financial_year"),
+    _m("spend_ph_childrens_social_care", "Children's social care spend per child", "finance",
+       "gbp", "neither",
+       "Net current expenditure on children's social care divided by children aged 0-17 at "
+       "mid-year of the financial year's start (nearest available year where missing).",
+       "derived", "financial_year"),
+    _m("spend_ph_cultural_related", "Cultural services (incl. libraries) spend per resident",
+       "finance", "gbp", "neither",
+       "Net current expenditure on cultural and related services divided by residents at "
+       "mid-year of the financial year's start (nearest available year where missing).",
+       "derived", "financial_year"),
+    _m("spend_ph_central_services", "Central services spend per resident", "finance", "gbp",
+       "neither",
+       "Net current expenditure on central services divided by residents at mid-year of the "
+       "financial year's start (nearest available year where missing).",
+       "derived", "financial_year"),
+    _m("spend_ph_total", "Total service spend per resident", "finance", "gbp", "neither",
+       "Total service net current expenditure divided by residents at mid-year of the "
+       "financial year's start (nearest available year where missing).",
+       "derived", "financial_year"),
+    # children: DfE
+    _m("cin_at_31_march", "Children in need at 31 March", "children", "count", "neither",
+       "Children in need episodes open at 31 March.", "dfe_cin", "at_31_march",
+       is_people_count=True),
+    _m("cin_rate_per_10000", "Children in need per 10,000 children", "children",
+       "rate_per_10000", "neither",
+       "Children in need at 31 March per 10,000 children aged 0-17 (derived from DfE counts "
+       "and the ONS estimate DfE uses).", "dfe_cin", "at_31_march"),
+    _m("referrals", "Referrals to children's social care", "children", "count", "neither",
+       "Referrals received in the year ending 31 March.", "dfe_cin", "at_31_march",
+       is_people_count=True),
+    _m("rereferral_pct", "Re-referrals within 12 months", "children", "percent",
+       "lower_better",
+       "Referrals in the year that came within 12 months of a previous referral, %.",
+       "dfe_cin", "at_31_march"),
+    _m("cpp_starts", "Child protection plans starting", "children", "count", "neither",
+       "Child protection plans starting in the year ending 31 March.", "dfe_cin",
+       "at_31_march", is_people_count=True),
+    _m("cpp_subsequent_pct", "Second or subsequent child protection plans", "children",
+       "percent", "lower_better",
+       "Plans starting in the year that were a second or subsequent plan, %.", "dfe_cin",
+       "at_31_march"),
+    _m("cla_at_31_march", "Children looked after at 31 March", "children", "count", "neither",
+       "Children looked after at 31 March (2018 not published in the series used: a gap).",
+       "dfe_cla", "at_31_march", is_people_count=True),
+    _m("cla_rate_per_10000", "Children looked after per 10,000 children", "children",
+       "rate_per_10000", "neither",
+       "Children looked after at 31 March per 10,000 children aged 0-17 (DfE's published rate "
+       "from 2019; earlier years derived from the count and the ONS estimate).",
+       "dfe_cla", "at_31_march"),
+    _m("placements_3plus_pct", "Children looked after with 3+ placements in the year",
+       "children", "percent", "lower_better",
+       "Children looked after at 31 March with three or more placements during the year, %.",
+       "dfe_cla", "at_31_march"),
+    _m("placement_same_2yrs_pct", "Long-term placement stability (same carer 2+ years)",
+       "children", "percent", "higher_better",
+       "Children under 16 looked after for 2.5+ years who have lived with the same carer for "
+       "2+ years, %.", "dfe_cla", "at_31_march"),
+    _m("sw_turnover_pct", "Social worker turnover rate", "children", "percent", "lower_better",
+       "Children and family social worker leavers as % of FTE in post, year to 30 September.",
+       "dfe_csww", "at_30_september"),
+    _m("sw_agency_pct", "Agency social worker rate", "children", "percent", "lower_better",
+       "Agency social workers as % of all social workers (FTE) at 30 September.", "dfe_csww",
+       "at_30_september"),
+    _m("sw_vacancy_pct", "Social worker vacancy rate", "children", "percent", "lower_better",
+       "Vacancies as % of vacancies plus FTE in post at 30 September.", "dfe_csww",
+       "at_30_september"),
+    _m("sw_caseload", "Caseload per case-holding social worker", "children", "cases_per_fte",
+       "lower_better", "Cases per case-holding social worker (FTE) at 30 September.",
+       "dfe_csww", "at_30_september"),
+    _m("ofsted_overall", "Ofsted overall effectiveness", "children", "judgement",
+       "higher_better",
+       "Overall effectiveness of children's services at the latest inspection "
+       "(4 Outstanding, 3 Good, 2 Requires improvement, 1 Inadequate).", "ofsted", "year"),
+    # adults: Oflog
+    _m("asc_carer_qol", "Carer-reported quality of life", "adults", "score", "higher_better",
+       "ASCOF carer-reported quality of life score (out of 12).", "oflog_asc",
+       "financial_year"),
+    _m("asc_user_qol", "Social care-related quality of life", "adults", "score",
+       "higher_better", "ASCOF adjusted social care-related quality of life score.",
+       "oflog_asc", "financial_year"),
+    _m("asc_info_users_pct", "Ease of finding information: service users", "adults",
+       "percent", "higher_better",
+       "Service users who find it easy to find information about services, %.", "oflog_asc",
+       "financial_year"),
+    _m("asc_info_carers_pct", "Ease of finding information: carers", "adults", "percent",
+       "higher_better", "Carers who find it easy to find information about support, %.",
+       "oflog_asc", "financial_year"),
+    _m("asc_short_term_outcome_pct", "Outcome of short-term services (sequel to service)",
+       "adults", "percent", "higher_better",
+       "Short-term support that resulted in no further or lower-level support, %.",
+       "oflog_asc", "financial_year"),
+    _m("asc_requests_service_rate", "Requests for support resulting in a service", "adults",
+       "rate", "neither",
+       "New requests for support that resulted in a service, as a rate (the publisher's file "
+       "does not state the unit; likely per 100,000 adults).", "oflog_asc", "financial_year"),
+    _m("asc_workforce_turnover_pct", "Adult social care workforce turnover", "adults",
+       "percent", "lower_better", "Turnover rate of directly employed care staff, %.",
+       "oflog_asc", "financial_year"),
+    # adults: PSS-EX1 activity (counts rounded to 5 by the publisher)
+    _m("asc_assessments", "Completed assessments (adults)", "adults", "count", "neither",
+       "Completed assessments of new clients in the year, all client groups.", "nhs_pss_ex1",
+       "financial_year", is_people_count=True),
+    _m("asc_reviews", "Completed reviews (adults)", "adults", "count", "neither",
+       "Completed reviews of existing clients in the year, all client groups.", "nhs_pss_ex1",
+       "financial_year", is_people_count=True),
+    _m("asc_home_care_clients", "People receiving home care at 31 March", "adults", "count",
+       "neither", "Adults receiving home care at 31 March.", "nhs_pss_ex1", "financial_year",
+       is_people_count=True),
+    _m("asc_day_care_clients", "People receiving day care at 31 March", "adults", "count",
+       "neither", "Adults receiving day care at 31 March.", "nhs_pss_ex1", "financial_year",
+       is_people_count=True),
+    _m("asc_direct_payments_clients", "People receiving direct payments at 31 March", "adults",
+       "count", "neither", "Adults receiving direct payments at 31 March.", "nhs_pss_ex1",
+       "financial_year", is_people_count=True),
+    # libraries
+    _m("lib_visits", "Library visits", "libraries", "count", "higher_better",
+       "Physical visits to the library service in the year.", "ace_libraries",
+       "financial_year"),
+    _m("lib_visits_per_1000", "Library visits per 1,000 residents", "libraries",
+       "rate_per_1000", "higher_better",
+       "Physical visits in the year per 1,000 residents (ONS mid-2023 estimate).",
+       "ace_libraries", "financial_year"),
+    _m("lib_loans", "Library loans", "libraries", "count", "higher_better",
+       "Items loaned in the year (physical and electronic as reported).", "ace_libraries",
+       "financial_year"),
+    _m("lib_loans_per_1000", "Library loans per 1,000 residents", "libraries",
+       "rate_per_1000", "higher_better",
+       "Loans in the year per 1,000 residents (ONS mid-2023 estimate).", "ace_libraries",
+       "financial_year"),
+    _m("lib_active_users", "Active library users", "libraries", "count", "higher_better",
+       "Active users (sum of reported age groups).", "ace_libraries", "financial_year"),
+    _m("lib_statutory_libraries", "Statutory libraries open", "libraries", "count", "neither",
+       "Libraries counted as part of the statutory service in 2010 and in 2016.",
+       "dcms_libraries", "year"),
+)
+
+METRIC_BY_CODE: dict[str, Metric] = {m.code: m for m in METRICS}

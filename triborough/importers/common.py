@@ -1,0 +1,134 @@
+"""Shared pieces for the publisher importers: missing-value markers, code maps, tidy writers."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+# Every marker a publisher uses for "no figure". They become missing values, never zero.
+MISSING_MARKERS: frozenset[str] = frozenset(
+    {"", "x", "c", "z", "u", "k", "[x]", "[c]", "[z]", "[u]", "..", "...", "…", ":", "-",
+     "not available", "n/a", "na", "low", "*"}
+)
+
+FACT_COLUMNS: tuple[str, ...] = (
+    "area_code", "metric_code", "period", "period_end", "value", "numerator", "denominator",
+)
+
+
+@dataclass(frozen=True)
+class Written:
+    """One tidy file an importer wrote."""
+
+    file: str  # name inside data/public/
+    rows: int
+    source_id: str  # key into catalogue.SOURCES
+    periods: str  # human-readable coverage, e.g. "2010-11 to 2024-25"
+
+
+class ImportError_(Exception):
+    """A raw file is not in the shape its importer expects (names file and what is wrong)."""
+
+
+def parse_number(raw: str | None) -> float | None:
+    """Publisher text to a number; suppression markers and blanks become None (a gap)."""
+    if raw is None:
+        return None
+    text = raw.strip().replace(",", "").replace("£", "")
+    if text.lower() in MISSING_MARKERS:
+        return None
+    if text.endswith("%"):
+        text = text[:-1]
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def fy_label(start_year: int) -> str:
+    """Financial year label, e.g. 2010 -> '2010-11'."""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+def fy_end(start_year: int) -> dt.date:
+    """Last day of a financial year that starts in April of ``start_year``."""
+    return dt.date(start_year + 1, 3, 31)
+
+
+def fy_start_from_label(label: str) -> int:
+    """'2010-11', '2010/11' or '2023/2024' -> 2010."""
+    return int(label.strip()[:4])
+
+
+def march31_period(year: int) -> tuple[str, dt.date]:
+    """A DfE 'year ending 31 March' time_period as (financial-year label, period end)."""
+    return fy_label(year - 1), dt.date(year, 3, 31)
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of a publisher CSV as dicts (UTF-8, BOM tolerated)."""
+    if not path.exists():
+        raise ImportError_(f"{path}: file not found")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def require_columns(path: Path, rows: Sequence[Mapping[str, str]], columns: Iterable[str]) -> None:
+    """Fail with a message naming the file and the missing columns."""
+    if not rows:
+        raise ImportError_(f"{path}: no data rows")
+    missing = [c for c in columns if c not in rows[0]]
+    if missing:
+        raise ImportError_(f"{path}: missing column(s) {', '.join(missing)}")
+
+
+def fact(
+    area_code: str,
+    metric_code: str,
+    period: str,
+    period_end: dt.date,
+    value: float | None,
+    numerator: float | None = None,
+    denominator: float | None = None,
+) -> dict[str, object]:
+    """One row of the long fact table."""
+    return {
+        "area_code": area_code,
+        "metric_code": metric_code,
+        "period": period,
+        "period_end": period_end.isoformat(),
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+    }
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return repr(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def write_tidy(path: Path, rows: Sequence[Mapping[str, object]], columns: Sequence[str]) -> int:
+    """Write rows sorted and stable (same input, same bytes), atomically; returns row count."""
+    body = io.StringIO()
+    writer = csv.writer(body, lineterminator="\n")
+    writer.writerow(columns)
+    lines = sorted([_fmt(r.get(c)) for c in columns] for r in rows)
+    writer.writerows(lines)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        fh.write(body.getvalue())
+    os.replace(tmp, path)
+    return len(lines)

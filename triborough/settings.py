@@ -1,0 +1,67 @@
+"""The one settings class. Values come from (highest first): init arguments, environment
+variables prefixed ``TRIBOROUGH_``, a ``.env`` file in the working directory, then defaults."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Configuration for the app, the build and the SQL workbench."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TRIBOROUGH_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    warehouse_path: Path = Field(
+        PROJECT_ROOT / "data" / "warehouse.duckdb",
+        description="DuckDB warehouse file the app reads and `triborough build` writes.",
+    )
+    public_dir: Path = Field(
+        PROJECT_ROOT / "data" / "public",
+        description="Folder of tidy published extracts (committed CSVs) the build reads.",
+    )
+    raw_dir: Path = Field(
+        PROJECT_ROOT.parent / "shared" / "data" / "real",
+        description="Folder of raw publisher files that `triborough import` reads.",
+    )
+    queries_dir: Path = Field(
+        PROJECT_ROOT / "queries",
+        description="Folder of named, parameterised SQL queries (one per file).",
+    )
+    small_number_threshold: int = Field(
+        5,
+        ge=0,
+        description="Counts of people below this are suppressed on screen and in downloads.",
+    )
+    query_timeout_ms: int = Field(
+        10_000,
+        gt=0,
+        description="Time limit for one workbench query, in milliseconds.",
+    )
+    row_cap: int = Field(
+        10_000,
+        gt=0,
+        description="Most rows a workbench query returns or downloads; more are cut and flagged.",
+    )
+    workbench_memory_limit: str = Field(
+        "1GB", description="DuckDB memory limit for the workbench connection."
+    )
+    workbench_threads: int = Field(
+        2, gt=0, description="DuckDB threads for the workbench connection."
+    )
+    max_sql_chars: int = Field(
+        100_000, gt=0, description="Longest query text the workbench accepts, in characters."
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once per process (tests clear the cache after changing the environment)."""
+    return Settings()
