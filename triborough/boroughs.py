@@ -12,7 +12,7 @@ class Borough:
     code: str  # ONS GSS code
     name: str
     short: str
-    dfe_code: str  # DfE 3-digit LA number, also the CASSR code used by NHS PSS-EX1
+    dfe_code: str  # DfE 3-digit LA number (PSS-EX1's CASSR codes differ: 713, 705, 707)
     e_code: str  # MHCLG e-code in older revenue outturn files
 
 

@@ -7,8 +7,8 @@ import datetime as dt
 import io
 import os
 import tempfile
-from dataclasses import dataclass
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 # Every marker a publisher uses for "no figure". They become missing values, never zero.
@@ -130,5 +130,6 @@ def write_tidy(path: Path, rows: Sequence[Mapping[str, object]], columns: Sequen
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
         fh.write(body.getvalue())
+    os.chmod(tmp, 0o644)  # mkstemp makes 0600; extracts are ordinary readable files
     os.replace(tmp, path)
     return len(lines)

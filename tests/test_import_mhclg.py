@@ -1,0 +1,228 @@
+"""MHCLG revenue outturn importer: column mapping, codes, gaps, stable extracts."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from triborough.boroughs import BOROUGHS
+from triborough.catalogue import METRIC_BY_CODE, SPEND_SERVICES
+from triborough.importers import mhclg
+from triborough.importers.common import FACT_COLUMNS, ImportError_, parse_number
+
+DERIVED = "rs_revenue_outturn_long_2010_2025.csv"
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def out(raw_dir, tmp_path_factory) -> tuple[Path, list]:
+    """One fresh run of the importer into a temporary folder."""
+    folder = tmp_path_factory.mktemp("mhclg")
+    return folder, mhclg.run(raw_dir, folder)
+
+
+@pytest.fixture(scope="module")
+def spend(out) -> dict[tuple[str, str, str], str]:
+    rows = _rows(out[0] / "spend_by_service.csv")
+    return {(r["area_code"], r["period"], r["service"]): r["net_expenditure_gbp_k"] for r in rows}
+
+
+@pytest.fixture(scope="module")
+def facts(out) -> dict[tuple[str, str, str], str]:
+    rows = _rows(out[0] / "fact_mhclg_outturn.csv")
+    return {(r["area_code"], r["metric_code"], r["period"]): r["value"] for r in rows}
+
+
+@pytest.mark.parametrize(
+    ("code", "period", "service", "expected", "where"),
+    [
+        # rs_revenue_outturn_summary_2014_15.csv line 334 (E5022), column "Adult Social Care"
+        ("E09000033", "2014-15", "adult_social_care", "68932", "Westminster"),
+        # rsx_service_expenditure_summary_2023_24.csv line 146 (E5014),
+        # "Children Social Care - Net Current Expenditure (C7 = C3 - C6)"
+        ("E09000013", "2023-24", "childrens_social_care", "60166", "H&F"),
+        # rs_revenue_outturn_summary_2010_11.csv line 328 (E5016), "Cultural and related services"
+        ("E09000020", "2010-11", "cultural_related", "14935", "K&C"),
+        # rs_revenue_outturn_summary_2010_11.csv line 334 (E5022), "Social care"
+        ("E09000033", "2010-11", "social_care_combined", "138389", "Westminster"),
+    ],
+)
+def test_published_spend(spend, facts, code, period, service, expected, where):
+    assert spend[(code, period, service)] == expected, where
+    assert facts[(code, f"nce_{service}", period)] == expected, where
+
+
+@pytest.mark.parametrize(
+    ("code", "metric", "period", "expected", "where"),
+    [
+        # rs_revenue_outturn_summary_2010_11.csv line 334 (E5022),
+        # "COUNCIL TAX REQUIREMENT (TOTAL OF LINES 830 TO 880)"
+        ("E09000033", "council_tax_requirement", "2010-11", "48987", "Westminster"),
+        # rs_revenue_outturn_summary_2017_18.csv line 8 (E5016),
+        # "890: COUNCIL TAX REQUIREMENT (total of lines 905 to 980)"
+        ("E09000020", "council_tax_requirement", "2017-18", "76381", "K&C"),
+        # rs_revenue_outturn_summary_2014_15.csv line 334, "Unallocated financial reserves level"
+        ("E09000033", "unallocated_reserves", "2014-15", "35296", "Westminster"),
+    ],
+)
+def test_published_rs_lines(facts, code, metric, period, expected, where):
+    assert facts[(code, metric, period)] == expected, where
+
+
+def test_service_lines_by_year(spend):
+    services = {}
+    for code, period, service in spend:
+        if code == "E09000033":
+            services.setdefault(period, set()).add(service)
+    assert "social_care_combined" in services["2010-11"]
+    assert not {"childrens_social_care", "adult_social_care"} & services["2010-11"]
+    assert "social_care_combined" not in services["2011-12"]
+    assert "public_health" not in services["2012-13"]
+    assert "public_health" in services["2013-14"]
+    assert sorted(services) == [
+        "2010-11", "2011-12", "2012-13", "2013-14", "2014-15", "2017-18", "2023-24", "2024-25",
+    ]
+
+
+def test_borough_ecodes_map_to_ons_codes(raw_dir):
+    mapping = mhclg.ecode_map(raw_dir)
+    for borough in BOROUGHS:
+        assert mapping[borough.e_code] == borough.code, borough.name
+
+
+def test_equals_derived_long_file(raw_dir, spend, facts):
+    """Every figure with an ONS code in the derived file, for the areas kept, matches exactly."""
+    kept_areas = {code for code, _, _ in spend}
+    expected: dict[tuple[str, str, str], float] = {}
+    path = raw_dir / mhclg.FOLDER / DERIVED
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for r in csv.DictReader(fh):
+            code = r["ons_code"]
+            if not code or code == mhclg.GLA_CODE or r["service"] in ("police", "fire_rescue"):
+                continue
+            if code not in kept_areas:
+                continue
+            metric = {
+                "council_tax_requirement": "council_tax_requirement",
+                "unallocated_reserves_level": "unallocated_reserves",
+            }.get(r["service"], f"nce_{r['service']}")
+            value = parse_number(r["value_gbp_thousands"])
+            if value is not None:
+                expected[(code, metric, r["financial_year"])] = value
+    got = {k: float(v) for k, v in facts.items()}
+    assert got == expected
+    assert len(got) > 30_000
+
+
+def test_derived_codes_left_out_are_not_ons_areas(raw_dir, out):
+    """Only the GLA and codes outside the ONS area list are dropped from the derived file."""
+    areas = {str(a["area_code"]) for a in mhclg.ons.read_areas(raw_dir)}
+    kept = {r["area_code"] for r in _rows(out[0] / "spend_by_service.csv")}
+    path = raw_dir / mhclg.FOLDER / DERIVED
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        derived_codes = {r["ons_code"] for r in csv.DictReader(fh) if r["ons_code"]}
+    dropped = derived_codes - kept
+    assert dropped - {mhclg.GLA_CODE} == dropped - areas
+    assert kept <= areas
+
+
+def test_skipped_bodies_are_counted(raw_dir):
+    skipped = mhclg.read_outturn(raw_dir).skipped
+    # police, transport and three fire authorities in the early years; Lee Valley every year
+    assert skipped["no ONS code"] == 112
+    # once a year in RS; twice in each RSX file
+    assert skipped["Greater London Authority (code is London's region code)"] == 10
+    assert skipped["ONS code not an ONS population area"] > 0
+
+
+def test_marker_becomes_absence_not_zero(spend):
+    # rsx_service_expenditure_summary_2024_25.csv line 3: Amber Valley (E1031) is "[x]" in
+    # every column; the 2023-24 sheet has figures for it.
+    assert not [k for k in spend if k[0] == "E07000032" and k[1] == "2024-25"]
+    assert spend[("E07000032", "2023-24", "total_service_expenditure")] not in ("", None)
+    # rsx_service_expenditure_summary_2023_24.csv: Babergh (E3531, E07000200) is "[x]".
+    assert not [k for k in spend if k[0] == "E07000200" and k[1] == "2023-24"]
+    assert ("E07000200", "2024-25", "total_service_expenditure") in spend
+
+
+def test_ellipsis_marker_in_raw_sheet_is_missing(raw_dir):
+    # rs_revenue_outturn_summary_2017_18.csv line 214: Copeland (E0934) is "…" throughout.
+    path = raw_dir / mhclg.FOLDER / "rs_revenue_outturn_summary_2017_18.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        row = next(r for r in csv.reader(fh) if r[0] == "E0934")
+    assert row[4] == "…"
+    assert parse_number(row[4]) is None
+
+
+def test_file_shapes(out):
+    folder, _ = out
+    spend_rows = _rows(folder / "spend_by_service.csv")
+    assert tuple(spend_rows[0]) == mhclg.SPEND_COLUMNS
+    assert {r["service"] for r in spend_rows} == set(SPEND_SERVICES)
+    keys = [(r["area_code"], r["period"], r["service"]) for r in spend_rows]
+    assert len(keys) == len(set(keys))
+    fact_rows = _rows(folder / "fact_mhclg_outturn.csv")
+    assert tuple(fact_rows[0]) == FACT_COLUMNS
+    assert {r["metric_code"] for r in fact_rows} <= set(METRIC_BY_CODE)
+    keys = [(r["area_code"], r["metric_code"], r["period"]) for r in fact_rows]
+    assert len(keys) == len(set(keys))
+    for r in [*spend_rows, *fact_rows]:
+        assert re.fullmatch(r"E\d{8}", r["area_code"])
+        assert re.fullmatch(r"\d{4}-\d{2}", r["period"])
+        assert r["period_end"] == f"{int(r['period'][:4]) + 1}-03-31"
+    assert all(r["value"] != "" for r in fact_rows)
+    assert all(r["net_expenditure_gbp_k"] != "" for r in spend_rows)
+    reserves = {r["period"] for r in fact_rows if r["metric_code"] == "unallocated_reserves"}
+    assert reserves == {"2010-11", "2011-12", "2012-13", "2013-14", "2014-15", "2017-18"}
+
+
+def _broken_raw(raw_dir: Path, tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """A copy of the raw folder whose sheet ``name`` has header ``old`` renamed to ``new``."""
+    copy = tmp_path / "raw"
+    copy.mkdir()
+    for entry in raw_dir.iterdir():
+        if entry.name != mhclg.FOLDER.name:
+            (copy / entry.name).symlink_to(entry)
+    folder = copy / mhclg.FOLDER
+    folder.mkdir()
+    for entry in (raw_dir / mhclg.FOLDER).iterdir():
+        if entry.name != name:
+            (folder / entry.name).symlink_to(entry)
+    text = (raw_dir / mhclg.FOLDER / name).read_text(encoding="utf-8-sig")
+    header, rest = text.split("\n", 1)
+    assert old in header
+    (folder / name).write_text(header.replace(old, new) + "\n" + rest, encoding="utf-8")
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "column"),
+    [
+        ("rs_revenue_outturn_summary_2011_12.csv", "Adult Social Care", "adult social care"),
+        ("rsx_service_expenditure_summary_2024_25.csv",
+         "Public Health - Net Current Expenditure", "public health"),
+        ("rs_revenue_outturn_summary_2013_14.csv", "COUNCIL TAX REQUIREMENT",
+         "council tax requirement"),
+    ],
+)
+def test_missing_column_names_file_and_column(raw_dir, tmp_path, name, old, column):
+    broken = _broken_raw(raw_dir, tmp_path, name, old, old.replace(" ", "_"))
+    with pytest.raises(ImportError_, match=rf"{re.escape(name)}.*{column}"):
+        mhclg.run(broken, tmp_path / "out")
+
+
+def test_committed_extracts_equal_a_fresh_run(out, public_dir):
+    folder, written = out
+    assert {w.file for w in written} == {"spend_by_service.csv", "fact_mhclg_outturn.csv"}
+    for w in written:
+        assert w.source_id == "mhclg_ro"
+        committed = public_dir / w.file
+        assert committed.exists(), f"{w.file} not in data/public: run the importer"
+        assert committed.read_bytes() == (folder / w.file).read_bytes(), w.file
