@@ -30,3 +30,21 @@ def raw_dir() -> Path:
 def public_dir() -> Path:
     """The committed tidy extracts."""
     return PROJECT_ROOT / "data" / "public"
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory) -> Path:
+    """A warehouse built once per test session from the committed extracts."""
+    from triborough.build import build_warehouse
+
+    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    build_warehouse(PROJECT_ROOT / "data" / "public", path)
+    return path
+
+
+@pytest.fixture
+def app_env(built_warehouse, monkeypatch) -> Path:
+    """Point the app's settings at the session's warehouse (pages read settings at run time)."""
+    monkeypatch.setenv("TRIBOROUGH_WAREHOUSE_PATH", str(built_warehouse))
+    get_settings.cache_clear()
+    return built_warehouse

@@ -133,3 +133,46 @@ def write_tidy(path: Path, rows: Sequence[Mapping[str, object]], columns: Sequen
     os.chmod(tmp, 0o644)  # mkstemp makes 0600; extracts are ordinary readable files
     os.replace(tmp, path)
     return len(lines)
+
+
+# GSS codes that changed while the area stayed the same: publishers use either; the warehouse
+# uses the code in the ONS population series, so one area keeps one series.
+CODE_SUCCESSORS: dict[str, str] = {
+    "E06000048": "E06000057",  # Northumberland (2009 code -> 2020 code)
+    "E08000020": "E08000037",  # Gateshead
+    "E08000038": "E08000016",  # Barnsley (DfE workforce 2025 uses the 2025 code)
+    "E08000039": "E08000019",  # Sheffield
+}
+
+
+def restrict_to_areas(
+    rows: Sequence[dict[str, object]],
+    known: set[str],
+    columns: Sequence[str] = ("area_code",),
+    label: str = "",
+) -> list[dict[str, object]]:
+    """Map changed codes to current ones; keep rows whose areas are in the ONS area list.
+
+    Rows for abolished councils (e.g. Bournemouth, Poole, former county councils) and
+    aggregates ONS does not publish (Inner/Outer London) are left out, and counted on stderr,
+    because the warehouse only holds areas it can name and give a population.
+    """
+    import sys
+
+    kept: list[dict[str, object]] = []
+    dropped: dict[str, int] = {}
+    for row in rows:
+        fixed = dict(row)
+        for col in columns:
+            code = str(fixed[col])
+            fixed[col] = CODE_SUCCESSORS.get(code, code)
+        missing = [str(fixed[c]) for c in columns if str(fixed[c]) not in known]
+        if missing:
+            for code in missing:
+                dropped[code] = dropped.get(code, 0) + 1
+            continue
+        kept.append(fixed)
+    if dropped:
+        listed = ", ".join(f"{c} ({n})" for c, n in sorted(dropped.items()))
+        print(f"{label}: left out rows for areas not in the ONS list: {listed}", file=sys.stderr)
+    return kept

@@ -1,0 +1,35 @@
+"""Tri-borough Insight: the entry point. Navigation, shared sidebar filters, then the page."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from triborough.ui import sidebar_filters
+
+PAGES = Path(__file__).parent / "pages"
+
+# (file in pages/, title, clean URL path) per audience.
+SECTIONS: dict[str, list[tuple[str, str, str]]] = {
+    "For councillors": [
+        ("overview.py", "Overview", "overview"),
+    ],
+    "For analysts": [
+        ("sql.py", "SQL workbench", "sql"),
+    ],
+}
+
+st.set_page_config(page_title="Tri-borough Insight", page_icon="📊", layout="wide")
+st.html("<style>.tb-value{font-size:1.9rem;font-weight:600;margin:0.1rem 0 0.2rem 0;}</style>")
+
+page = st.navigation(
+    {
+        section: [
+            st.Page(PAGES / file, title=title, url_path=url, default=(url == "overview"))
+            for file, title, url in specs
+        ]
+        for section, specs in SECTIONS.items()
+    }
+)
+st.sidebar.markdown("**Tri-borough Insight**  \nPublished figures, three boroughs side by side.")
+sidebar_filters()
+page.run()

@@ -1,0 +1,159 @@
+"""Overview for councillors: the three boroughs side by side on published figures."""
+
+import polars as pl
+import streamlit as st
+
+from triborough.boroughs import BOROUGH_BY_CODE
+from triborough.charts import trend_chart
+from triborough.headlines import OFSTED_WORDS, OVERVIEW_METRICS, headlines
+from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS
+from triborough.ui import (
+    chart_block,
+    empty_notice,
+    metadata_for,
+    period_span,
+    query,
+    selected_boroughs,
+    selected_years,
+)
+
+SYMBOL_GLYPH = {"circle": "●", "square": "■", "diamond": "◆"}
+
+st.title("Overview: the three boroughs side by side")
+st.markdown(
+    "Westminster, Hammersmith & Fulham and Kensington & Chelsea shared adults' and children's "
+    "social care and libraries from 2011 until 1 April 2018, when Hammersmith & Fulham left "
+    "(Westminster and Kensington & Chelsea carried on together). Every figure below is a "
+    "published statistic; the London median is the middle London borough for the same period."
+)
+st.caption(
+    "Money is in cash terms, not adjusted for inflation. In 2010-11 councils reported children's "
+    "and adults' social care as one line, so changes in social care spend per head run from "
+    "2011-12. Population figures are ONS's post-2021-Census rebased series."
+)
+
+areas = selected_boroughs()
+first_year, last_year = selected_years()
+if not areas:
+    empty_notice("Choose at least one borough in the sidebar to see figures.")
+    st.stop()
+
+rows = query(
+    "headline_figures",
+    metrics=list(OVERVIEW_METRICS),
+    areas=areas,
+    from_year=first_year,
+    to_year=last_year,
+)
+catalogue = query("metric_catalogue", metrics=list(OVERVIEW_METRICS))
+order = {code: i for i, code in enumerate(OVERVIEW_METRICS)}
+catalogue = catalogue.sort(pl.col("code").replace_strict(order))
+cards = headlines(rows)
+
+
+def borough_label(code: str) -> str:
+    glyph = SYMBOL_GLYPH[BOROUGH_SYMBOLS[code]]
+    return (
+        f"<span style='color:{BOROUGH_COLOURS[code]}' aria-hidden='true'>{glyph}</span> "
+        f"**{BOROUGH_BY_CODE[code].name}**"
+    )
+
+
+for metric in catalogue.to_dicts():
+    code = metric["code"]
+    with st.container(border=True):
+        st.markdown(f"#### {metric['name']}")
+        cols = st.columns(len(areas))
+        london_text = ""
+        for col, area in zip(cols, areas, strict=True):
+            card = cards.get((code, area))
+            with col:
+                st.markdown(borough_label(area), unsafe_allow_html=True)
+                if card is None:
+                    st.markdown("**no figure** in the years chosen")
+                    continue
+                st.markdown(f"<p class='tb-value'>{card.value}</p>", unsafe_allow_html=True)
+                st.markdown(
+                    f"{card.period} · {card.arrow} {card.travel}  \n{card.change}"
+                )
+                london_text = f"{card.london} ({card.period})"
+        st.caption(
+            f"{london_text} · Source: {metric['publisher']}, {metric['source_title']} · "
+            f"{metric['licence']}"
+        )
+
+# Ofsted: an ordinal judgement, shown as words.
+ofsted = query("ofsted_latest", areas=areas)
+with st.container(border=True):
+    st.markdown("#### Ofsted: overall effectiveness of children's services (latest inspection)")
+    cols = st.columns(len(areas))
+    judged = {r["area_code"]: r for r in ofsted.to_dicts()}
+    for col, area in zip(cols, areas, strict=True):
+        with col:
+            st.markdown(borough_label(area), unsafe_allow_html=True)
+            r = judged.get(area)
+            if r is None:
+                st.markdown("**no inspection found**")
+                continue
+            words = OFSTED_WORDS.get(r["judgement_score"], r["judgement"])
+            st.markdown(f"<p class='tb-value'>{words}</p>", unsafe_allow_html=True)
+            st.markdown(f"{r['framework']}, published {r['publication_date']:%d %B %Y}")
+    st.caption(
+        "Source: Ofsted, children's services inspection outcomes · Open Government Licence v3.0"
+    )
+
+st.divider()
+
+shared = query("shared_periods")
+shading = [
+    (r["start_date"], r["end_date_or_today"], r["service"])
+    for r in shared.filter(pl.col("arrangement_id") == "triborough_childrens_services").to_dicts()
+]
+
+st.subheader("How the figures moved")
+trend_metric = st.segmented_control(
+    "Figure",
+    options=[
+        "cla_rate_per_10000",
+        "cin_rate_per_10000",
+        "spend_ph_childrens_social_care",
+        "spend_ph_adult_social_care",
+        "spend_ph_cultural_related",
+    ],
+    default="cla_rate_per_10000",
+    format_func=lambda c: catalogue.filter(pl.col("code") == c).get_column("name")[0],
+    key="overview_trend_metric",
+    required=True,
+)
+trend = query(
+    "metric_trend", metric=trend_metric, areas=areas, from_year=first_year, to_year=last_year
+)
+meta_rows = catalogue.filter(pl.col("code") == trend_metric)
+name = meta_rows.get_column("name")[0]
+if trend.filter(pl.col("value").is_not_null()).is_empty():
+    empty_notice(f"No published figures for {name.lower()} in the years chosen.")
+else:
+    periods = trend.sort("period_end").get_column("period").unique(maintain_order=True).to_list()
+    span = period_span(periods)
+    fig = trend_chart(
+        trend,
+        f"{name}, {span}",
+        meta_rows.get_column("unit")[0].replace("_", " "),
+        shaded=shading,
+    )
+    table = trend.select("series_label", "period", "value").rename(
+        {"series_label": "area", "value": name}
+    )
+    chart_block(
+        fig,
+        table,
+        key="overview_trend",
+        meta=metadata_for(meta_rows, span),
+        alt=f"Line chart of {name} for the chosen boroughs, London median and England, {span}. "
+        "The same figures are in the table below.",
+        file_stem=f"triborough_{trend_metric}",
+    )
+    st.caption(
+        "Shaded: the years adults' and children's services were shared by all three boroughs. "
+        "A break in a line is a year with no published figure."
+    )

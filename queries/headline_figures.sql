@@ -1,0 +1,80 @@
+-- title: Headline figures: latest value, change and London median
+-- description: For each metric and area, the latest value in the chosen years, the value before it (direction of travel), the first value in range (change since), and the London borough median for the same period.
+-- param: metrics varchar[] = pop_all_ages,cin_rate_per_10000,cla_rate_per_10000 | Metric codes
+-- param: areas varchar[] = E09000033,E09000013,E09000020 | Area codes shown
+-- param: from_year integer = 2010 | First year (financial years by their first year)
+-- param: to_year integer = 2025 | Last year
+-- key: area_code, metric_code
+with facts as (
+    select * from fact_metric
+),
+
+metrics as (
+    select * from dim_metric
+),
+
+areas as (
+    select * from dim_area
+),
+
+in_range as (
+    select area_code, metric_code, period, period_end, value
+    from facts
+    where list_contains($metrics, metric_code)
+      and period_year between $from_year and $to_year
+      and value is not null
+),
+
+london as (
+    select r.metric_code, r.period,
+           median(r.value) as london_median,
+           count(*) as london_areas
+    from in_range as r
+    inner join areas as a using (area_code)
+    where a.is_london
+    group by r.metric_code, r.period
+),
+
+ranked as (
+    select *,
+        row_number() over (partition by area_code, metric_code order by period_end desc) as rn_desc,
+        row_number() over (partition by area_code, metric_code order by period_end) as rn_asc
+    from in_range
+    where list_contains($areas, area_code)
+),
+
+final as (
+    select
+        l.area_code,
+        a.area_name,
+        l.metric_code,
+        m.name as metric_name,
+        m.domain,
+        m.unit,
+        m.polarity,
+        l.period as latest_period,
+        l.value as latest_value,
+        p.period as previous_period,
+        p.value as previous_value,
+        f.period as first_period,
+        f.value as first_value,
+        lo.london_median,
+        lo.london_areas,
+        m.publisher,
+        m.source_title,
+        m.source_url,
+        m.licence,
+        m.is_illustrative
+    from ranked as l
+    inner join metrics as m on m.code = l.metric_code
+    inner join areas as a on a.area_code = l.area_code
+    left join ranked as p
+        on p.area_code = l.area_code and p.metric_code = l.metric_code and p.rn_desc = 2
+    left join ranked as f
+        on f.area_code = l.area_code and f.metric_code = l.metric_code and f.rn_asc = 1
+    left join london as lo on lo.metric_code = l.metric_code and lo.period = l.period
+    where l.rn_desc = 1
+)
+
+select * from final
+order by metric_code, area_code

@@ -1,0 +1,61 @@
+-- title: One metric over time, with London median and England
+-- description: The chosen areas' values for one metric by period, with the London borough median and England beside them. A period an area has no figure for comes back with an empty value, so charts show a gap rather than joining across it.
+-- param: metric varchar = cla_rate_per_10000 | Metric code
+-- param: areas varchar[] = E09000033,E09000013,E09000020 | Area codes shown
+-- param: from_year integer = 2010 | First year (financial years by their first year)
+-- param: to_year integer = 2025 | Last year
+-- key: series, period
+with facts as (
+    select * from fact_metric
+),
+
+areas as (
+    select * from dim_area
+),
+
+metric_facts as (
+    select * from facts
+    where metric_code = $metric and period_year between $from_year and $to_year
+),
+
+periods as (
+    select distinct period, period_end from metric_facts
+),
+
+chosen as (
+    select area_code, area_name from areas where list_contains($areas, area_code)
+),
+
+borough_series as (
+    select c.area_code as series, c.area_name as series_label, 'area' as series_kind,
+           p.period, p.period_end, f.value, f.numerator, f.denominator
+    from chosen as c
+    cross join periods as p
+    left join metric_facts as f on f.area_code = c.area_code and f.period = p.period
+),
+
+london_median as (
+    select 'london_median' as series, 'London median' as series_label,
+           'comparator' as series_kind, f.period, f.period_end, median(f.value) as value,
+           null::double as numerator, null::double as denominator
+    from metric_facts as f
+    inner join areas as a using (area_code)
+    where a.is_london and f.value is not null
+    group by f.period, f.period_end
+),
+
+england as (
+    select 'E92000001' as series, 'England' as series_label, 'comparator' as series_kind,
+           period, period_end, value, numerator, denominator
+    from metric_facts
+    where area_code = 'E92000001'
+),
+
+final as (
+    select * from borough_series
+    union all select * from london_median
+    union all select * from england
+)
+
+select * from final
+order by series_kind, series, period_end

@@ -1,0 +1,99 @@
+"""The build: complete, checked, atomic and repeatable."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from triborough.build import BuildError, build_warehouse
+from triborough.schema import DERIVED_TABLES, TABLES
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_build_has_every_table_with_rows(built_warehouse):
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    names = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    assert {t.name for t in TABLES} | set(DERIVED_TABLES) <= names
+    for name in names:
+        assert con.execute(f"select count(*) from {name}").fetchone()[0] > 0, name
+
+
+@pytest.fixture
+def broken_copy(tmp_path, public_dir) -> Path:
+    copy = tmp_path / "public"
+    shutil.copytree(public_dir, copy)
+    return copy
+
+
+def _append(path: Path, line: str) -> None:
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+
+
+BREAKAGES = {
+    "duplicate fact key": (
+        "fact_ons_population.csv",
+        lambda p: _append(p, p.read_text().splitlines()[1]),
+        "duplicate key",
+    ),
+    "unknown area code": (
+        "fact_ons_population.csv",
+        lambda p: _append(p, "E09999999,pop_all_ages,mid-2023,2023-06-30,5,,"),
+        "not in dim_area",
+    ),
+    "unknown metric code": (
+        "fact_ons_population.csv",
+        lambda p: _append(p, "E09000033,made_up_metric,mid-2023,2023-06-30,5,,"),
+        "not in the catalogue",
+    ),
+    "negative count": (
+        "fact_ons_population.csv",
+        lambda p: _append(p, "E09000033,pop_all_ages,mid-2030,2030-06-30,-5,,"),
+        "negative",
+    ),
+    "text in a numeric column": (
+        "fact_ons_population.csv",
+        lambda p: _append(p, "E09000033,pop_all_ages,mid-2031,2031-06-30,lots,,"),
+        "fact_ons_population.csv",
+    ),
+    "missing input file": ("areas.csv", lambda p: p.unlink(), "no input file"),
+}
+
+
+@pytest.mark.parametrize("breakage", sorted(BREAKAGES))
+def test_failed_build_leaves_previous_warehouse_byte_identical(
+    breakage, broken_copy, built_warehouse, tmp_path
+):
+    target = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, target)
+    before = _sha(target)
+    file, damage, message = BREAKAGES[breakage]
+    damage(broken_copy / file)
+    with pytest.raises(BuildError, match=message):
+        build_warehouse(broken_copy, target)
+    assert _sha(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "warehouse.duckdb"]
+
+
+def test_two_builds_give_identical_results(built_warehouse, public_dir, tmp_path):
+    second = tmp_path / "again.duckdb"
+    build_warehouse(public_dir, second)
+    a = duckdb.connect(str(built_warehouse), read_only=True)
+    b = duckdb.connect(str(second), read_only=True)
+    tables = [r[0] for r in a.execute("select table_name from duckdb_tables()").fetchall()]
+    for name in tables:
+        if name in ("meta_load", "meta_build"):  # carry the build time
+            continue
+        assert a.sql(f"from {name} order by all").fetchall() == b.sql(
+            f"from {name} order by all"
+        ).fetchall(), name
+    assert a.sql("select file, sha256, rows from meta_load order by all").fetchall() == b.sql(
+        "select file, sha256, rows from meta_load order by all"
+    ).fetchall()

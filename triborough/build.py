@@ -1,0 +1,292 @@
+"""Build the warehouse: load the tidy extracts into a new DuckDB file, check it, swap it in.
+
+The new file is written beside the old one under a temporary name and renamed into place only
+after every check passes, so a failed build leaves the previous warehouse byte-for-byte as it
+was, and readers never see a half-built file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from triborough.catalogue import METRICS, SOURCES
+from triborough.schema import DERIVED_TABLES, TABLES, Table
+
+Progress = Callable[[str], None]
+
+
+class BuildError(RuntimeError):
+    """The build failed; ``problems`` lists every check that failed."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("warehouse build failed:\n  - " + "\n  - ".join(problems))
+        self.problems = problems
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _create(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    cols = ", ".join(f'"{c}" {t}' for c, t in table.columns.items())
+    con.execute(f"create table {table.name} ({cols})")  # names come from schema.py, not users
+
+
+def _load_files(
+    con: duckdb.DuckDBPyConnection, table: Table, public_dir: Path, loaded: list[dict]
+) -> None:
+    files = sorted(public_dir.glob(table.files))
+    if not files and table.required:
+        raise BuildError([f"{table.name}: no input file matching data/public/{table.files}"])
+    for path in files:
+        try:
+            con.execute(
+                f"insert into {table.name} select * from read_csv($path, header=true, "
+                "columns=$columns, auto_detect=false, quote='\"', escape='\"', "
+                "dateformat='%Y-%m-%d', nullstr='')",
+                {"path": str(path), "columns": table.columns},
+            )
+        except duckdb.Error as exc:
+            raise BuildError([f"{path.name} -> {table.name}: {exc}"]) from exc
+        rows = con.execute(
+            "select count(*) from read_csv($path, header=true, columns=$columns, "
+            "auto_detect=false, dateformat='%Y-%m-%d', nullstr='')",
+            {"path": str(path), "columns": table.columns},
+        ).fetchone()[0]
+        loaded.append(
+            {"table_name": table.name, "file": path.name, "sha256": sha256_file(path), "rows": rows}
+        )
+
+
+def _load_catalogue(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """create table dim_metric (
+            code varchar primary key, name varchar, domain varchar, unit varchar,
+            polarity varchar, definition varchar, source_id varchar, period_type varchar,
+            is_people_count boolean, is_illustrative boolean, target double,
+            target_is_published boolean, publisher varchar, source_title varchar,
+            source_url varchar, licence varchar)"""
+    )
+    cols = [
+        "code", "name", "domain", "unit", "polarity", "definition", "source_id", "period_type",
+        "is_people_count", "is_illustrative", "target", "target_is_published", "publisher",
+        "source_title", "source_url", "licence",
+    ]
+    rows = [tuple(m.as_row()[c] for c in cols) for m in METRICS]
+    con.executemany(f"insert into dim_metric values ({', '.join('?' * len(cols))})", rows)
+    con.execute(
+        "create table dim_source (source_id varchar primary key, publisher varchar, "
+        "title varchar, url varchar, licence varchar)"
+    )
+    con.executemany(
+        "insert into dim_source values (?, ?, ?, ?, ?)",
+        [(k, v["publisher"], v["title"], v["url"], v["licence"]) for k, v in SOURCES.items()],
+    )
+
+
+_DERIVE_SQL = """
+-- Residents aged 18+ = all ages less 0-17, where both exist for the same mid-year.
+create temp table _pop as
+with allages as (
+    select area_code, year(period_end) as yr, value from fact_metric
+    where metric_code = 'pop_all_ages'
+), kids as (
+    select area_code, year(period_end) as yr, value from fact_metric
+    where metric_code = 'pop_0_17'
+)
+select area_code, yr, 'all_ages' as age_band, value from allages
+union all select area_code, yr, '0-17', value from kids
+union all
+select a.area_code, a.yr, '18+', a.value - k.value
+from allages a join kids k using (area_code, yr);
+
+create table population as
+select area_code, yr as year, age_band, value::bigint as population from _pop;
+
+-- Per-head spend: the estimate for the financial year's start year, else the nearest year
+-- (the rebased ONS series starts at mid-2011, DfE's 0-17 series at mid-2012).
+insert into fact_metric
+with spend as (
+    select area_code, metric_code, period, period_end, value,
+           year(period_end) - 1 as start_year
+    from fact_metric
+    where metric_code in ('nce_adult_social_care', 'nce_childrens_social_care',
+                          'nce_cultural_related', 'nce_central_services',
+                          'nce_total_service_expenditure')
+), targets as (
+    select *,
+        case metric_code
+            when 'nce_adult_social_care' then '18+'
+            when 'nce_childrens_social_care' then '0-17'
+            else 'all_ages' end as age_band,
+        case metric_code
+            when 'nce_adult_social_care' then 'spend_ph_adult_social_care'
+            when 'nce_childrens_social_care' then 'spend_ph_childrens_social_care'
+            when 'nce_cultural_related' then 'spend_ph_cultural_related'
+            when 'nce_central_services' then 'spend_ph_central_services'
+            else 'spend_ph_total' end as out_code
+    from spend
+), matched as (
+    select t.*, p.value as pop
+    from targets t,
+    lateral (
+        select value from _pop p
+        where p.area_code = t.area_code and p.age_band = t.age_band and p.value > 0
+        order by abs(p.yr - t.start_year), p.yr
+        limit 1
+    ) p
+)
+select area_code, out_code, period, period_end,
+       round(value * 1000 / pop, 2), value * 1000, pop
+from matched;
+
+-- Library activity per 1,000 residents, against the mid-2023 estimate.
+insert into fact_metric
+select f.area_code,
+       case f.metric_code when 'lib_visits' then 'lib_visits_per_1000'
+                          else 'lib_loans_per_1000' end,
+       f.period, f.period_end, round(f.value * 1000 / p.value, 1), f.value, p.value
+from fact_metric f
+join _pop p on p.area_code = f.area_code and p.age_band = 'all_ages' and p.yr = 2023
+where f.metric_code in ('lib_visits', 'lib_loans') and f.period = '2023-24' and p.value > 0;
+
+drop table _pop;
+"""
+
+
+def _derive(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in _DERIVE_SQL.split(";\n"):
+        if statement.strip():
+            con.execute(statement)
+
+
+def _meta(con: duckdb.DuckDBPyConnection, loaded: list[dict], public_dir: Path) -> None:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    con.execute(
+        "create table meta_load (table_name varchar, file varchar, source varchar, "
+        "sha256 varchar, rows bigint, loaded_at timestamp, loaded_by varchar)"
+    )
+    con.executemany(
+        "insert into meta_load values (?, ?, 'data/public', ?, ?, ?, 'build')",
+        [(r["table_name"], r["file"], r["sha256"], r["rows"], now) for r in loaded],
+    )
+    con.execute("create table meta_table (table_name varchar primary key, description varchar)")
+    descriptions = {t.name: t.description for t in TABLES} | DERIVED_TABLES
+    con.executemany("insert into meta_table values (?, ?)", sorted(descriptions.items()))
+    con.execute("create table meta_build (built_at timestamp, files integer)")
+    con.execute("insert into meta_build values (?, ?)", [now, len(loaded)])
+
+
+def check_warehouse(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every problem found in a built warehouse (empty when it is sound)."""
+    problems: list[str] = []
+    present = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    expected = {t.name for t in TABLES} | set(DERIVED_TABLES)
+    for name in sorted(expected - present):
+        problems.append(f"expected table {name} is missing")
+    for table in TABLES:
+        if table.name not in present:
+            continue
+        count = con.execute(f"select count(*) from {table.name}").fetchone()[0]
+        if table.required and count == 0:
+            problems.append(f"{table.name} has no rows")
+        if table.key:
+            keys = ", ".join(table.key)
+            dupes = con.execute(
+                f"select {keys}, count(*) from {table.name} group by all having count(*) > 1 "
+                "limit 3"
+            ).fetchall()
+            if dupes:
+                problems.append(f"{table.name}: duplicate key ({keys}), e.g. {dupes[0][:-1]}")
+            nulls = " or ".join(f"{k} is null" for k in table.key)
+            n_null = con.execute(f"select count(*) from {table.name} where {nulls}").fetchone()[0]
+            if n_null:
+                problems.append(f"{table.name}: {n_null} row(s) with an empty key column")
+        for col in table.area_columns:
+            orphans = con.execute(
+                f"select distinct {col} from {table.name} where {col} not in "
+                "(select area_code from dim_area) limit 3"
+            ).fetchall()
+            if orphans:
+                problems.append(
+                    f"{table.name}.{col}: area code(s) not in dim_area, e.g. {orphans[0][0]}"
+                )
+        for col in table.non_negative:
+            neg = con.execute(f"select count(*) from {table.name} where {col} < 0").fetchone()[0]
+            if neg:
+                problems.append(f"{table.name}.{col}: {neg} negative value(s)")
+    if {"fact_metric", "dim_metric"} <= present:
+        unknown = con.execute(
+            "select distinct metric_code from fact_metric where metric_code not in "
+            "(select code from dim_metric) limit 3"
+        ).fetchall()
+        if unknown:
+            problems.append(f"fact_metric: metric code not in the catalogue: {unknown[0][0]}")
+        negative = con.execute(
+            "select f.metric_code, f.area_code, f.period from fact_metric f "
+            "join dim_metric m on m.code = f.metric_code "
+            "where m.unit in ('count', 'persons') and (f.value < 0 or f.numerator < 0) limit 3"
+        ).fetchall()
+        if negative:
+            problems.append(f"fact_metric: negative count, e.g. {negative[0]}")
+    return problems
+
+
+def build_warehouse(
+    public_dir: Path, out_path: Path, progress: Progress | None = None
+) -> dict[str, int]:
+    """Build ``out_path`` from the extracts in ``public_dir``; returns rows per table.
+
+    Raises BuildError (naming every failed check) and leaves any existing file untouched.
+    """
+    say = progress or (lambda _msg: None)
+    if not public_dir.is_dir():
+        raise BuildError([f"extracts folder not found: {public_dir}"])
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            loaded: list[dict] = []
+            _load_catalogue(con)
+            for table in TABLES:
+                say(f"loading {table.name}")
+                _create(con, table)
+                _load_files(con, table, public_dir, loaded)
+            say("deriving population and per-head figures")
+            _derive(con)
+            # The year a period starts in (a financial year by its first year), for filters.
+            con.execute("alter table fact_metric add column period_year integer")
+            con.execute("update fact_metric set period_year = year(period_end - interval 3 month)")
+            _meta(con, loaded, public_dir)
+            say("checking")
+            problems = check_warehouse(con)
+            if problems:
+                raise BuildError(problems)
+            counts = {
+                name: con.execute(f"select count(*) from {name}").fetchone()[0]
+                for (name,) in con.execute(
+                    "select table_name from duckdb_tables() where not temporary order by 1"
+                ).fetchall()
+            }
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, out_path)
+        say(f"wrote {out_path}")
+        return counts
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)

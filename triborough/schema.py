@@ -1,0 +1,170 @@
+"""The warehouse's tables: columns, keys, references and where each comes from.
+
+One definition serves the build (create, load, check), the schema browser (descriptions) and
+the contract tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Table:
+    """A warehouse table loaded from tidy CSVs (or derived in the build)."""
+
+    name: str
+    description: str
+    columns: dict[str, str]  # column -> DuckDB type
+    key: tuple[str, ...]
+    files: str = ""  # glob inside data/public/; empty for tables the build derives
+    area_columns: tuple[str, ...] = ()  # must resolve to dim_area.area_code
+    non_negative: tuple[str, ...] = ()
+    required: bool = True  # the build fails when no rows are loaded
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+FACT_TYPES = {
+    "area_code": "VARCHAR",
+    "metric_code": "VARCHAR",
+    "period": "VARCHAR",
+    "period_end": "DATE",
+    "value": "DOUBLE",
+    "numerator": "DOUBLE",
+    "denominator": "DOUBLE",
+}
+
+NEIGHBOUR_TYPES = {
+    "area_code": "VARCHAR",
+    "group_id": "VARCHAR",
+    "neighbour_code": "VARCHAR",
+    "rank": "INTEGER",
+    "closeness": "VARCHAR",
+}
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "dim_area",
+        "Every English area in the ONS population estimates: local authorities, regions, "
+        "England; the three boroughs flagged.",
+        {
+            "area_code": "VARCHAR", "area_name": "VARCHAR", "area_type": "VARCHAR",
+            "region_code": "VARCHAR", "region_name": "VARCHAR", "is_london": "BOOLEAN",
+            "is_triborough": "BOOLEAN",
+        },
+        ("area_code",),
+        files="areas.csv",
+    ),
+    Table(
+        "fact_metric",
+        "Long fact table: one row per area, metric and period (value, numerator, denominator).",
+        FACT_TYPES,
+        ("area_code", "metric_code", "period"),
+        files="fact_*.csv",
+        area_columns=("area_code",),
+    ),
+    Table(
+        "spend_by_service",
+        "Net current expenditure by service line, £ thousand cash (MHCLG revenue outturn).",
+        {
+            "area_code": "VARCHAR", "period": "VARCHAR", "period_end": "DATE",
+            "service": "VARCHAR", "net_expenditure_gbp_k": "DOUBLE",
+        },
+        ("area_code", "period", "service"),
+        files="spend_by_service.csv",
+        area_columns=("area_code",),
+    ),
+    Table(
+        "inspections",
+        "Ofsted children's services inspection judgements, 2009 onwards, by judgement area.",
+        {
+            "area_code": "VARCHAR", "area_name": "VARCHAR", "framework": "VARCHAR",
+            "inspection_date": "DATE", "publication_date": "DATE", "judgement_area": "VARCHAR",
+            "judgement": "VARCHAR", "judgement_score": "INTEGER",
+        },
+        ("area_code", "framework", "publication_date", "judgement_area"),
+        files="inspections.csv",
+        area_columns=("area_code",),
+    ),
+    Table(
+        "neighbours",
+        "Comparator groups: DfE statistical neighbours, Oflog and other nearest-neighbour lists.",
+        NEIGHBOUR_TYPES,
+        ("area_code", "group_id", "neighbour_code"),
+        files="neighbours_*.csv",
+    ),
+    Table(
+        "arrangements",
+        "Shared-service arrangement periods: which services were shared by whom, when.",
+        {
+            "arrangement_id": "VARCHAR", "service": "VARCHAR", "borough_codes": "VARCHAR",
+            "start_date": "DATE", "end_date": "DATE", "description": "VARCHAR",
+            "source_url": "VARCHAR",
+        },
+        ("arrangement_id",),
+        files="arrangements.csv",
+    ),
+    Table(
+        "programme_milestones",
+        "Reported programme targets and milestones, for chart annotations.",
+        {
+            "date": "DATE", "label": "VARCHAR", "kind": "VARCHAR", "value_gbp_m": "DOUBLE",
+            "source_url": "VARCHAR",
+        },
+        ("date", "label"),
+        files="programme_milestones.csv",
+    ),
+    Table(
+        "programme_reported",
+        "Reported tri-borough savings claims and targets, each with its published source.",
+        {
+            "date_published": "VARCHAR", "scope": "VARCHAR", "measure": "VARCHAR",
+            "value": "DOUBLE", "unit": "VARCHAR", "period_referred_to": "VARCHAR",
+            "source_publisher": "VARCHAR", "source_url": "VARCHAR", "quote_or_note": "VARCHAR",
+        },
+        (),
+        files="programme_reported.csv",
+    ),
+    Table(
+        "library_activity",
+        "Arts Council England library activity 2023/24 by month or quarter.",
+        {
+            "area_code": "VARCHAR", "measure": "VARCHAR", "breakdown": "VARCHAR",
+            "period_start": "DATE", "period_months": "INTEGER", "value": "DOUBLE",
+        },
+        ("area_code", "measure", "breakdown", "period_start", "period_months"),
+        files="library_activity.csv",
+        non_negative=("value",),
+    ),
+    Table(
+        "libraries_2010_2016",
+        "Every public library in England 2010-2016 (DCMS Libraries Taskforce list).",
+        {
+            "area_code": "VARCHAR", "library_id": "INTEGER", "library_name": "VARCHAR",
+            "postcode": "VARCHAR", "statutory_2010": "BOOLEAN", "statutory_2016": "BOOLEAN",
+            "library_type": "VARCHAR", "closed_year": "INTEGER",
+        },
+        ("library_id",),
+        files="libraries_2010_2016.csv",
+    ),
+    Table(
+        "oflog_medians",
+        "National median Oflog shows for each adult social care metric and year.",
+        {"metric_code": "VARCHAR", "period": "VARCHAR", "median": "DOUBLE"},
+        ("metric_code", "period"),
+        files="oflog_medians.csv",
+    ),
+)
+
+TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+# Tables the build derives rather than loads; described here for the schema browser.
+DERIVED_TABLES: dict[str, str] = {
+    "dim_metric": "The metric catalogue: name, domain, unit, polarity, definition, source, "
+    "licence, whether illustrative.",
+    "dim_source": "Publishers and licences of every source, and the extract files from each.",
+    "population": "Residents by year and age band (all ages, 0-17, 18+) from ONS estimates.",
+    "meta_load": "One row per file loaded: table, file, sha256, rows, when.",
+    "meta_table": "A description of every table (this list).",
+    "meta_build": "When the warehouse was built and from which extracts.",
+}

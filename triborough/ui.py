@@ -1,0 +1,167 @@
+"""Streamlit helpers every page shares: cached warehouse access, filters, chart blocks.
+
+Pages stay thin: they pick a named query, shape it with package functions and hand the result
+to ``chart_block`` / ``table_block``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES
+from triborough.exports import to_csv_bytes
+from triborough.settings import get_settings
+from triborough.style import ILLUSTRATIVE_LABEL
+from triborough.warehouse import WarehouseMissing, connect_readonly, run_named, warehouse_version
+
+YEAR_RANGE: tuple[int, int] = (2010, 2025)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, version: str):  # noqa: ANN202 - duckdb connection
+    """One read-only connection per warehouse version; each query takes its own cursor."""
+    return connect_readonly(Path(path))
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached(name: str, params: tuple, path: str, version: str) -> pl.DataFrame:
+    return run_named(_connection(path, version), name, dict(params))
+
+
+def current_version() -> str:
+    """The warehouse's version, or stop the page with instructions when it is missing."""
+    try:
+        return warehouse_version(get_settings().warehouse_path)
+    except WarehouseMissing as exc:
+        st.error(f"{exc}. From the project folder run: `.venv/bin/triborough build`.")
+        st.stop()
+        raise  # unreachable; st.stop raises
+
+
+def query(name: str, **params: object) -> pl.DataFrame:
+    """Run a named query with parameters, cached until the warehouse is rebuilt or reloaded."""
+    version = current_version()
+    frozen = tuple(
+        sorted((k, tuple(v) if isinstance(v, list | tuple) else v) for k, v in params.items())
+    )
+    thawed = tuple((k, list(v) if isinstance(v, tuple) else v) for k, v in frozen)
+    return _cached(name, thawed, str(get_settings().warehouse_path), version)
+
+
+def selected_boroughs() -> list[str]:
+    """Borough codes chosen in the sidebar (all three by default), in the fixed order."""
+    chosen = st.session_state.get("boroughs") or list(BOROUGH_CODES)
+    return [c for c in BOROUGH_CODES if c in chosen]
+
+
+def selected_years() -> tuple[int, int]:
+    """First and last year chosen in the sidebar (financial years by their first year)."""
+    years = st.session_state.get("period") or YEAR_RANGE
+    return int(years[0]), int(years[1])
+
+
+def sidebar_filters() -> None:
+    """Borough and period filters, shared by every page through session state."""
+    st.sidebar.multiselect(
+        "Boroughs shown",
+        options=list(BOROUGH_CODES),
+        default=list(BOROUGH_CODES),
+        format_func=lambda c: BOROUGH_BY_CODE[c].name,
+        key="boroughs",
+        help="The display group. Comparators (London, England, peers) are always shown.",
+    )
+    st.sidebar.slider(
+        "Years",
+        min_value=YEAR_RANGE[0],
+        max_value=YEAR_RANGE[1],
+        value=YEAR_RANGE,
+        key="period",
+        help="Financial years by their first year (2010 = 2010-11); other periods by year.",
+    )
+
+
+def borough_name(code: str) -> str:
+    """Display name for a borough or comparator code."""
+    return BOROUGH_BY_CODE[code].name if code in BOROUGH_BY_CODE else code
+
+
+def metadata_for(metrics: pl.DataFrame, period: str = "") -> dict[str, str]:
+    """Download header rows from ``dim_metric`` rows: source, licence, unit, illustrative."""
+    if metrics.is_empty():
+        return {}
+    rows = metrics.to_dicts()
+    meta = {
+        "metrics": "; ".join(f"{r['code']} ({r['name']})" for r in rows),
+        "unit": "; ".join(sorted({str(r["unit"]) for r in rows})),
+        "source": "; ".join(sorted({f"{r['publisher']}: {r['source_title']}" for r in rows})),
+        "source_url": "; ".join(sorted({str(r["source_url"]) for r in rows if r["source_url"]})),
+        "licence": "; ".join(sorted({str(r["licence"]) for r in rows})),
+        "illustrative": "yes - generated figures, not published"
+        if any(r["is_illustrative"] for r in rows)
+        else "no - published figures",
+    }
+    if period:
+        meta["period"] = period
+    meta["downloaded_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return meta
+
+
+def source_line(meta: Mapping[str, str]) -> str:
+    """One caption line naming source, licence and period."""
+    bits = [f"Source: {meta.get('source', 'unknown')}"]
+    if meta.get("period"):
+        bits.append(f"Period: {meta['period']}")
+    if meta.get("licence"):
+        bits.append(f"Licence: {meta['licence']}")
+    return " · ".join(bits)
+
+
+def illustrative_notice(what: str = "") -> None:
+    """The label every view of generated figures carries."""
+    st.warning(f"**{ILLUSTRATIVE_LABEL}.** {what}".strip(), icon="⚠️")
+
+
+def chart_block(
+    fig: go.Figure,
+    table: pl.DataFrame,
+    *,
+    key: str,
+    meta: Mapping[str, str],
+    alt: str,
+    file_stem: str,
+) -> None:
+    """A chart, its source line, a 'show as table' alternative and a CSV download."""
+    if meta.get("illustrative", "").startswith("yes"):
+        illustrative_notice()
+    st.plotly_chart(fig, key=f"{key}_chart", alt=alt, config={"displaylogo": False})
+    st.caption(source_line(meta))
+    show = st.toggle("Show as table", key=f"{key}_as_table")
+    if show:
+        st.dataframe(table, hide_index=True, key=f"{key}_table")
+    st.download_button(
+        "Download CSV (with source notes)",
+        data=to_csv_bytes(table, dict(meta)),
+        file_name=f"{file_stem}.csv",
+        mime="text/csv",
+        key=f"{key}_download",
+        on_click="ignore",
+    )
+
+
+def empty_notice(why: str) -> None:
+    """Say why a view has nothing to show, instead of an empty chart."""
+    st.info(why)
+
+
+def period_span(periods: Sequence[str]) -> str:
+    """'2011-12 to 2024-25' from a list of period labels."""
+    labels = [p for p in periods if p]
+    if not labels:
+        return ""
+    return labels[0] if len(set(labels)) == 1 else f"{labels[0]} to {labels[-1]}"
