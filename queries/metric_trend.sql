@@ -1,5 +1,5 @@
 -- title: One metric over time, with London median and England
--- description: The chosen areas' values for one metric by period, with the London borough median and England beside them. A period an area has no figure for comes back with an empty value, so charts show a gap rather than joining across it.
+-- description: The chosen areas' values for one metric by period, with the London borough median and England beside them. Every year between the first and last period is listed, so a year nobody published (or an area has no figure for) comes back with an empty value and charts show a gap rather than joining across it.
 -- param: metric varchar = cla_rate_per_10000 | Metric code
 -- param: areas varchar[] = E09000033,E09000013,E09000020 | Area codes shown
 -- param: from_year integer = 2010 | First year (financial years by their first year)
@@ -18,8 +18,37 @@ metric_facts as (
     where metric_code = $metric and period_year between $from_year and $to_year
 ),
 
-periods as (
+metric as (
+    select period_type from dim_metric where code = $metric
+),
+
+published_periods as (
     select distinct period, period_end from metric_facts
+),
+
+-- Annual series get every year between their first and last period, so unpublished years
+-- are present (empty); irregular ones (inspection dates) keep only their own dates.
+calendar as (
+    select unnest(generate_series(min(period_end), max(period_end), interval 1 year))::date
+        as period_end
+    from published_periods
+    where (select period_type from metric) <> 'year'
+    union
+    select period_end from published_periods
+),
+
+periods as (
+    select
+        c.period_end,
+        coalesce(p.period, case (select period_type from metric)
+            when 'mid_year' then 'mid-' || year(c.period_end)
+            when 'at_30_september' then 'Sep ' || year(c.period_end)
+            when 'year' then year(c.period_end)::varchar
+            else (year(c.period_end) - 1)::varchar || '-'
+                 || lpad((year(c.period_end) % 100)::varchar, 2, '0')
+        end) as period
+    from calendar as c
+    left join published_periods as p using (period_end)
 ),
 
 chosen as (
@@ -31,24 +60,32 @@ borough_series as (
            p.period, p.period_end, f.value, f.numerator, f.denominator
     from chosen as c
     cross join periods as p
-    left join metric_facts as f on f.area_code = c.area_code and f.period = p.period
+    left join metric_facts as f on f.area_code = c.area_code and f.period_end = p.period_end
+),
+
+london_values as (
+    select f.period_end, median(f.value) as value
+    from metric_facts as f
+    inner join areas as a using (area_code)
+    where a.is_london and f.value is not null
+    group by f.period_end
 ),
 
 london_median as (
     select 'london_median' as series, 'London median' as series_label,
-           'comparator' as series_kind, f.period, f.period_end, median(f.value) as value,
+           'comparator' as series_kind, p.period, p.period_end, l.value,
            null::double as numerator, null::double as denominator
-    from metric_facts as f
-    inner join areas as a using (area_code)
-    where a.is_london and f.value is not null
-    group by f.period, f.period_end
+    from periods as p
+    left join london_values as l using (period_end)
 ),
 
 england as (
     select 'E92000001' as series, 'England' as series_label, 'comparator' as series_kind,
-           period, period_end, value, numerator, denominator
-    from metric_facts
-    where area_code = 'E92000001'
+           p.period, p.period_end, f.value, f.numerator, f.denominator
+    from periods as p
+    left join metric_facts as f on f.area_code = 'E92000001' and f.period_end = p.period_end
+    -- England is shown only for metrics where it is published.
+    where exists (select 1 from metric_facts where area_code = 'E92000001')
 ),
 
 final as (

@@ -42,7 +42,7 @@ def trend_chart(
     *,
     x: str = "period_end",
     y: str = "value",
-    series: str = "area_code",
+    series: str = "series",
     label: str = "series_label",
     shaded: list[tuple[dt.date, dt.date, str]] | None = None,
     events: list[tuple[dt.date, str]] | None = None,

@@ -1,0 +1,74 @@
+"""The Overview as a councillor sees it: real published figures, three boroughs, no errors."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = "../pages/overview.py"
+
+
+def _text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def overview(app_env) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    return at
+
+
+def test_overview_shows_published_figures_for_all_three_boroughs(overview):
+    assert not overview.exception
+    text = _text(overview)
+    for name in ("Westminster", "Hammersmith and Fulham", "Kensington and Chelsea"):
+        assert name in text
+    # ONS mid-2024 (MYE2 'All ages'): Westminster 209,996; H&F 188,687; K&C 144,518.
+    for figure in ("209,996", "188,687", "144,518"):
+        assert f"<p class='tb-value'>{figure}</p>" in text
+    # Westminster adult social care net current expenditure 2024-25 (RSX) £105,421.24k over
+    # 180,162 residents aged 18+ (209,996 less 29,834 aged 0-17) = £585.15 a head.
+    assert "<p class='tb-value'>£585</p>" in text
+    # DfE: children looked after per 10,000 at 31 March 2025: WCC 62, H&F 62, K&C 47;
+    # the London borough median is 47.
+    assert "London median 47.0 (2024-25)" in text
+    # Ofsted: all three judged Outstanding at their latest ILACS inspections.
+    assert text.count("<p class='tb-value'>Outstanding</p>") == 3
+    assert "published 13 January 2025" in text
+
+
+def test_overview_says_where_each_number_came_from(overview):
+    captions = [c.value for c in overview.caption]
+    assert any("Office for National Statistics" in c for c in captions)
+    assert any("Department for Education" in c for c in captions)
+    assert any("Open Government Licence" in c for c in captions)
+
+
+def test_direction_of_travel_follows_polarity(overview):
+    text = _text(overview)
+    # Population has no polarity: neutral words, never 'improving' or 'worsening'.
+    assert "decreasing since mid-2023" in text
+    assert "since 2011-12" in text  # social care spend change runs from 2011-12
+
+
+def test_borough_filter_applies(app_env):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["boroughs"] = ["E09000033", "E09000020"]
+    at.run()
+    assert not at.exception
+    text = _text(at)
+    assert "Westminster" in text and "Kensington and Chelsea" in text
+    assert "Hammersmith and Fulham" not in text
+    assert "188,687" not in text
+
+
+def test_trend_chart_has_table_and_download(overview):
+    overview.toggle(key="overview_trend_as_table").set_value(True).run()
+    assert not overview.exception
+    table = overview.dataframe[0].value
+    assert set(table["area"]) >= {"Westminster", "London median"}
+    # CLA at 31 March 2018 is not published in the series: the row is there, the value is not.
+    gap = table[(table["area"] == "Westminster") & (table["period"] == "2017-18")]
+    assert len(gap) == 1 and gap.iloc[0, 2] != gap.iloc[0, 2]  # NaN: a gap, not zero
