@@ -5,6 +5,7 @@
 -- param: from_year integer = 2010 | First year (financial years by their first year)
 -- param: to_year integer = 2025 | Last year
 -- key: area_code, metric_code
+-- columns: area_code varchar, area_name varchar, metric_code varchar, metric_name varchar, domain varchar, unit varchar, polarity varchar, latest_period varchar, latest_value double, previous_period varchar, previous_value double, first_period varchar, first_value double, london_median double, london_areas bigint, publisher varchar, source_title varchar, source_url varchar, licence varchar, is_illustrative boolean
 with facts as (
     select * from fact_metric
 ),

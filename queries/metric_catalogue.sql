@@ -2,6 +2,7 @@
 -- description: Definition, unit, polarity, publisher, licence and period coverage of the chosen metrics.
 -- param: metrics varchar[] = pop_all_ages | Metric codes
 -- key: code
+-- columns: code varchar, name varchar, domain varchar, unit varchar, polarity varchar, definition varchar, source_id varchar, period_type varchar, is_people_count boolean, is_illustrative boolean, target double, target_is_published boolean, publisher varchar, source_title varchar, source_url varchar, licence varchar, first_period varchar, last_period varchar, periods bigint
 with metrics as (
     select * from dim_metric
 ),

@@ -5,6 +5,7 @@
 -- param: from_year integer = 2010 | First year (financial years by their first year)
 -- param: to_year integer = 2025 | Last year
 -- key: series, period
+-- columns: series varchar, series_label varchar, series_kind varchar, period varchar, period_end date, value double, numerator double, denominator double
 with facts as (
     select * from fact_metric
 ),

@@ -2,6 +2,7 @@
 -- description: Each chosen area's most recent overall effectiveness judgement for children's services, with the framework and publication date.
 -- param: areas varchar[] = E09000033,E09000013,E09000020 | Area codes shown
 -- key: area_code
+-- columns: area_code varchar, area_name varchar, framework varchar, inspection_date date, publication_date date, judgement varchar, judgement_score integer
 with inspections as (
     select * from inspections
 ),

@@ -1,6 +1,7 @@
 -- title: Shared-service arrangement periods
 -- description: Which services were shared by which boroughs and when, for shading charts.
 -- key: arrangement_id
+-- columns: arrangement_id varchar, service varchar, borough_codes varchar, start_date date, end_date_or_today date, end_date date, description varchar, source_url varchar
 with arrangements as (
     select * from arrangements
 ),

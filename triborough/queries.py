@@ -6,6 +6,8 @@ A file starts with comment lines that describe it::
     -- description: Latest value and change for each Overview metric.
     -- param: boroughs varchar[] = E09000033,E09000013,E09000020 | Borough ONS codes
     -- param: from_year integer = 2010 | First year shown
+    -- key: area_code, metric_code
+    -- columns: area_code varchar, metric_code varchar, value double
 
 Values reach DuckDB as parameters (``$boroughs``); SQL is never built from strings.
 """
@@ -78,6 +80,7 @@ class NamedQuery:
     sql: str
     params: tuple[Param, ...]
     key: tuple[str, ...]  # columns that identify one row (checked by contract tests)
+    columns: tuple[tuple[str, str], ...] = ()  # declared result columns and DuckDB types
 
     def bind(self, values: dict[str, object] | None = None) -> dict[str, object]:
         """Parameter values for DuckDB: given values coerced, the rest from defaults."""
@@ -119,8 +122,14 @@ def parse_query(path: Path) -> NamedQuery:
         if f"${p.name}" not in text:
             raise QueryError(f"{path.name}: parameter {p.name} is declared but not used")
     key = tuple(k.strip() for k in meta.get("key", "").split(",") if k.strip())
+    columns = tuple(
+        (name, kind.lower())
+        for name, _, kind in (
+            c.strip().partition(" ") for c in meta.get("columns", "").split(",") if c.strip()
+        )
+    )
     return NamedQuery(
-        path.stem, meta["title"], meta.get("description", ""), text, tuple(params), key
+        path.stem, meta["title"], meta.get("description", ""), text, tuple(params), key, columns
     )
 
 
