@@ -10,14 +10,12 @@ import polars as pl
 
 from triborough.queries import get_query
 
-# External access off: no file, network or extension reads from SQL. Locked so no query can
-# turn it back on.
-READONLY_CONFIG: dict[str, object] = {
-    "enable_external_access": False,
+# Extension loading off: nothing is fetched or loaded behind a query's back.
+BASE_CONFIG: dict[str, object] = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
-    "lock_configuration": True,
 }
+CATALOG = "warehouse"  # the name the attached warehouse has inside each private instance
 
 
 class WarehouseMissing(FileNotFoundError):
@@ -38,10 +36,30 @@ def warehouse_version(path: Path) -> str:
 def connect_readonly(
     path: Path, extra: dict[str, object] | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse read-only with external access off and configuration locked."""
+    """Open the warehouse read-only, external access off and configuration locked.
+
+    The file is attached read-only to a private in-memory instance rather than opened with
+    ``duckdb.connect(path)``: DuckDB keeps one instance per path in a process, so (seen in
+    2.0.1) a plain connect after a rebuild hands back the old instance with the old data while
+    any connection to it is open, and refuses a second connect with different settings. A
+    private instance per version has neither problem. External access must be on for the
+    ATTACH, so it is switched off afterwards and the configuration locked; both are
+    instance-wide, so every cursor carries them.
+    """
     warehouse_version(path)  # a clear error when the file is missing
-    config = {**READONLY_CONFIG, **(extra or {})}
-    return duckdb.connect(str(path), read_only=True, config=config)
+    con = duckdb.connect(":memory:", config={**BASE_CONFIG, **(extra or {})})
+    try:
+        literal = "'" + str(Path(path).resolve()).replace("'", "''") + "'"
+        con.execute(f"ATTACH {literal} AS {CATALOG} (READ_ONLY)")
+        con.execute(f"USE {CATALOG}")
+        # With the in-memory database gone there is no writable catalogue left to fill.
+        con.execute("DETACH memory")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def run_sql(
