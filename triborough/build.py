@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from triborough.catalogue import METRICS, SOURCES
+from triborough.illustrative import TABLE_DESCRIPTIONS, add_illustrative
 from triborough.schema import DERIVED_TABLES, TABLES, Table
 
 Progress = Callable[[str], None]
@@ -182,7 +183,7 @@ def _meta(con: duckdb.DuckDBPyConnection, loaded: list[dict], public_dir: Path) 
         [(r["table_name"], r["file"], r["sha256"], r["rows"], now) for r in loaded],
     )
     con.execute("create table meta_table (table_name varchar primary key, description varchar)")
-    descriptions = {t.name: t.description for t in TABLES} | DERIVED_TABLES
+    descriptions = {t.name: t.description for t in TABLES} | DERIVED_TABLES | TABLE_DESCRIPTIONS
     con.executemany("insert into meta_table values (?, ?)", sorted(descriptions.items()))
     con.execute("create table meta_build (built_at timestamp, files integer)")
     con.execute("insert into meta_build values (?, ?)", [now, len(loaded)])
@@ -244,7 +245,10 @@ def check_warehouse(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def build_warehouse(
-    public_dir: Path, out_path: Path, progress: Progress | None = None
+    public_dir: Path,
+    out_path: Path,
+    progress: Progress | None = None,
+    events_scale: int | None = None,
 ) -> dict[str, int]:
     """Build ``out_path`` from the extracts in ``public_dir``; returns rows per table.
 
@@ -270,6 +274,8 @@ def build_warehouse(
             # The year a period starts in (a financial year by its first year), for filters.
             con.execute("alter table fact_metric add column period_year integer")
             con.execute("update fact_metric set period_year = year(period_end - interval 3 month)")
+            say("generating illustrative council tables")
+            add_illustrative(con, events_scale)
             _meta(con, loaded, public_dir)
             say("checking")
             problems = check_warehouse(con)

@@ -33,13 +33,39 @@ def _cmd_build(args: argparse.Namespace) -> int:
     public = Path(args.public) if args.public else settings.public_dir
     out = Path(args.out) if args.out else settings.warehouse_path
     try:
-        counts = build_warehouse(public, out, progress=lambda m: print(m, file=sys.stderr))
+        counts = build_warehouse(
+            public, out, progress=lambda m: print(m, file=sys.stderr),
+            events_scale=getattr(args, "events_scale", None),
+        )
     except BuildError as exc:
         print(str(exc), file=sys.stderr)
         print(f"the previous warehouse at {out} was left unchanged", file=sys.stderr)
         return 1
     for name, rows in counts.items():
         print(f"{name:<24} {rows:>10} rows")
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from triborough.ingest import IngestError, Upload, ingest
+
+    warehouse = Path(args.warehouse) if args.warehouse else get_settings().warehouse_path
+    paths = [Path(f) for f in args.files]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        print(f"ingest failed: file(s) not found: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        loads = ingest(
+            [Upload.from_path(p) for p in paths], warehouse, table=args.table,
+            progress=lambda _f, m: print(m, file=sys.stderr),
+        )
+    except (IngestError, FileNotFoundError) as exc:
+        print(f"ingest failed: {exc}", file=sys.stderr)
+        print(f"the warehouse at {warehouse} was left unchanged", file=sys.stderr)
+        return 1
+    for load in loads:
+        print(load.summary())
     return 0
 
 
@@ -60,6 +86,20 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from triborough.bench import BenchConfig, run_benchmark
+
+    config = BenchConfig(
+        events=args.events, growth_events=args.growth_events, out=Path(args.out),
+        work=Path(args.work), repeat=args.repeat, sessions=args.sessions,
+        server=not args.no_server, pages=args.page or None,
+    )
+    results = run_benchmark(config, say=lambda m: print(m, file=sys.stderr))
+    print(Path(results["files"]["markdown"]).read_text(encoding="utf-8"))
+    print(f"wrote {results['files']['json']} and {results['files']['markdown']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``triborough`` console script."""
     parser = argparse.ArgumentParser(prog="triborough", description=__doc__)
@@ -74,11 +114,38 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("build", help="build the DuckDB warehouse from data/public/")
     p.add_argument("--public", help="folder of tidy extracts (default: settings public_dir)")
     p.add_argument("--out", help="warehouse file (default: settings warehouse_path)")
+    p.add_argument(
+        "--events-scale", type=int, metavar="N", default=None,
+        help="generate about N illustrative case events (default: a realistic few hundred "
+        "thousand)",
+    )
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser(
+        "ingest", help="validate council extracts and load them (all or nothing)"
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="CSV extract(s) to load")
+    p.add_argument("--table", help="table the files are for (default: detected from the header)")
+    p.add_argument("--warehouse", help="warehouse file (default: settings warehouse_path)")
+    p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("serve", help="build the warehouse if missing, then start the app")
     p.add_argument("--port", type=int, default=8501)
     p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("bench", help="measure speed against limits and a pandas peer")
+    p.add_argument("--events", type=int, default=10_000_000, help="case events to generate")
+    p.add_argument("--growth-events", type=int, default=None,
+                   help="smaller scale for the growth figure (default: 1,000,000)")
+    p.add_argument("--out", default=str(PROJECT_ROOT / "bench-results"),
+                   help="folder for the JSON and markdown results")
+    p.add_argument("--work", default=str(PROJECT_ROOT / "data" / "bench"),
+                   help="folder for the benchmark's warehouses and CSVs (large)")
+    p.add_argument("--repeat", type=int, default=3, help="timed repetitions per figure")
+    p.add_argument("--sessions", type=int, default=10, help="concurrent browser sessions")
+    p.add_argument("--no-server", action="store_true", help="skip the server figure")
+    p.add_argument("--page", action="append", help="measure only this page (url path)")
+    p.set_defaults(func=_cmd_bench)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -165,3 +165,67 @@ def period_span(periods: Sequence[str]) -> str:
     if not labels:
         return ""
     return labels[0] if len(set(labels)) == 1 else f"{labels[0]} to {labels[-1]}"
+
+
+def council_table_meta(
+    what: str, unit: str, illustrative_flags: Sequence[bool], period: str = ""
+) -> dict[str, str]:
+    """Download header rows for figures from a council table (generated or loaded).
+
+    ``illustrative_flags`` are the rows' ``is_illustrative`` values: any generated row makes
+    the whole view illustrative, and a mix says so, so a partly loaded table is never passed
+    off as published.
+    """
+    from triborough.catalogue import SOURCES
+
+    flags = [bool(f) for f in illustrative_flags]
+    generated = sum(flags)
+    if flags and generated == len(flags):
+        sources, label = [SOURCES["illustrative"]], "yes - generated figures, not published"
+    elif generated == 0:
+        sources, label = [SOURCES["council_extract"]], "no - loaded from council extracts"
+    else:
+        sources = [SOURCES["illustrative"], SOURCES["council_extract"]]
+        label = (f"yes - partly generated: {generated:,} of {len(flags):,} rows are "
+                 "illustrative, the rest loaded from council extracts")
+    meta = {
+        "figures": what,
+        "unit": unit,
+        "source": "; ".join(f"{s['publisher']}: {s['title']}" for s in sources),
+        "licence": "; ".join(s["licence"] for s in sources),
+        "illustrative": label,
+    }
+    if period:
+        meta["period"] = period
+    meta["downloaded_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return meta
+
+
+def table_block(
+    table: pl.DataFrame,
+    *,
+    key: str,
+    meta: Mapping[str, str],
+    file_stem: str,
+    column_config: Mapping[str, object] | None = None,
+    height: int | str = "auto",
+) -> None:
+    """A table that is the view itself (no chart): source line and CSV download with metadata.
+
+    Illustrative figures get the same notice as in ``chart_block``.
+    """
+    if meta.get("illustrative", "").startswith("yes"):
+        illustrative_notice()
+    st.dataframe(
+        table, hide_index=True, key=f"{key}_table", column_config=dict(column_config or {}),
+        height=height,
+    )
+    st.caption(source_line(meta))
+    st.download_button(
+        "Download CSV (with source notes)",
+        data=to_csv_bytes(table, dict(meta)),
+        file_name=f"{file_stem}.csv",
+        mime="text/csv",
+        key=f"{key}_download",
+        on_click="ignore",
+    )

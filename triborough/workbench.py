@@ -57,8 +57,6 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
-
-
 def workbench_config(settings: Settings) -> dict[str, object]:
     """The DuckDB config the workbench instance starts with (limits; see the module notes)."""
     return {
