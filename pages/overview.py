@@ -6,7 +6,7 @@ import streamlit as st
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.charts import trend_chart
 from triborough.headlines import OFSTED_WORDS, OVERVIEW_METRICS, headlines
-from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS
+from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, unit_label
 from triborough.ui import (
     chart_block,
     empty_notice,
@@ -106,7 +106,7 @@ st.divider()
 
 shared = query("shared_periods")
 shading = [
-    (r["start_date"], r["end_date_or_today"], r["service"])
+    (r["start_date"], r["end_date_or_today"], "shared by all three")
     for r in shared.filter(pl.col("arrangement_id") == "triborough_childrens_services").to_dicts()
 ]
 
@@ -133,12 +133,13 @@ name = meta_rows.get_column("name")[0]
 if trend.filter(pl.col("value").is_not_null()).is_empty():
     empty_notice(f"No published figures for {name.lower()} in the years chosen.")
 else:
-    periods = trend.sort("period_end").get_column("period").unique(maintain_order=True).to_list()
+    published = trend.filter(pl.col("value").is_not_null()).sort("period_end")
+    periods = published.get_column("period").unique(maintain_order=True).to_list()
     span = period_span(periods)
     fig = trend_chart(
         trend,
         f"{name}, {span}",
-        meta_rows.get_column("unit")[0].replace("_", " "),
+        unit_label(meta_rows.get_column("unit")[0]),
         shaded=shading,
     )
     table = trend.select("series_label", "period", "value").rename(

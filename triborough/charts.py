@@ -54,7 +54,12 @@ def trend_chart(
     """
     fig = go.Figure()
     if not df.is_empty():
-        for key in df.get_column(series).unique(maintain_order=True).to_list():
+        keys = df.get_column(series).unique(maintain_order=True).to_list()
+        # Boroughs first in their fixed order, then comparators as given.
+        keys = [k for k in BOROUGH_BY_CODE if k in keys] + [
+            k for k in keys if k not in BOROUGH_BY_CODE
+        ]
+        for key in keys:
             part = df.filter(pl.col(series) == key).sort(x)
             name = part.get_column(label)[0] if label in part.columns else str(key)
             is_borough = key in BOROUGH_BY_CODE
@@ -259,13 +264,14 @@ def timeline_chart(
         grey = df.filter(pl.col(muted))
         if not grey.is_empty():
             add(grey, muted_name, "#bdbdbd", "")
-    marks = list(events or [])
+    # Today's label hangs to the left of its line: it sits near the right edge.
+    marks = [(when, note, "left") for when, note in events or []]
     if today is not None:
-        marks.append((today, f"Today ({today:%d %b %Y})"))
-    for when, note in marks:
+        marks.append((today, f"Today ({today:%d %b %Y})", "right"))
+    for when, note, anchor in marks:
         fig.add_vline(x=when, line=dict(color="#444444", width=1, dash="dot"))
         fig.add_annotation(
-            x=when, y=1, yref="paper", text=note, showarrow=False, xanchor="left",
+            x=when, y=1, yref="paper", text=note, showarrow=False, xanchor=anchor,
             yanchor="bottom", font=dict(size=11, color="#333333"),
         )
     _layout(fig, title, "")
@@ -450,15 +456,21 @@ def judgement_chart(
             )
         )
     for start, end, text in shaded or []:
+        # Label at the foot: the grade labels sit above the markers.
         fig.add_vrect(
             x0=start, x1=end, fillcolor=SHARED_PERIOD_FILL, line_width=0, layer="below",
-            annotation_text=text, annotation_position="top left",
+            annotation_text=text, annotation_position="bottom left",
             annotation_font=dict(size=12, color="#333333"),
         )
     _layout(fig, title, "")
     fig.update_layout(hovermode="closest", height=max(300, 150 + 90 * len(order)),
                       showlegend=False)
     fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], title_text="")
+    dates = df.get_column("publication_date").drop_nulls()
+    if not dates.is_empty():
+        # Room either side so the first and last grade labels are not cut off.
+        pad = dt.timedelta(days=300)
+        fig.update_xaxes(range=[dates.min() - pad, dates.max() + pad])
     fig.update_xaxes(type="date")
     return fig
 
@@ -486,7 +498,8 @@ def stacked_area_chart(
                 x=part.get_column(x).to_list(), y=part.get_column(y).to_list(), name=name,
                 mode="lines", stackgroup="one", connectgaps=False,
                 line=dict(color=colour, width=1.5), fillcolor=colour,
-                fillpattern=dict(shape=pattern, fgcolor="white", solidity=0.3)
+                fillpattern=dict(shape=pattern, fgcolor="white", bgcolor=colour,
+                                 fillmode="overlay", solidity=0.3)
                 if pattern else None,
                 hovertemplate="%{x|%b %Y}: %{y:,.0f}<extra>" + name + "</extra>",
             )
@@ -498,3 +511,19 @@ def stacked_area_chart(
             yanchor="top", font=dict(size=11, color="#333333"),
         )
     return _layout(fig, title, y_title)
+
+
+def financial_year_ticks(fig: go.Figure, frame: pl.DataFrame, *, x: str = "period_end",
+                         label: str = "period") -> go.Figure:
+    """Label a date axis with financial years ('2015-16') at each year's end, so a point at
+    31 March 2016 does not read as calendar 2016."""
+    ticks = frame.select(x, label).unique().sort(x)
+    slanted = ticks.height > 8
+    fig.update_xaxes(
+        tickvals=ticks.get_column(x).to_list(),
+        ticktext=ticks.get_column(label).to_list(),
+        tickangle=-45 if slanted else 0,
+    )
+    if slanted:  # slanted labels run deeper: move the legend below them
+        fig.update_layout(legend_y=-0.3)
+    return fig

@@ -76,27 +76,47 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         code = _cmd_build(argparse.Namespace(public=None, out=None))
         if code:
             return code
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
-        "--server.port", str(args.port), "--server.headless", "true",
+    run_app(args.port)
+    return 0  # pragma: no cover - run_app serves until stopped
+
+
+def run_app(port: int) -> None:
+    """Serve app.py with Streamlit in this process.
+
+    Streamlit decides once per process whether a ``pages/`` folder beside the main script means
+    old-style page routing; with it, a deep link such as ``/overview`` runs the page script alone,
+    skipping app.py's navigation, sidebar filters and styles. app.py routes every page itself
+    through ``st.navigation``, so the flag is cleared before the server starts.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli as streamlit_cli
+
+    PagesManager.uses_pages_directory = False
+    os.chdir(PROJECT_ROOT)
+    sys.argv = [
+        "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+        "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
     ]
-    os.chdir(PROJECT_ROOT)
-    os.execv(sys.executable, cmd)
-    return 0  # pragma: no cover
+    streamlit_cli.main()
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     from triborough.bench import BenchConfig, run_benchmark
 
     config = BenchConfig(
-        events=args.events, growth_events=args.growth_events, out=Path(args.out),
-        work=Path(args.work), repeat=args.repeat, sessions=args.sessions,
-        server=not args.no_server, pages=args.page or None,
+        events=args.events,
+        growth_events=args.growth_events,
+        out=Path(args.out),
+        work=Path(args.work),
+        repeat=args.repeat,
+        sessions=args.sessions,
+        server=not args.no_server,
+        pages=args.page,
+        command="triborough bench " + " ".join(sys.argv[2:]),
     )
-    results = run_benchmark(config, say=lambda m: print(m, file=sys.stderr))
-    print(Path(results["files"]["markdown"]).read_text(encoding="utf-8"))
-    print(f"wrote {results['files']['json']} and {results['files']['markdown']}")
+    result = run_benchmark(config, say=lambda m: print(m, file=sys.stderr))
+    print(result.get("markdown", ""))
     return 0
 
 

@@ -33,6 +33,27 @@ ILLUSTRATIVE_LABEL = "Illustrative figures (generated, not published)"
 RAG_COLOURS = {"green": "#1b7837", "amber": "#b35806", "red": "#b2182b"}
 
 
+UNIT_LABELS: dict[str, str] = {
+    "persons": "people",
+    "count": "number",
+    "percent": "per cent",
+    "rate_per_10000": "rate per 10,000",
+    "rate_per_1000": "rate per 1,000",
+    "gbp": "£ per head",
+    "gbp_thousand": "£ thousand (cash)",
+    "gbp_million": "£ million",
+    "score": "score",
+    "cases_per_fte": "cases per worker (FTE)",
+    "judgement": "judgement (4 = Outstanding)",
+    "rate": "rate (unit not stated by publisher)",
+}
+
+
+def unit_label(unit: str) -> str:
+    """Plain-words axis label for a catalogue unit."""
+    return UNIT_LABELS.get(unit, unit.replace("_", " "))
+
+
 def is_missing(value: float | int | None) -> bool:
     """True for None and NaN: a gap in a published series."""
     return value is None or (isinstance(value, float) and math.isnan(value))
