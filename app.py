@@ -12,11 +12,21 @@ PAGES = Path(__file__).parent / "pages"
 SECTIONS: dict[str, list[tuple[str, str, str]]] = {
     "For councillors": [
         ("overview.py", "Overview", "overview"),
+        ("savings.py", "Savings and spend", "savings"),
+        ("caseload.py", "Caseload", "caseload"),
+        ("quality.py", "Service quality", "quality"),
+    ],
+    "For CIOs": [
+        ("systems.py", "Systems and IT", "systems"),
+        ("compare.py", "Compare", "compare"),
     ],
     "For analysts": [
         ("sql.py", "SQL workbench", "sql"),
+        ("data.py", "Data and sources", "data"),
     ],
 }
+# The Overview is the home page: Streamlit serves the default page at the root URL ("/").
+HOME = "overview"
 
 st.set_page_config(page_title="Tri-borough Insight", page_icon="📊", layout="wide")
 st.html("<style>.tb-value{font-size:1.9rem;font-weight:600;margin:0.1rem 0 0.2rem 0;}</style>")
@@ -24,7 +34,7 @@ st.html("<style>.tb-value{font-size:1.9rem;font-weight:600;margin:0.1rem 0 0.2re
 page = st.navigation(
     {
         section: [
-            st.Page(PAGES / file, title=title, url_path=url, default=(url == "overview"))
+            st.Page(PAGES / file, title=title, url_path=url, default=(url == HOME))
             for file, title, url in specs
         ]
         for section, specs in SECTIONS.items()

@@ -116,10 +116,11 @@ def test_workforce_published_figures(facts: dict) -> None:
 
 
 def test_suppressed_markers_are_gaps_not_zero(facts: dict) -> None:
-    # Bournemouth 2019: count 248, rate 'x' (no population estimate): kept, value empty.
-    row = facts[("E06000028", "cla_rate_per_10000", "2018-19")]
-    assert row["value"] == ""
-    assert row["numerator"] == "248"
+    # Cumberland at 31 March 2023 (cla_number_and_rate...csv): count and rate are 'z' (the
+    # council did not exist yet): no row, never a zero.
+    assert ("E06000063", "cla_at_31_march", "2022-23") not in facts
+    assert ("E06000063", "cla_rate_per_10000", "2022-23") not in facts
+    assert _value(facts, "E06000063", "cla_at_31_march", "2024-25") not in ("", "0", None)
     # Westminster Sep 2024 agency_fte and agency_rate_fte are both 'x': no row at all.
     assert (WCC, "sw_agency_pct", "Sep 2024") not in facts
     assert (WCC, "sw_turnover_pct", "Sep 2024") in facts
@@ -160,11 +161,17 @@ def test_neighbours(out_dir: Path) -> None:
 
 
 def _writable_copy(raw_dir: Path, tmp_path: Path) -> Path:
-    """The DfE raw folder copied file by file (the originals are read-only)."""
+    """The raw folders this importer reads, copied file by file (the originals are read-only).
+
+    The ONS area list (population files, DfE regions, the reference register) comes too, since
+    rows are kept only for areas in it.
+    """
     raw = tmp_path / "raw"
-    (raw / dfe.SUBDIR).mkdir(parents=True)
-    for f in (raw_dir / dfe.SUBDIR).iterdir():
-        shutil.copyfile(f, raw / dfe.SUBDIR / f.name)
+    for sub in dict.fromkeys((dfe.SUBDIR, "dfe_childrens_social_care", "ons_mid_year_estimates",
+                              "reference")):
+        (raw / sub).mkdir(parents=True)
+        for f in (raw_dir / sub).iterdir():
+            shutil.copyfile(f, raw / sub / f.name)
     return raw
 
 

@@ -160,10 +160,17 @@ def test_fact_keeps_later_inspection_in_a_year() -> None:
 
 
 def _writable_copy(raw_dir: Path, tmp_path: Path) -> Path:
+    """The raw folders this importer reads, copied file by file (the originals are read-only).
+
+    The ONS area list (population files, DfE regions, the reference register) comes too, since
+    rows are kept only for areas in it.
+    """
     raw = tmp_path / "raw"
-    (raw / ofsted.SUBDIR).mkdir(parents=True)
-    for f in (raw_dir / ofsted.SUBDIR).iterdir():
-        shutil.copyfile(f, raw / ofsted.SUBDIR / f.name)
+    for sub in dict.fromkeys((ofsted.SUBDIR, "dfe_childrens_social_care", "ons_mid_year_estimates",
+                              "reference")):
+        (raw / sub).mkdir(parents=True)
+        for f in (raw_dir / sub).iterdir():
+            shutil.copyfile(f, raw / sub / f.name)
     return raw
 
 

@@ -320,7 +320,7 @@ def _add_band(
         fig.add_trace(
             go.Scatter(
                 x=xs[a:b] + xs[a:b][::-1], y=hi[a:b] + lo[a:b][::-1], fill="toself",
-                fillcolor=BAND_FILL, line=dict(width=0), hoverinfo="skip",
+                mode="lines", fillcolor=BAND_FILL, line=dict(width=0), hoverinfo="skip",
                 name=f"{label}: middle half (lower to upper quartile)",
                 legendgroup=f"band-{label}", showlegend=first and i == 0,
             ),
@@ -378,6 +378,9 @@ def band_chart(
     calendar = lines.select("period", "period_end").unique().sort("period_end")
     keys = bands.get_column("group_key").unique(maintain_order=True).to_list()
     per_borough = bool(keys) and all(k in BOROUGH_COLOURS for k in keys)
+    if per_borough:
+        order = list(BOROUGH_COLOURS)  # panels in the boroughs' fixed order
+        keys.sort(key=order.index)
 
     def on_calendar(key: str) -> pl.DataFrame:
         # Every period the boroughs cover, so a period with no group figures is a gap.

@@ -7,7 +7,7 @@ to ``chart_block`` / ``table_block``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -209,16 +209,19 @@ def table_block(
     file_stem: str,
     column_config: Mapping[str, object] | None = None,
     height: int | str = "auto",
+    style: Callable[[object], object] | None = None,
 ) -> None:
     """A table that is the view itself (no chart): source line and CSV download with metadata.
 
-    Illustrative figures get the same notice as in ``chart_block``.
+    Illustrative figures get the same notice as in ``chart_block``. ``style`` turns the pandas
+    frame into a pandas Styler for on-screen colour (e.g. red/amber/green cells, which must
+    also carry words); the download stays plain.
     """
     if meta.get("illustrative", "").startswith("yes"):
         illustrative_notice()
     st.dataframe(
-        table, hide_index=True, key=f"{key}_table", column_config=dict(column_config or {}),
-        height=height,
+        style(table.to_pandas()) if style else table, hide_index=True, key=f"{key}_table",
+        column_config=dict(column_config or {}), height=height,
     )
     st.caption(source_line(meta))
     st.download_button(

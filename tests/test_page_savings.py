@@ -1,0 +1,203 @@
+"""The Savings page as a councillor sees it: published spend, claims, illustrative ledger."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import triborough.exports
+import triborough.ui
+from triborough.style import ILLUSTRATIVE_LABEL
+
+PAGE = "../pages/savings.py"
+BOROUGHS = ("Westminster", "Hammersmith and Fulham", "Kensington and Chelsea")
+
+
+def _text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [h.value for h in at.header] + [w.value for w in at.warning]
+    parts += [i.value for i in at.info]
+    return "\n".join(parts)
+
+
+def _chart_titles(at: AppTest) -> list[str]:
+    import json
+
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> list[dict[str, str]]:
+    """Every download's metadata, recorded as the page builds it (the bytes are unchanged)."""
+    seen: list[dict[str, str]] = []
+    original = triborough.exports.to_csv_bytes
+
+    def spy(df, metadata):  # noqa: ANN001, ANN202 - same signature as the original
+        seen.append(dict(metadata))
+        return original(df, metadata)
+
+    monkeypatch.setattr(triborough.ui, "to_csv_bytes", spy)
+    monkeypatch.setattr(triborough.exports, "to_csv_bytes", spy)
+    return seen
+
+
+@pytest.fixture
+def page(app_env, downloads) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _spend_table(at: AppTest, service: str, measure: str = "cash") -> pl.DataFrame:
+    at.selectbox(key="savings_service").set_value(service)
+    at.segmented_control(key="savings_measure").set_value(measure)
+    at.toggle(key="savings_spend_as_table").set_value(True)
+    at.run()
+    assert not at.exception
+    return pl.from_pandas(at.dataframe[0].value)
+
+
+def _value(table: pl.DataFrame, area: str, period: str) -> float:
+    rows = table.filter((pl.col("area") == area) & (pl.col("period") == period))
+    assert rows.height == 1, (area, period)
+    return rows.row(0)[2]
+
+
+def _gap(value: float | None) -> bool:
+    """An unpublished year: empty (None or NaN), never zero."""
+    return value is None or math.isnan(value)
+
+
+def test_page_runs_with_all_three_boroughs(page):
+    text = _text(page)
+    for name in BOROUGHS:
+        assert name in text
+    assert page.title[0].value.startswith("Savings and spend")
+
+
+def test_spend_is_the_published_outturn(page):
+    # MHCLG RS 2014-15, rs_revenue_outturn_summary_2014_15.csv line 334 (Westminster, E5022),
+    # column 'Adult Social Care' = 68932 (£ thousand).
+    adults = _spend_table(page, "adult_social_care")
+    assert _value(adults, "Westminster", "2014-15") == 68932.0
+    # Adults' social care was not reported separately in 2010-11: a gap, not a zero.
+    assert _gap(_value(adults, "Westminster", "2010-11"))
+    # 2015-16 is not in the published files used: the row is there, the value is not.
+    assert _gap(_value(adults, "Westminster", "2015-16"))
+    assert {"London median", "Peer median"} <= set(adults["area"])
+
+    # MHCLG RS 2010-11, rs_revenue_outturn_summary_2010_11.csv line 328 (Kensington & Chelsea,
+    # E5016), column 'Cultural and related services' = 14935.
+    cultural = _spend_table(page, "cultural_related")
+    assert _value(cultural, "Kensington and Chelsea", "2010-11") == 14935.0
+
+    # MHCLG RSX 2023-24, rsx_service_expenditure_summary_2023_24.csv line 146 (Hammersmith &
+    # Fulham), 'Children Social Care - Net Current Expenditure (C7 = C3 - C6)' = 60166.
+    children = _spend_table(page, "childrens_social_care")
+    assert _value(children, "Hammersmith and Fulham", "2023-24") == 60166.0
+
+
+def test_per_head_and_index(page):
+    # RSX 2024-25 line 391: Westminster adult social care £105,421.24k over 180,162 residents
+    # aged 18+ at mid-2024 (209,996 less 29,834 aged 0-17) = £585.15 a head.
+    per_head = _spend_table(page, "adult_social_care", "per_head")
+    assert _value(per_head, "Westminster", "2024-25") == pytest.approx(585.15)
+    assert "England" in set(per_head["area"])
+    # Indexed to 2011-12 = 100 (the first year adults' social care was reported on its own):
+    # 2014-15 is 68,932 / 86,296 (RS 2011-12, Westminster) = 79.9.
+    index = _spend_table(page, "adult_social_care", "index")
+    assert _value(index, "Westminster", "2011-12") == 100.0
+    assert _value(index, "Westminster", "2014-15") == 79.9
+    assert "2011-12 = 100" in _text(page)
+
+
+def test_reported_claims_are_labelled_as_claims_with_sources(page, downloads):
+    text = _text(page)
+    assert "not audited outturns" in text
+    claims = pl.from_pandas(page.dataframe[0].value)
+    assert {33.4, 40.0, 43.0, 13.0} <= set(claims["value"].drop_nulls().to_list())
+    assert claims["source"].str.starts_with("http").all()
+    meta = next(m for m in downloads if m.get("figures", "").startswith("Reported"))
+    assert meta["illustrative"] == "no - reported claims, not audited outturns"
+
+
+def test_milestones_annotate_the_spend_chart(page):
+    import json
+
+    spec = json.loads(page.get("plotly_chart")[0].proto.spec)
+    notes = " | ".join(a.get("text", "") for a in spec["layout"].get("annotations", []))
+    assert "£33.4m a year projected" in notes
+    assert "£40m then £43m a year target" in notes
+    assert "Notice to end sharing" in notes and "Split takes effect" in notes
+    assert "All three councils sharing" in notes  # the shaded shared-service period
+
+
+def test_illustrative_ledger_is_labelled_everywhere(page, downloads):
+    text = _text(page)
+    assert ILLUSTRATIVE_LABEL in text
+    assert "3. Savings ledger by workstream (illustrative)" in text
+    titles = _chart_titles(page)
+    illustrative_titles = [t for t in titles if t.endswith("(illustrative)")]
+    assert len(illustrative_titles) == 3, titles
+    # Payback worked out from the ledger, labelled.
+    assert "Paid back its one-off costs in **" in text
+    assert "net by 2018-19 (illustrative)" in text
+    # Downloads: the published chart says so; every ledger download says illustrative.
+    published = [m for m in downloads if m.get("metrics", "").startswith("nce_")]
+    assert published and all(m["illustrative"].startswith("no") for m in published)
+    assert all("Open Government Licence" in m["licence"] for m in published)
+    ledger = [m for m in downloads
+              if m.get("figures", "").startswith(("Savings ledger", "Cumulative net savings",
+                                                  "Savings delivered"))]
+    assert len(ledger) == 3
+    for meta in ledger:
+        assert meta["illustrative"].startswith("yes")
+        assert "generated" in meta["source"].lower()
+        assert meta["unit"] == "£ thousand, cash"
+
+
+def test_ledger_totals_meet_the_reported_target(page):
+    # The generator calibrates the three councils' delivered savings to the reported £43m a
+    # year in 2015-16; the page sets the ledger's totals beside that target.
+    targets = pl.from_pandas(page.dataframe[1].value)
+    row = targets.filter((pl.col("year") == "2015-16") & (pl.col("reported £m") == 43.0))
+    assert row.height == 1
+    assert row["ledger delivered £m"][0] == 43.0
+
+
+def test_sidebar_filters_apply(app_env, downloads):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["boroughs"] = ["E09000033", "E09000020"]
+    at.session_state["period"] = (2012, 2014)
+    at.run()
+    assert not at.exception
+    at.toggle(key="savings_spend_as_table").set_value(True).run()
+    table = pl.from_pandas(at.dataframe[0].value)
+    areas = set(table["area"])
+    assert {"Westminster", "Kensington and Chelsea"} <= areas
+    assert "Hammersmith and Fulham" not in areas
+    assert set(table["period"]) == {"2012-13", "2013-14", "2014-15"}
+    text = _text(at)
+    assert "Hammersmith and Fulham" not in text
+    # With two boroughs the programme-wide targets are not drawn against their share.
+    assert "shown only when all three boroughs are chosen" in text
+
+
+def test_views_with_nothing_to_show_say_why(app_env, downloads):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    # 2015-16 and 2016-17: no outturn in the files used; the ledger runs 2011-12 to 2018-19.
+    at.session_state["period"] = (2015, 2016)
+    at.run()
+    assert not at.exception
+    infos = [i.value for i in at.info]
+    assert any(i.startswith("No published figures for social care") for i in infos), infos
+    assert not any("ledger has no years" in i for i in infos)
+
+    at.session_state["period"] = (2020, 2022)
+    at.run()
+    infos = [i.value for i in at.info]
+    assert any("ledger has no years inside the years chosen" in i for i in infos), infos

@@ -1,0 +1,263 @@
+"""Savings logic: per head, indexing with gaps, comparator medians, cumulative net, payback."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+import pytest
+
+from triborough.catalogue import SPEND_SERVICES
+from triborough.contracts import WORKSTREAMS
+from triborough.queries import get_query
+from triborough.savings import (
+    SERVICE_OPTIONS,
+    WORKSTREAM_LABELS,
+    add_measure,
+    borough_changes,
+    comparison_series,
+    financial_year_of,
+    ledger_by_year,
+    ledger_summary,
+    milestone_events,
+    payback_year,
+    programme_totals,
+    reported_targets,
+)
+from triborough.ui import council_table_meta
+
+WCC, HF = "E09000033", "E09000013"
+
+
+def _spend(rows: list[tuple]) -> pl.DataFrame:
+    """Rows of savings_spend_by_service: (area, role, period, £k, population)."""
+    return pl.DataFrame(
+        [
+            {"area_code": a, "area_name": a, "role": r, "period": p,
+             "period_end": dt.date(int(p[:4]) + 1, 3, 31), "value_gbp_k": v, "population": n}
+            for a, r, p, v, n in rows
+        ],
+        schema_overrides={"value_gbp_k": pl.Float64, "population": pl.Float64},
+    )
+
+
+def _values(df: pl.DataFrame, area: str) -> list[float | None]:
+    return df.filter(pl.col("area_code") == area).sort("period")["value"].to_list()
+
+
+def test_index_keeps_a_gap_year_as_a_gap():
+    spend = _spend([
+        (WCC, "borough", "2010-11", 200.0, 100.0),
+        (WCC, "borough", "2011-12", None, 100.0),  # not published
+        (WCC, "borough", "2012-13", 150.0, 100.0),
+    ])
+    assert _values(add_measure(spend, "index", "2010-11"), WCC) == [100.0, None, 75.0]
+
+
+def test_index_has_no_value_without_a_positive_base():
+    spend = _spend([
+        (WCC, "borough", "2010-11", None, 1.0), (WCC, "borough", "2011-12", 10.0, 1.0),
+        (HF, "borough", "2010-11", -5.0, 1.0), (HF, "borough", "2011-12", 10.0, 1.0),
+    ])
+    valued = add_measure(spend, "index", "2010-11")
+    assert _values(valued, WCC) == [None, None]  # base year missing
+    assert _values(valued, HF) == [None, None]  # negative base (e.g. highways): no ratio
+
+
+def test_index_starts_from_the_services_own_base_year():
+    # Adults' and children's social care were one line in 2010-11: they index from 2011-12.
+    assert SERVICE_OPTIONS["adult_social_care"].base_period == "2011-12"
+    assert SERVICE_OPTIONS["childrens_social_care"].base_period == "2011-12"
+    assert SERVICE_OPTIONS["social_care_all"].base_period == "2010-11"
+    assert SERVICE_OPTIONS["public_health"].base_period == "2013-14"
+
+
+def test_per_head_divides_by_the_services_population_and_keeps_gaps():
+    spend = _spend([
+        (WCC, "borough", "2010-11", 68_932.0, 179_069.0),
+        (WCC, "borough", "2011-12", None, 179_069.0),
+        (HF, "borough", "2010-11", 10.0, None),  # no population: no per-head figure
+    ])
+    valued = add_measure(spend, "per_head", "2010-11")
+    assert _values(valued, WCC) == [384.95, None]
+    assert _values(valued, HF) == [None]
+    assert SERVICE_OPTIONS["adult_social_care"].age_band == "18+"
+    assert SERVICE_OPTIONS["childrens_social_care"].age_band == "0-17"
+    assert SERVICE_OPTIONS["cultural_related"].per_head_label == "per resident"
+
+
+def test_unknown_measure_is_refused():
+    with pytest.raises(ValueError, match="unknown measure"):
+        add_measure(_spend([(WCC, "borough", "2010-11", 1.0, 1.0)]), "real_terms", "2010-11")
+
+
+def test_medians_are_taken_after_the_measure():
+    spend = _spend([
+        (WCC, "borough", "2010-11", 100.0, 10.0), (WCC, "borough", "2011-12", 200.0, 10.0),
+        # London: per head 1, 2 and 10 in 2010-11 -> median 2 (not total over total = 5.3)
+        ("L1", "london", "2010-11", 1.0, 1000.0), ("L2", "london", "2010-11", 2.0, 1000.0),
+        ("L3", "london", "2010-11", 100.0, 10_000.0), ("L1", "london", "2011-12", None, 1.0),
+        ("P1", "peer", "2010-11", 4.0, 1000.0), ("P1", "peer", "2011-12", 8.0, 1000.0),
+        ("E92000001", "england", "2010-11", 1e6, 1e6), ("E92000001", "england", "2011-12",
+                                                        2e6, 1e6),
+    ])
+    per_head = comparison_series(spend, "per_head", "2010-11", 2010, 2025)
+    london = per_head.filter(pl.col("series") == "london_median").sort("period")
+    assert london["value"].to_list() == [2.0, None]  # nobody in 2011-12: a gap
+    assert london["areas"].to_list() == [3, 0]
+    assert set(per_head["series_label"]) == {WCC, "London median", "Peer median", "England"}
+    # Cash leaves England out: its total would dwarf any borough.
+    cash = comparison_series(spend, "cash", "2010-11", 2010, 2025)
+    assert "England" not in set(cash["series_label"])
+    # Years outside the range are dropped after indexing, so the base is still 2010-11.
+    index = comparison_series(spend, "index", "2010-11", 2011, 2025)
+    assert index.filter(pl.col("series") == WCC)["value"].to_list() == [200.0]
+
+
+def test_borough_changes_skip_gaps():
+    series = pl.DataFrame({
+        "series": [WCC] * 3, "series_kind": ["area"] * 3,
+        "period": ["2010-11", "2011-12", "2012-13"],
+        "period_end": [dt.date(2011, 3, 31), dt.date(2012, 3, 31), dt.date(2013, 3, 31)],
+        "value": [100.0, 120.0, None],
+    })
+    change = borough_changes(series)[WCC]
+    assert (change.first_period, change.latest_period) == ("2010-11", "2011-12")
+    assert change.percent == pytest.approx(20.0)
+
+
+def _ledger(rows: list[tuple]) -> pl.DataFrame:
+    """Ledger rows: (borough, year, workstream, planned, delivered, one-off)."""
+    return pl.DataFrame(
+        [dict(zip(("borough_code", "financial_year", "workstream", "planned_gbp_k",
+                   "delivered_gbp_k", "one_off_cost_gbp_k"), r, strict=True)) for r in rows],
+        schema_overrides={c: pl.Float64 for c in ("planned_gbp_k", "delivered_gbp_k",
+                                                  "one_off_cost_gbp_k")},
+    )
+
+
+def test_cumulative_net_and_payback_year():
+    yearly = ledger_by_year(_ledger([
+        (WCC, "2011-12", "procurement", 100, 100, 900),
+        (WCC, "2011-12", "it_towers", 0, 0, 100),
+        (WCC, "2012-13", "procurement", 500, 500, 200),
+        (WCC, "2013-14", "procurement", 800, 800, 100),
+        (WCC, "2014-15", "procurement", 800, 800, 0),
+    ]))
+    assert yearly["net_gbp_k"].to_list() == [-900, 300, 700, 800]
+    assert yearly["cumulative_net_gbp_k"].to_list() == [-900, -600, 100, 900]
+    assert payback_year(yearly) == "2013-14"
+    summary = ledger_summary(yearly).row(0, named=True)
+    assert summary["delivered_gbp_k"] == 2200 and summary["one_off_cost_gbp_k"] == 1300
+    assert summary["cumulative_net_gbp_k"] == 900 and summary["payback_year"] == "2013-14"
+
+
+def test_payback_exactly_at_zero_and_never():
+    even = ledger_by_year(_ledger([
+        (WCC, "2011-12", "procurement", 0, 100, 300),
+        (WCC, "2012-13", "procurement", 0, 200, 0),
+    ]))
+    assert payback_year(even) == "2012-13"  # costs exactly recovered counts as paid back
+    never = ledger_by_year(_ledger([
+        (WCC, "2011-12", "procurement", 0, 100, 300),
+        (WCC, "2012-13", "procurement", 0, 100, 0),
+    ]))
+    assert payback_year(never) is None
+
+
+def test_a_missing_year_makes_the_running_total_unknown():
+    yearly = ledger_by_year(_ledger([
+        (WCC, "2011-12", "procurement", 100, 100, 500),
+        # 2012-13 missing altogether
+        (WCC, "2013-14", "procurement", 900, 900, 0),
+    ]))
+    assert yearly["financial_year"].to_list() == ["2011-12", "2012-13", "2013-14"]
+    assert yearly["delivered_gbp_k"].to_list() == [100, None, 900]
+    assert yearly["cumulative_net_gbp_k"].to_list() == [-400, None, None]
+    assert payback_year(yearly) is None  # would depend on the missing year
+    assert ledger_summary(yearly)["delivered_gbp_k"].to_list() == [None]
+    # A missing figure inside a year does the same; paying back before a gap still counts.
+    partial = ledger_by_year(_ledger([
+        (WCC, "2011-12", "procurement", 100, 600, 500),
+        (WCC, "2012-13", "procurement", 100, None, 0),
+    ]))
+    assert partial["cumulative_net_gbp_k"].to_list() == [100, None]
+    assert payback_year(partial) == "2011-12"
+
+
+def test_programme_totals_in_millions():
+    yearly = ledger_by_year(_ledger([
+        (WCC, "2015-16", "procurement", 20_000, 21_500, 100),
+        (HF, "2015-16", "procurement", 20_000, 21_500, 100),
+    ]))
+    totals = programme_totals(yearly).row(0, named=True)
+    assert totals == {"financial_year": "2015-16", "planned_gbp_m": 40.0,
+                      "delivered_gbp_m": 43.0, "one_off_cost_gbp_m": 0.2}
+
+
+def test_milestones_become_short_dated_labels():
+    milestones = pl.DataFrame({
+        "date": [dt.date(2011, 6, 1), dt.date(2013, 3, 31), dt.date(2015, 3, 31),
+                 dt.date(2016, 3, 31), dt.date(2016, 3, 31), dt.date(2017, 3, 27),
+                 dt.date(2018, 4, 1)],
+        "label": ["Sharing begins (2011)", "£7.7m of savings planned in 2012/13",
+                  "£33.4m a year projected by 2014/15", "£40m a year target by 2015/16",
+                  "£43m a year revised target by 2015/16", "RBKC and WCC serve notice",
+                  "Tri-borough split takes effect"],
+        "kind": ["event", "target", "target", "target", "target", "event", "event"],
+        "value_gbp_m": [None, 7.7, 33.4, 40.0, 43.0, None, None],
+        "source_url": ["u"] * 7,
+    })
+    assert milestone_events(milestones) == [
+        (dt.date(2015, 3, 31), "£33.4m a year projected (2014-15)"),
+        (dt.date(2016, 3, 31), "£40m then £43m a year target (2015-16)"),
+        (dt.date(2017, 3, 27), "Notice to end sharing"),
+        (dt.date(2018, 4, 1), "Split takes effect"),
+    ]
+    targets = reported_targets(milestones)
+    assert targets["financial_year"].to_list() == ["2012-13", "2014-15", "2015-16", "2015-16"]
+
+
+def test_financial_year_of():
+    assert financial_year_of(dt.date(2016, 3, 31)) == "2015-16"
+    assert financial_year_of(dt.date(2016, 4, 1)) == "2016-17"
+    assert financial_year_of(dt.date(2099, 12, 31)) == "2099-00"
+
+
+def test_catalogue_and_contracts_agree_with_the_page_options():
+    for option in SERVICE_OPTIONS.values():
+        assert set(option.lines) <= set(SPEND_SERVICES), option.key
+    assert set(WORKSTREAM_LABELS) == set(WORKSTREAMS)
+
+
+def test_council_table_meta_says_whether_figures_are_generated():
+    assert council_table_meta("x", "£", [True, True])["illustrative"].startswith("yes - gen")
+    assert council_table_meta("x", "£", [False])["illustrative"].startswith("no")
+    mixed = council_table_meta("x", "£", [True, False, False], "2011-12")
+    assert mixed["illustrative"].startswith("yes - partly generated: 1 of 3")
+    assert "Tri-borough Insight (generated)" in mixed["source"]
+    assert mixed["period"] == "2011-12" and mixed["unit"] == "£"
+
+
+def test_spend_query_per_head_matches_the_catalogue(built_warehouse):
+    """The page's per-head figures use the same population rule as the build's metrics."""
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    try:
+        query = get_query("savings_spend_by_service")
+        option = SERVICE_OPTIONS["adult_social_care"]
+        rel = con.sql(query.sql, params=query.bind(
+            {"services": list(option.lines), "age_band": option.age_band}))
+        spend = pl.from_arrow(rel.to_arrow_table())
+        mine = add_measure(spend.filter(pl.col("role") == "london"), "per_head", "2011-12")
+        theirs = pl.from_arrow(con.sql(
+            "select area_code, period, value as expected from fact_metric "
+            "where metric_code = 'spend_ph_adult_social_care'").to_arrow_table())
+    finally:
+        con.close()
+    joined = mine.join(theirs, on=["area_code", "period"], how="inner")
+    assert joined.height > 200
+    assert (joined["value"] - joined["expected"]).abs().max() < 0.011
+    # Every year from 2010-11 is a row, published or not.
+    periods = spend.filter(pl.col("area_code") == WCC)["period"].unique().sort().to_list()
+    assert periods[0] == "2010-11" and "2015-16" in periods and "2019-20" in periods

@@ -1,0 +1,452 @@
+"""Savings and spend: per-head and indexed spend, comparator medians, and the savings ledger.
+
+The Savings page stays thin: it fetches rows with named queries and hands them to these
+functions, which carry the rules worth testing (which population a service is divided by,
+which year an index starts from, how a gap year is treated, when a programme paid back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES, ENGLAND
+
+MEASURES: dict[str, str] = {
+    "cash": "Cash £",
+    "per_head": "Per head £",
+    "index": "Index",
+}
+MEASURE_UNITS: dict[str, str] = {
+    "cash": "£ thousand, cash",
+    "per_head": "£ per resident, cash",
+    "index": "index, base year = 100 (cash)",
+}
+FIRST_PERIOD = "2010-11"  # the year before sharing began: the natural base for an index
+LONDON_MEDIAN = "London median"
+PEER_MEDIAN = "Peer median"  # the name the chart styles know; the page says which peers
+WORKSTREAM_LABELS: dict[str, str] = {
+    "shared_management": "Shared management",
+    "front_line_merger": "Front-line merger",
+    "procurement": "Procurement",
+    "erp_back_office": "ERP and back office",
+    "it_towers": "IT towers",
+}
+
+
+@dataclass(frozen=True)
+class ServiceOption:
+    """A service the page offers: the outturn lines it adds up and how it is compared."""
+
+    key: str
+    label: str
+    lines: tuple[str, ...]  # spend_by_service.service keys summed (when all were reported)
+    age_band: str  # population band a per-head figure divides by
+    base_period: str  # the year an index is 100
+    note: str = ""
+
+    @property
+    def per_head_label(self) -> str:
+        """What 'per head' means for this service, in plain words."""
+        return {"0-17": "per child aged 0-17", "18+": "per adult aged 18 and over"}.get(
+            self.age_band, "per resident"
+        )
+
+
+_SPLIT_NOTE = (
+    "In 2010-11 councils reported children's and adults' social care as one line, so this "
+    "series starts in 2011-12 and its index is 2011-12 = 100. Choose \"Social care, "
+    "children's and adults' together\" for a series (and an index) from 2010-11."
+)
+
+SERVICE_OPTIONS: dict[str, ServiceOption] = {
+    o.key: o
+    for o in (
+        ServiceOption(
+            "social_care_all", "Social care, children's and adults' together",
+            ("social_care_combined", "childrens_social_care", "adult_social_care"),
+            "all_ages", FIRST_PERIOD,
+            "2010-11 is the single social care line councils reported then; from 2011-12 it "
+            "is children's plus adults' social care, added together.",
+        ),
+        ServiceOption(
+            "childrens_social_care", "Children's social care", ("childrens_social_care",),
+            "0-17", "2011-12", _SPLIT_NOTE,
+        ),
+        ServiceOption(
+            "adult_social_care", "Adult social care", ("adult_social_care",), "18+",
+            "2011-12", _SPLIT_NOTE,
+        ),
+        ServiceOption(
+            "cultural_related", "Cultural and related services (incl. libraries)",
+            ("cultural_related",), "all_ages", FIRST_PERIOD,
+            "Libraries sit in this line with culture, heritage, sport, parks and tourism.",
+        ),
+        ServiceOption(
+            "central_services", "Central services", ("central_services",), "all_ages",
+            FIRST_PERIOD,
+            "Corporate and democratic core, council tax collection, elections and similar; "
+            "it can be negative where income and recharges exceed spending.",
+        ),
+        ServiceOption(
+            "public_health", "Public health", ("public_health",), "all_ages", "2013-14",
+            "Public health moved to councils in April 2013, so figures start in 2013-14 "
+            "(2013-14 = 100 for the index).",
+        ),
+        ServiceOption(
+            "education", "Education services", ("education",), "0-17", FIRST_PERIOD,
+            "Includes schools: it falls sharply as schools become academies, which are "
+            "funded outside the council, so a fall is not a saving.",
+        ),
+        ServiceOption(
+            "highways_transport", "Highways and transport", ("highways_transport",),
+            "all_ages", FIRST_PERIOD,
+            "Often negative in central London, where parking income exceeds spending; an "
+            "index is not shown where the base year is zero or negative.",
+        ),
+        ServiceOption(
+            "housing_gfra", "Housing (General Fund)", ("housing_gfra",), "all_ages",
+            FIRST_PERIOD,
+        ),
+        ServiceOption(
+            "environmental_regulatory", "Environmental and regulatory services",
+            ("environmental_regulatory",), "all_ages", FIRST_PERIOD,
+        ),
+        ServiceOption(
+            "planning_development", "Planning and development", ("planning_development",),
+            "all_ages", FIRST_PERIOD,
+        ),
+        ServiceOption(
+            "total_service_expenditure", "Total service expenditure",
+            ("total_service_expenditure",), "all_ages", FIRST_PERIOD,
+            "Includes education, so it falls as schools become academies.",
+        ),
+    )
+}
+
+
+def financial_year_start(period: str) -> int:
+    """The calendar year a financial year label starts in ('2011-12' -> 2011)."""
+    return int(period[:4])
+
+
+def financial_year_of(day: dt.date) -> str:
+    """The financial year (April to March) a date falls in, as a label like '2015-16'."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def add_measure(spend: pl.DataFrame, measure: str, base_period: str) -> pl.DataFrame:
+    """Add a ``value`` column in the chosen measure to rows of ``savings_spend_by_service``.
+
+    cash: £ thousand as published. per_head: £ per person in the service's population band.
+    index: each area's cash figure as a share of its own figure in ``base_period`` (x100).
+    A missing figure stays missing; an index has no value where the base year is missing,
+    zero or negative (a ratio to a negative base reads backwards).
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
+    if measure == "cash":
+        return spend.with_columns(pl.col("value_gbp_k").alias("value"))
+    if measure == "per_head":
+        return spend.with_columns(
+            pl.when(pl.col("population") > 0)
+            .then(pl.col("value_gbp_k") * 1000 / pl.col("population"))
+            .otherwise(None)
+            .round(2)
+            .alias("value")
+        )
+    base = (
+        spend.filter(pl.col("period") == base_period)
+        .select("area_code", "role", pl.col("value_gbp_k").alias("_base"))
+    )
+    return (
+        spend.join(base, on=["area_code", "role"], how="left")
+        .with_columns(
+            pl.when(pl.col("_base") > 0)
+            .then(pl.col("value_gbp_k") / pl.col("_base") * 100)
+            .otherwise(None)
+            .round(1)
+            .alias("value")
+        )
+        .drop("_base")
+    )
+
+
+def _median_series(frame: pl.DataFrame, role: str, series: str, label: str) -> pl.DataFrame:
+    """The median over a group's areas for each period; a period nobody has is a gap."""
+    periods = frame.select("period", "period_end").unique().sort("period_end")
+    medians = (
+        frame.filter((pl.col("role") == role) & pl.col("value").is_not_null())
+        .group_by("period")
+        .agg(pl.col("value").median().alias("value"), pl.len().alias("areas"))
+    )
+    return periods.join(medians, on="period", how="left").with_columns(
+        pl.lit(series).alias("series"),
+        pl.lit(label).alias("series_label"),
+        pl.lit("comparator").alias("series_kind"),
+        pl.col("areas").fill_null(0),
+    )
+
+
+def comparison_series(
+    spend: pl.DataFrame, measure: str, base_period: str, first_year: int, last_year: int
+) -> pl.DataFrame:
+    """Chart rows: one series per borough, the London and peer medians, and England.
+
+    The measure is worked out for every area first and the median taken afterwards, so the
+    London median per head is the middle borough's spend per head (not London's total
+    divided by London's residents). England is left out of cash charts, where its total
+    would dwarf any borough. Years outside ``first_year``..``last_year`` are dropped after
+    the index is worked out, so the index keeps its base even when the base year is hidden.
+    """
+    valued = add_measure(spend, measure, base_period)
+    boroughs = (
+        valued.filter(pl.col("role") == "borough")
+        .with_columns(
+            pl.col("area_code").alias("series"),
+            pl.col("area_name").alias("series_label"),
+            pl.lit("area").alias("series_kind"),
+            pl.lit(1).cast(pl.UInt32).alias("areas"),
+        )
+    )
+    parts = [
+        boroughs,
+        _median_series(valued, "london", "london_median", LONDON_MEDIAN),
+        _median_series(valued, "peer", "peer_median", PEER_MEDIAN),
+    ]
+    if measure != "cash":
+        parts.append(
+            valued.filter(pl.col("role") == "england").with_columns(
+                pl.lit(ENGLAND).alias("series"),
+                pl.lit("England").alias("series_label"),
+                pl.lit("comparator").alias("series_kind"),
+                pl.lit(1).cast(pl.UInt32).alias("areas"),
+            )
+        )
+    cols = ["series", "series_label", "series_kind", "period", "period_end", "value", "areas"]
+    out = pl.concat([p.select(cols) for p in parts], how="vertical_relaxed")
+    # Boroughs in the fixed order, then comparators, so legends read the same on every page.
+    order = {code: i for i, code in enumerate(BOROUGH_CODES)}
+    return (
+        out.filter(
+            pl.col("period").str.slice(0, 4).cast(pl.Int32).is_between(first_year, last_year)
+        )
+        .with_columns(pl.col("series").replace_strict(order, default=9).alias("_o"))
+        .sort("_o", "series", "period_end")
+        .drop("_o")
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """A borough's first and latest published figure in the years shown."""
+
+    area_code: str
+    first_period: str
+    first_value: float
+    latest_period: str
+    latest_value: float
+
+    @property
+    def percent(self) -> float | None:
+        """Change as a percentage of the first figure (None when that is zero or negative)."""
+        if self.first_value <= 0:
+            return None
+        return (self.latest_value - self.first_value) / self.first_value * 100
+
+
+def borough_changes(series: pl.DataFrame) -> dict[str, Change]:
+    """First and latest published figure per borough series (gaps skipped, never zeros)."""
+    out: dict[str, Change] = {}
+    rows = series.filter((pl.col("series_kind") == "area") & pl.col("value").is_not_null())
+    for code in rows.get_column("series").unique(maintain_order=True).to_list():
+        part = rows.filter(pl.col("series") == code).sort("period_end")
+        if part.height < 2:
+            continue
+        out[code] = Change(
+            code, part["period"][0], part["value"][0], part["period"][-1], part["value"][-1]
+        )
+    return out
+
+
+def milestone_events(milestones: pl.DataFrame) -> list[tuple[dt.date, str]]:
+    """Short labels for the programme's reported targets and events, one line per date.
+
+    Targets on the same date are joined ('£40m then £43m a year target'). Left out: the
+    start of sharing (the shaded period shows it) and one-year plans such as '£7.7m planned
+    in 2012/13', which are not a year-on-year target and would crowd the chart.
+    """
+    targets: dict[dt.date, list[tuple[str, str]]] = {}
+    others: dict[dt.date, list[str]] = {}
+    for row in milestones.sort("date", "value_gbp_m").iter_rows(named=True):
+        label = str(row["label"])
+        low = label.lower()
+        if row["kind"] == "target" and row["value_gbp_m"] is not None:
+            if "projected" in low:
+                phrase = "a year projected"
+            elif "a year" in low:
+                phrase = "a year target"
+            else:
+                continue
+            targets.setdefault(row["date"], []).append((f"£{row['value_gbp_m']:g}m", phrase))
+        elif "notice" in low:
+            others.setdefault(row["date"], []).append("Notice to end sharing")
+        elif "split" in low:
+            others.setdefault(row["date"], []).append("Split takes effect")
+        elif "begin" not in low:
+            others.setdefault(row["date"], []).append(
+                label if len(label) <= 30 else label[:29] + "…"
+            )
+    texts: dict[dt.date, list[str]] = {}
+    for day, items in targets.items():
+        phrases = {p for _, p in items}
+        if len(phrases) == 1:
+            text = " then ".join(a for a, _ in items) + f" {items[0][1]}"
+        else:
+            text = "; ".join(f"{a} {p}" for a, p in items)
+        texts.setdefault(day, []).append(f"{text} ({financial_year_of(day)})")
+    for day, items in others.items():
+        texts.setdefault(day, []).extend(items)
+    return [(day, "; ".join(texts[day])) for day in sorted(texts)]
+
+
+def reported_targets(milestones: pl.DataFrame) -> pl.DataFrame:
+    """Reported programme targets (£ million a year) by the financial year they refer to."""
+    targets = milestones.filter(
+        (pl.col("kind") == "target") & pl.col("value_gbp_m").is_not_null()
+    )
+    return targets.select(
+        pl.col("date").map_elements(financial_year_of, return_dtype=pl.String)
+        .alias("financial_year"),
+        pl.col("value_gbp_m"),
+        pl.col("label"),
+        pl.col("source_url"),
+    ).sort("financial_year", "value_gbp_m")
+
+
+def _years_between(first: str, last: str) -> list[str]:
+    start, end = financial_year_start(first), financial_year_start(last)
+    return [f"{y}-{(y + 1) % 100:02d}" for y in range(start, end + 1)]
+
+
+def ledger_by_year(ledger: pl.DataFrame) -> pl.DataFrame:
+    """Per borough and financial year: planned, delivered, one-off cost, net and cumulative net.
+
+    Net is the year's delivered saving less its one-off cost; cumulative net adds those up
+    from the first year. A year missing from the ledger (or with a missing figure) is kept
+    as a gap, and the cumulative figure is unknown from that year on: summing across a hole
+    would pass a missing year off as a year with no savings and no cost.
+    """
+    if ledger.is_empty():
+        return pl.DataFrame(
+            schema={"borough_code": pl.String, "financial_year": pl.String,
+                    "planned_gbp_k": pl.Float64, "delivered_gbp_k": pl.Float64,
+                    "one_off_cost_gbp_k": pl.Float64, "net_gbp_k": pl.Float64,
+                    "cumulative_net_gbp_k": pl.Float64}
+        )
+    yearly = ledger.group_by("borough_code", "financial_year").agg(
+        *(
+            # A sum over rows any of which is missing is itself missing.
+            pl.when(pl.col(c).null_count() == 0).then(pl.col(c).sum()).alias(c)
+            for c in ("planned_gbp_k", "delivered_gbp_k", "one_off_cost_gbp_k")
+        )
+    )
+    rows: list[dict[str, object]] = []
+    for code in yearly.get_column("borough_code").unique().sort().to_list():
+        part = yearly.filter(pl.col("borough_code") == code)
+        by_year = {r["financial_year"]: r for r in part.iter_rows(named=True)}
+        years = sorted(by_year)
+        running: float | None = 0.0
+        for year in _years_between(years[0], years[-1]):
+            r = by_year.get(year, {})
+            delivered, cost = r.get("delivered_gbp_k"), r.get("one_off_cost_gbp_k")
+            net = None if delivered is None or cost is None else delivered - cost
+            running = None if running is None or net is None else running + net
+            rows.append({
+                "borough_code": code, "financial_year": year,
+                "planned_gbp_k": r.get("planned_gbp_k"), "delivered_gbp_k": delivered,
+                "one_off_cost_gbp_k": cost, "net_gbp_k": net, "cumulative_net_gbp_k": running,
+            })
+    order = {code: i for i, code in enumerate(BOROUGH_CODES)}
+    return (
+        pl.DataFrame(rows, schema_overrides={
+            c: pl.Float64 for c in ("planned_gbp_k", "delivered_gbp_k", "one_off_cost_gbp_k",
+                                    "net_gbp_k", "cumulative_net_gbp_k")
+        })
+        .with_columns(pl.col("borough_code").replace_strict(order, default=9).alias("_o"))
+        .sort("_o", "financial_year")
+        .drop("_o")
+    )
+
+
+def payback_year(yearly: pl.DataFrame) -> str | None:
+    """The first financial year at whose end cumulative net savings are zero or more.
+
+    ``yearly`` is one borough's rows from :func:`ledger_by_year`. None when the programme
+    has not paid back in the years given, or when a gap makes the running total unknown
+    before it does (a payback year that depends on a missing year would be a guess).
+    """
+    for row in yearly.sort("financial_year").iter_rows(named=True):
+        cumulative = row["cumulative_net_gbp_k"]
+        if cumulative is None:
+            return None
+        if cumulative >= 0:
+            return row["financial_year"]
+    return None
+
+
+def ledger_summary(yearly: pl.DataFrame) -> pl.DataFrame:
+    """One row per borough: totals over the ledger's years, final cumulative net, payback."""
+    rows = []
+    for code in yearly.get_column("borough_code").unique(maintain_order=True).to_list():
+        part = yearly.filter(pl.col("borough_code") == code).sort("financial_year")
+        complete = part.get_column("cumulative_net_gbp_k").null_count() == 0
+        rows.append({
+            "borough_code": code,
+            "borough": BOROUGH_BY_CODE[code].name if code in BOROUGH_BY_CODE else code,
+            "years": f"{part['financial_year'][0]} to {part['financial_year'][-1]}",
+            "planned_gbp_k": part["planned_gbp_k"].sum() if complete else None,
+            "delivered_gbp_k": part["delivered_gbp_k"].sum() if complete else None,
+            "one_off_cost_gbp_k": part["one_off_cost_gbp_k"].sum() if complete else None,
+            "cumulative_net_gbp_k": part["cumulative_net_gbp_k"][-1],
+            "payback_year": payback_year(part),
+        })
+    return pl.DataFrame(rows, schema_overrides={
+        "planned_gbp_k": pl.Float64, "delivered_gbp_k": pl.Float64,
+        "one_off_cost_gbp_k": pl.Float64, "cumulative_net_gbp_k": pl.Float64,
+        "payback_year": pl.String,
+    })
+
+
+def programme_totals(yearly: pl.DataFrame) -> pl.DataFrame:
+    """The boroughs' planned and delivered savings and one-off costs added up per year, £m."""
+    return (
+        yearly.group_by("financial_year")
+        .agg(
+            (pl.col(c).sum() / 1000).round(2).alias(c.replace("_gbp_k", "_gbp_m"))
+            for c in ("planned_gbp_k", "delivered_gbp_k", "one_off_cost_gbp_k")
+        )
+        .sort("financial_year")
+    )
+
+
+def workstream_totals(ledger: pl.DataFrame) -> pl.DataFrame:
+    """Delivered savings per borough and workstream over the ledger's years, £ thousand."""
+    order = {w: i for i, w in enumerate(WORKSTREAM_LABELS)}
+    return (
+        ledger.group_by("borough_code", "workstream")
+        .agg(pl.col("delivered_gbp_k").sum(), pl.col("one_off_cost_gbp_k").sum())
+        .with_columns(
+            pl.col("workstream").replace_strict(WORKSTREAM_LABELS, default=pl.col("workstream"))
+            .alias("workstream_label"),
+            pl.col("workstream").replace_strict(order, default=99).alias("_w"),
+            pl.col("borough_code").replace_strict(
+                {c: i for i, c in enumerate(BOROUGH_CODES)}, default=9
+            ).alias("_b"),
+        )
+        .sort("_b", "_w")
+        .drop("_b", "_w")
+    )
