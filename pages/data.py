@@ -1,0 +1,174 @@
+"""Data and sources: what the warehouse holds, where every figure comes from, and loading a
+council's own extract in place of the illustrative rows."""
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from triborough.boroughs import BOROUGH_CODES
+from triborough.contracts import CONTRACT_BY_NAME, CONTRACTS
+from triborough.data_views import QUALITY_LEGEND, contract_frame, quality_matrix, status_matrix
+from triborough.ingest import IngestError, Upload, ingest, validate_uploads
+from triborough.settings import get_settings
+from triborough.ui import (
+    empty_notice,
+    illustrative_notice,
+    query,
+    selected_boroughs,
+    selected_years,
+    table_block,
+)
+
+DETECT = "Work it out from the file's header"
+
+
+def _meta(what: str, source: str) -> dict[str, str]:
+    return {
+        "figures": what,
+        "source": source,
+        "licence": "Catalogue text: Open Government Licence v3.0; see each row for figures",
+        "downloaded_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+st.title("Data and sources")
+st.markdown(
+    "Where every figure comes from, which years each series has, and which tables hold "
+    "**illustrative** figures (generated, not published) until a council loads its own "
+    "extract. Loading an extract below replaces the illustrative rows it covers; the rest of "
+    "the dashboard shows the new figures straight away."
+)
+
+areas = selected_boroughs() or list(BOROUGH_CODES)
+first_year, last_year = selected_years()
+
+# --- the metric catalogue ---------------------------------------------------------------------
+st.header("Metric catalogue")
+catalogue = query("catalogue_coverage", areas=areas)
+domains = sorted(catalogue["domain"].unique().to_list())
+domain = st.selectbox("Domain", ["All domains", *domains], key="data_domain")
+shown = catalogue if domain == "All domains" else catalogue.filter(pl.col("domain") == domain)
+illustrative_count = int(shown["is_illustrative"].sum())
+st.caption(
+    f"{shown.height} metrics; {illustrative_count} of them illustrative (generated until a "
+    "council loads its extract). Coverage counts the boroughs chosen in the sidebar."
+)
+table_block(
+    shown.select(
+        "name", "domain", "figures", "unit", "polarity", "first_period", "last_period",
+        "periods", "definition", "publisher", "licence", "source_url", "code",
+    ),
+    key="data_catalogue",
+    meta=_meta("Metric catalogue", "Tri-borough Insight catalogue (dim_metric, fact_metric)"),
+    file_stem="metric_catalogue",
+    column_config={"source_url": st.column_config.LinkColumn("source")},
+)
+
+# --- tables -----------------------------------------------------------------------------------
+st.header("Tables in the warehouse")
+inventory = query("table_inventory")
+table_block(
+    inventory,
+    key="data_tables",
+    meta=_meta("Tables, rows and loads", "Tri-borough Insight warehouse (meta_load)"),
+    file_stem="warehouse_tables",
+)
+with st.expander("Every file loaded, latest first"):
+    loads = query("load_history").select(
+        "file", "table_name", "rows", "loaded_at", "loaded_by", "source", "sha256")
+    st.dataframe(loads, hide_index=True, key="data_loads_table")
+st.subheader("Council tables: illustrative or loaded, by borough")
+status = query("illustrative_status", areas=areas)
+if status.is_empty():
+    empty_notice("This warehouse has no council tables yet: rebuild it with `triborough build`.")
+else:
+    if (status["status"] != "loaded").any():
+        illustrative_notice(
+            "Until a council loads its extract, these tables hold generated rows, calibrated "
+            "to published totals; every chart built on them says so."
+        )
+    st.dataframe(status_matrix(status), hide_index=True, key="data_status_table")
+    st.caption(
+        "illustrative: every row generated · loaded: every row from the council's extracts · "
+        "mixed: the council's rows for the periods its files cover, generated rows elsewhere."
+    )
+
+# --- data quality -----------------------------------------------------------------------------
+st.header("Which years each metric has")
+quality_domain = st.selectbox("Domain", ["All domains", *domains], key="quality_domain")
+grid = query("quality_grid", areas=areas, from_year=first_year, to_year=last_year)
+if quality_domain != "All domains":
+    grid = grid.filter(pl.col("domain") == quality_domain)
+matrix = quality_matrix(grid)
+if matrix.is_empty():
+    empty_notice("No metrics in this domain.")
+else:
+    st.dataframe(matrix, hide_index=True, key="data_quality_table")
+    st.caption(QUALITY_LEGEND + ". Years are financial years by their first year (2015 = "
+               "2015-16); other periods by calendar year.")
+
+with st.expander("How the illustrative figures were calibrated"):
+    notes = query("calibration_notes").select(
+        "series", "borough_code", "period", "basis", "published_value", "generated_value",
+        "table_name",
+    )
+    st.dataframe(notes, hide_index=True, key="data_calibration_table")
+    st.caption(
+        "Monthly caseload matches DfE's published count at each 31 March; months between are "
+        "interpolated, and a year with no published figure is held at the last one (said "
+        "row by row above). Savings reach the reported £43m a year in 2015-16."
+    )
+
+# --- loading an extract -----------------------------------------------------------------------
+st.header("Load a council extract")
+st.markdown(
+    "Upload a CSV extract for one of the council tables. The whole file is checked first and "
+    "every problem is listed with its line, column and rule; nothing is loaded unless every "
+    "row passes. Loading the same file twice changes nothing."
+)
+names = [c.name for c in CONTRACTS]
+choice = st.selectbox("Table", [DETECT, *names], key="upload_table",
+                      format_func=lambda n: n if n == DETECT else CONTRACT_BY_NAME[n].title)
+if choice != DETECT:
+    with st.expander(f"What a {CONTRACT_BY_NAME[choice].title.lower()} file must contain"):
+        st.dataframe(contract_frame(CONTRACT_BY_NAME[choice]), hide_index=True,
+                     key="upload_contract_table")
+upload = st.file_uploader("CSV extract", type=["csv", "txt"], key="upload_file")
+left, right = st.columns(2)
+check_clicked = left.button("Check the file", key="upload_validate")
+load_clicked = right.button("Check and load", key="upload_load", type="primary")
+table = None if choice == DETECT else choice
+warehouse = get_settings().warehouse_path
+
+if (check_clicked or load_clicked) and upload is None:
+    st.info("Choose a file to upload first.")
+elif check_clicked and upload is not None:
+    result = validate_uploads([Upload(upload.name, upload.getvalue())], warehouse, table)[0]
+    for note in result.notes:
+        st.caption(f"Note: {note}.")
+    if result.ok:
+        st.success(f"{upload.name}: {result.rows:,} rows pass every check for "
+                   f"{result.table}. Press **Check and load** to load them.")
+    else:
+        st.error(f"{upload.name}: {result.total_violations:,} problem(s); nothing was loaded.")
+        st.dataframe(result.as_frame(), hide_index=True, key="upload_errors")
+elif load_clicked and upload is not None:
+    bar = st.progress(0.0, text="Checking the file")
+    try:
+        loads = ingest([Upload(upload.name, upload.getvalue())], warehouse, table,
+                       progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+    except IngestError as exc:
+        bar.empty()
+        result = exc.validations[0]
+        st.error(f"{upload.name}: {result.total_violations:,} problem(s); nothing was loaded.")
+        st.dataframe(result.as_frame(), hide_index=True, key="upload_errors")
+    else:
+        # Rerun so every view above reads the new warehouse (its cache key has changed).
+        st.session_state["upload_outcome"] = [load.summary() for load in loads]
+        st.rerun()
+
+outcome = st.session_state.pop("upload_outcome", None)
+if outcome:
+    st.success("Load finished. " + " ".join(outcome)
+               + " Every page now shows the new figures; no restart needed.")

@@ -1,0 +1,254 @@
+"""Load council extracts into the warehouse: validate every file, then swap in a new file.
+
+All or nothing: every file is checked first (see :mod:`triborough.validation`); if any breaks a
+rule, nothing is written. Otherwise the warehouse is copied to a temporary file beside it, the
+copy is changed (illustrative rows the files cover are replaced, provenance recorded, annual
+facts and illustrative flags recomputed), checkpointed, closed and renamed over the original.
+Readers that already have the old file open keep their consistent view; new readers see the new
+file, and the app's cache key (the file's inode and mtime) changes so it re-reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import getpass
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from triborough.catalogue import METRICS
+from triborough.contracts import CONTRACT_BY_NAME, Contract
+from triborough.illustrative import refresh_facts, refresh_status
+from triborough.validation import Progress, Validation, validate_bytes
+from triborough.warehouse import connect_readonly
+
+
+class IngestError(RuntimeError):
+    """Some file broke its contract; ``validations`` holds every file's report."""
+
+    def __init__(self, validations: list[Validation]):
+        bad = [v for v in validations if not v.ok]
+        total = sum(v.total_violations for v in bad)
+        super().__init__(
+            f"{total} problem(s) in {len(bad)} file(s); nothing was loaded\n"
+            + "\n".join(v.report() for v in bad)
+        )
+        self.validations = validations
+
+
+@dataclass
+class FileLoad:
+    """What loading one file did."""
+
+    file: str
+    table: str
+    rows: int
+    sha256: str
+    skipped: bool = False  # the same bytes were loaded before: nothing changed
+    replaced_illustrative: int = 0
+    replaced_loaded: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One plain sentence about the file."""
+        if self.skipped:
+            return (f"{self.file}: already loaded (same sha256 {self.sha256[:12]}...); "
+                    "nothing changed.")
+        text = (f"{self.file}: {self.rows:,} rows loaded into {self.table}, replacing "
+                f"{self.replaced_illustrative:,} illustrative rows")
+        if self.replaced_loaded:
+            text += f" and {self.replaced_loaded:,} rows from earlier loads with the same keys"
+        return text + (f" ({'; '.join(self.notes)})." if self.notes else ".")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file to load: its name (as recorded) and bytes."""
+
+    name: str
+    data: bytes
+
+    @classmethod
+    def from_path(cls, path: Path) -> Upload:
+        """Read a file from disk."""
+        return cls(path.name, path.read_bytes())
+
+
+def catalogue_codes(warehouse: Path | None) -> set[str]:
+    """Metric codes in the warehouse's ``dim_metric`` (the catalogue's when none exists)."""
+    if warehouse is None or not warehouse.exists():
+        return {m.code for m in METRICS}
+    con = connect_readonly(warehouse)
+    try:
+        return {r[0] for r in con.execute("select code from dim_metric").fetchall()}
+    finally:
+        con.close()
+
+
+def loaded_hashes(warehouse: Path) -> set[tuple[str, str]]:
+    """(table, sha256) of every file loaded so far."""
+    con = connect_readonly(warehouse)
+    try:
+        return {tuple(r) for r in con.execute(
+            "select table_name, sha256 from meta_load where sha256 is not null").fetchall()}
+    finally:
+        con.close()
+
+
+def validate_uploads(
+    uploads: Sequence[Upload],
+    warehouse: Path | None,
+    table: str | None = None,
+    progress: Progress | None = None,
+) -> list[Validation]:
+    """Check every upload against its contract (nothing is written)."""
+    codes = catalogue_codes(warehouse)
+    results = []
+    for i, up in enumerate(uploads):
+        def scaled(frac: float, msg: str, i: int = i) -> None:
+            if progress:
+                progress((i + frac) / len(uploads) * 0.5, msg)
+        results.append(validate_bytes(up.data, up.name, table, codes, scaled))
+    return results
+
+
+@contextmanager
+def _lock(warehouse: Path) -> Iterator[None]:
+    """One writer at a time: a second ingest waits rather than overwrite the first."""
+    lock_path = warehouse.with_name(f".{warehouse.name}.lock")
+    with lock_path.open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def ingest(
+    uploads: Sequence[Upload],
+    warehouse: Path,
+    table: str | None = None,
+    progress: Progress | None = None,
+    loaded_by: str | None = None,
+) -> list[FileLoad]:
+    """Validate every upload and, only if all pass, load them in one atomic swap.
+
+    Raises IngestError (with every violation) and leaves the warehouse byte-for-byte
+    unchanged when any file fails. Files whose sha256 is already in ``meta_load`` for the
+    same table are skipped; when every file is skipped the warehouse is not touched.
+    """
+    say = progress or (lambda _f, _m: None)
+    if not warehouse.exists():
+        raise FileNotFoundError(f"warehouse not found at {warehouse}: run `triborough build`")
+    validations = validate_uploads(uploads, warehouse, table, progress)
+    if not all(v.ok for v in validations):
+        raise IngestError(validations)
+    with _lock(warehouse):
+        seen = loaded_hashes(warehouse)
+        results, todo = [], []
+        for v in validations:
+            load = FileLoad(v.file, v.table or "", v.rows, v.sha256, notes=list(v.notes))
+            batch = {(t.table, t.sha256) for t in todo}
+            load.skipped = (v.table, v.sha256) in seen or (v.table, v.sha256) in batch
+            results.append(load)
+            if not load.skipped:
+                todo.append(v)
+        if not todo:
+            say(1.0, "nothing to load: every file was loaded before")
+            return results
+        _swap_in(warehouse, todo, results, loaded_by or _user(), say)
+    return results
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        return str(os.getuid())
+
+
+def _swap_in(
+    warehouse: Path,
+    todo: list[Validation],
+    results: list[FileLoad],
+    user: str,
+    say: Callable[[float, str], None],
+) -> None:
+    tmp = warehouse.with_name(f".{warehouse.name}.ingest-{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        say(0.55, "copying the warehouse")
+        shutil.copyfile(warehouse, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            by_file = {r.file: r for r in results}
+            for i, v in enumerate(todo):
+                say(0.6 + 0.3 * i / len(todo), f"loading {v.file} into {v.table}")
+                _load_one(con, v, by_file[v.file], user)
+            tables = sorted({v.table for v in todo if v.table})
+            say(0.92, "recomputing annual figures and illustrative flags")
+            refresh_facts(con, tables)
+            refresh_status(con, tables)
+            say(0.96, "writing the new warehouse file")
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, warehouse)
+        say(1.0, f"loaded {len(todo)} file(s) into {warehouse.name}")
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+
+
+def _coverage_sql(contract: Contract) -> tuple[str, str]:
+    """(select producing the coverage from ``_incoming``, condition matching a covered row)."""
+    scope = list(contract.scope)
+    match = " and ".join(f"t.{c} = c.{c}" for c in scope)
+    if contract.period is None:
+        return f"select distinct {', '.join(scope)} from _incoming", match
+    col = contract.column(contract.period)
+    lo, hi = f"min({col.name})", f"max({col.name})"
+    if col.kind == "date":  # whole months: an extract covers the months it spans
+        lo, hi = f"date_trunc('month', {lo})::date", f"last_day({hi})"
+    select = (f"select {', '.join(scope)}, {lo} as lo, {hi} as hi from _incoming "
+              f"group by {', '.join(scope)}")
+    return select, f"{match} and t.{col.name} between c.lo and c.hi"
+
+
+def _load_one(con: duckdb.DuckDBPyConnection, v: Validation, load: FileLoad, user: str) -> None:
+    contract = CONTRACT_BY_NAME[v.table or ""]
+    assert v.frame is not None
+    con.register("_incoming", v.frame.to_arrow())
+    try:
+        coverage, covered = _coverage_sql(contract)
+        con.execute(f"create or replace temp table _coverage as {coverage}")
+        key_match = " and ".join(f"t.{k} = i.{k}" for k in contract.key)
+        load.replaced_illustrative = con.execute(
+            f"delete from {contract.name} t using _coverage c "
+            f"where t.is_illustrative and {covered}"
+        ).fetchone()[0]
+        # rows loaded before with the same key are revisions: the newer file wins
+        load.replaced_loaded = con.execute(
+            f"delete from {contract.name} t using _incoming i "
+            f"where not t.is_illustrative and {key_match}"
+        ).fetchone()[0]
+        con.execute(
+            f"insert into {contract.name} by name "
+            "select *, false as is_illustrative, $src as source from _incoming",
+            {"src": v.file},
+        )
+        con.execute(
+            "insert into meta_load (table_name, file, source, sha256, rows, loaded_at, "
+            "loaded_by) values ($t, $f, 'council extract', $sha, $rows, $at, $by)",
+            {"t": contract.name, "f": v.file, "sha": v.sha256, "rows": v.rows,
+             "at": dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None), "by": user},
+        )
+        con.execute("drop table _coverage")
+    finally:
+        con.unregister("_incoming")
