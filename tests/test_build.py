@@ -13,6 +13,10 @@ from triborough.build import BuildError, build_warehouse
 from triborough.schema import DERIVED_TABLES, TABLES
 
 
+# Few illustrative case events keep these builds quick; the session warehouse has the default.
+SMALL = 20_000
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -77,15 +81,16 @@ def test_failed_build_leaves_previous_warehouse_byte_identical(
     file, damage, message = BREAKAGES[breakage]
     damage(broken_copy / file)
     with pytest.raises(BuildError, match=message):
-        build_warehouse(broken_copy, target)
+        build_warehouse(broken_copy, target, events_scale=SMALL)
     assert _sha(target) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "warehouse.duckdb"]
 
 
-def test_two_builds_give_identical_results(built_warehouse, public_dir, tmp_path):
-    second = tmp_path / "again.duckdb"
-    build_warehouse(public_dir, second)
-    a = duckdb.connect(str(built_warehouse), read_only=True)
+def test_two_builds_give_identical_results(public_dir, tmp_path):
+    first, second = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
+    build_warehouse(public_dir, first, events_scale=SMALL)
+    build_warehouse(public_dir, second, events_scale=SMALL)
+    a = duckdb.connect(str(first), read_only=True)
     b = duckdb.connect(str(second), read_only=True)
     tables = [r[0] for r in a.execute("select table_name from duckdb_tables()").fetchall()]
     for name in tables:
