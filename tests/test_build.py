@@ -12,7 +12,6 @@ import pytest
 from triborough.build import BuildError, build_warehouse
 from triborough.schema import DERIVED_TABLES, TABLES
 
-
 # Few illustrative case events keep these builds quick; the session warehouse has the default.
 SMALL = 20_000
 

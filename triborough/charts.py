@@ -364,23 +364,22 @@ def band_chart(
     title: str,
     y_title: str,
     *,
+    per_borough: bool = False,
     shaded: list[tuple[dt.date, dt.date, str]] | None = None,
 ) -> go.Figure:
     """The boroughs as lines against a comparison group's median and inter-quartile band.
 
     ``lines``: area_code, area_name, period, period_end, value (every period, gaps as nulls).
     ``bands``: group_key, group_label, period_end, lower_quartile, median, upper_quartile.
-    When the band keys are borough codes (each borough against its own neighbours) the chart
-    gets one panel per borough, so each line sits on its own band.
+    With ``per_borough`` (each borough against its own neighbours, band keys = borough codes)
+    the chart gets one panel per borough, so each line sits on its own band.
     """
     from plotly.subplots import make_subplots
 
     calendar = lines.select("period", "period_end").unique().sort("period_end")
-    keys = bands.get_column("group_key").unique(maintain_order=True).to_list()
-    per_borough = bool(keys) and all(k in BOROUGH_COLOURS for k in keys)
-    if per_borough:
-        order = list(BOROUGH_COLOURS)  # panels in the boroughs' fixed order
-        keys.sort(key=order.index)
+    codes = lines.get_column("area_code").unique(maintain_order=True).to_list()
+    order = list(BOROUGH_COLOURS)
+    codes.sort(key=lambda c: order.index(c) if c in order else len(order))
 
     def on_calendar(key: str) -> pl.DataFrame:
         # Every period the boroughs cover, so a period with no group figures is a gap.
@@ -388,26 +387,26 @@ def band_chart(
         return calendar.join(part, on="period_end", how="left").sort("period_end")
 
     if per_borough:
-        labels = {
-            k: bands.filter(pl.col("group_key") == k).get_column("group_label")[0] for k in keys
-        }
+        names = dict(lines.select("area_code", "area_name").unique().iter_rows())
+        labels = dict(bands.select("group_key", "group_label").unique().iter_rows())
         fig = make_subplots(
-            rows=len(keys), cols=1, shared_xaxes=True, vertical_spacing=0.08,
-            subplot_titles=[labels[k] for k in keys],
+            rows=len(codes), cols=1, shared_xaxes=True, vertical_spacing=0.08,
+            subplot_titles=[labels.get(c, f"{names[c]}: no comparison figures")
+                            for c in codes],
         )
-        for i, key in enumerate(keys, start=1):
-            _add_band(fig, on_calendar(key), "Neighbours", row=i, first=i == 1)
-            part = lines.filter(pl.col("area_code") == key).sort("period_end")
-            if not part.is_empty():
-                _add_borough(fig, part, key, row=i)
-        for i in range(1, len(keys) + 1):
+        for i, code in enumerate(codes, start=1):
+            if code in labels:
+                _add_band(fig, on_calendar(code), "Neighbours", row=i, first=i == 1)
+            _add_borough(fig, lines.filter(pl.col("area_code") == code).sort("period_end"),
+                         code, row=i)
             fig.update_yaxes(title_text=y_title if i == 1 else "", row=i, col=1)
     else:
         fig = go.Figure()
-        if keys:
-            label = bands.get_column("group_label")[0]
-            _add_band(fig, on_calendar(keys[0]), label, row=None, first=True)
-        for code in lines.get_column("area_code").unique(maintain_order=True).to_list():
+        if not bands.is_empty():
+            key = bands.get_column("group_key")[0]
+            _add_band(fig, on_calendar(key), bands.get_column("group_label")[0], row=None,
+                      first=True)
+        for code in codes:
             _add_borough(fig, lines.filter(pl.col("area_code") == code).sort("period_end"),
                          code, row=None)
     for start, end, text in shaded or []:
@@ -419,7 +418,7 @@ def band_chart(
         )
     _layout(fig, title, "" if per_borough else y_title)
     if per_borough:
-        fig.update_layout(height=260 * len(keys) + 140)
+        fig.update_layout(height=260 * len(codes) + 140)
     fig.update_yaxes(gridcolor="#e5e5e5", zerolinecolor="#999999")
     return fig
 

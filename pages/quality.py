@@ -1,0 +1,222 @@
+"""Service quality: are residents served as well? A scorecard of published quality measures,
+the Ofsted record, adult social care outcomes, the social work workforce and placements."""
+
+import polars as pl
+import streamlit as st
+
+from triborough.catalogue import SOURCES
+from triborough.charts import judgement_chart
+from triborough.disclosure import meta_with, shading, span_of
+from triborough.metric_views import published_trend
+from triborough.scorecard import (
+    DISPLAY_COLUMNS,
+    SCORECARD_METRICS,
+    SPARK_GAP,
+    THEMES,
+    inspection_history,
+    scorecard_table,
+)
+from triborough.settings import get_settings
+from triborough.style import RAG_COLOURS
+from triborough.ui import (
+    chart_block,
+    empty_notice,
+    metadata_for,
+    query,
+    selected_boroughs,
+    selected_years,
+    table_block,
+)
+
+OFLOG_METRICS = ("asc_user_qol", "asc_carer_qol", "asc_short_term_outcome_pct",
+                 "asc_info_users_pct", "asc_info_carers_pct", "asc_workforce_turnover_pct")
+WORKFORCE_METRICS = ("sw_turnover_pct", "sw_agency_pct", "sw_vacancy_pct", "sw_caseload")
+PLACEMENT_METRICS = ("placements_3plus_pct", "placement_same_2yrs_pct")
+CHILDREN_SHARED = ("triborough_childrens_services",)
+ADULTS_SHARED = ("triborough_adult_social_care",)
+
+st.title("Service quality: how well each borough's services are doing")
+st.markdown(
+    "Published measures of how well children's and adults' services and libraries work, for "
+    "each borough: the latest figure, whether it is getting better or worse, and where it "
+    "stands among London boroughs and against England. Ofsted's judgements follow, then the "
+    "trends behind the scorecard."
+)
+
+areas = selected_boroughs()
+first_year, last_year = selected_years()
+if not areas:
+    empty_notice("Choose at least one borough in the sidebar to see figures.")
+    st.stop()
+threshold = get_settings().small_number_threshold
+arrangements = query("shared_periods")
+catalogue = query("metric_catalogue", metrics=list(SCORECARD_METRICS))
+METRIC = {r["code"]: r for r in catalogue.to_dicts()}
+
+# --- Scorecard ------------------------------------------------------------------------------
+st.header("Scorecard")
+latest = query("quality_scorecard", metrics=list(SCORECARD_METRICS), areas=areas,
+               from_year=first_year, to_year=last_year)
+series = query("quality_series", metrics=list(SCORECARD_METRICS), areas=areas,
+               from_year=first_year, to_year=last_year)
+card = scorecard_table(latest, series)
+if card.is_empty():
+    empty_notice("None of these measures has a published figure in the years chosen.")
+else:
+    with_target = (card.get_column("rag") != "").any()
+    headings = {k: v for k, v in DISPLAY_COLUMNS.items() if with_target or k != "target"}
+    config = {
+        "Direction of travel": st.column_config.TextColumn(
+            help="Latest figure against the one before it. Improving or worsening where the "
+            "publisher reads higher or lower as better; increasing or decreasing where neither "
+            "is better in itself.",
+        ),
+        "Among London boroughs": st.column_config.TextColumn(
+            help="Which quarter of London boroughs' figures for the same period it falls in.",
+        ),
+        "Against England": st.column_config.TextColumn(
+            help="England's figure where the publisher gives one; for adult social care, the "
+            "national median Oflog publishes.",
+        ),
+        "Trend": st.column_config.TextColumn(
+            help=f"One mark a year, oldest first, low ▁ to high █ within the borough's own "
+            f"range; {SPARK_GAP} = no figure published that year.",
+        ),
+        "Better when": st.column_config.TextColumn(
+            help="Whether a higher or a lower figure is better, as the publisher or sector "
+            "reads it; 'neither' where it depends on context.",
+        ),
+    }
+    st.caption(
+        "Direction of travel compares the latest figure with the one before it. The trend "
+        f"column has one mark a year, oldest first (low ▁ to high █); {SPARK_GAP} marks a year "
+        "with no published figure."
+    )
+
+    def rag_style(ratings: list[str]):  # noqa: ANN202 - returns a pandas styling function
+        """Colour target cells by rating; the words in them say the same."""
+
+        def style(frame):  # noqa: ANN001, ANN202 - pandas frame in, Styler out
+            return frame.style.apply(
+                lambda _col: [f"background-color: {RAG_COLOURS[r]}; color: white" if r else ""
+                              for r in ratings],
+                subset=["Target"],
+            )
+
+        return style
+
+    missing = []
+    for theme, codes in THEMES.items():
+        rows = card.filter(pl.col("metric_code").is_in(list(codes)))
+        if rows.is_empty():
+            missing.append(theme.lower())
+            continue
+        st.subheader(theme)
+        table_block(
+            rows.select(list(headings)).rename(headings),
+            key=f"quality_scorecard_{codes[0]}",
+            meta=meta_with(
+                metadata_for(catalogue.filter(pl.col("code").is_in(list(codes))),
+                             "latest published figure in the years chosen"),
+                how_to_read="direction compares the latest figure with the one before; London "
+                "position is the quarter of London boroughs for the same period; trend marks "
+                f"run oldest to latest, {SPARK_GAP} = no figure published",
+            ),
+            file_stem=f"triborough_scorecard_{theme.lower().replace(' ', '_')}",
+            column_config=config,
+            style=rag_style(rows.get_column("rag").to_list()) if with_target else None,
+        )
+    if missing:
+        empty_notice(f"No published figures in the years chosen for: {', '.join(missing)}.")
+    if with_target:
+        targets = catalogue.filter(pl.col("target").is_not_null())
+        st.caption(
+            "Red, amber and green appear only where the catalogue holds a target, and each "
+            "cell says the same in words: on target, near target (within 5%) or off target. "
+            + ("Targets marked illustrative were set for this dashboard, not published by the "
+               "councils." if not targets.get_column("target_is_published").all() else "")
+        )
+    else:
+        st.caption(
+            "No targets are held for these measures, so no red, amber or green ratings are "
+            "shown: each figure is judged against London and England instead."
+        )
+
+# --- Ofsted -------------------------------------------------------------------------------
+st.header("Ofsted inspections of children's services")
+judgements = query("quality_inspections", areas=areas, from_year=first_year,
+                   to_year=last_year)
+history = inspection_history(judgements)
+if history.is_empty():
+    empty_notice("No Ofsted inspection of these boroughs' children's services was published in "
+                 "the years chosen (the record here runs from 2009 to 2025).")
+else:
+    dates = history.get_column("publication_date")
+    span = f"{dates.min():%Y} to {dates.max():%Y}"
+    fig = judgement_chart(
+        history.select("area_code", pl.col("borough").alias("area_name"), "publication_date",
+                       "label", "hover"),
+        f"Ofsted judgements of children's services, {span}",
+        shaded=shading(arrangements, CHILDREN_SHARED, span_of(history, "publication_date")),
+    )
+    ofsted = SOURCES["ofsted"]
+    ofsted_meta = {
+        "figures": "Ofsted judgements of local authority children's services",
+        "unit": "judgement (Outstanding, Good, Requires improvement to be good, Inadequate)",
+        "source": f"{ofsted['publisher']}: {ofsted['title']}",
+        "source_url": ofsted["url"],
+        "licence": ofsted["licence"],
+        "illustrative": "no - published figures",
+        "period": span,
+    }
+    chart_block(
+        fig,
+        history.select("borough", "published", "inspection", "headline_judgement",
+                       "other_judgements"),
+        key="quality_ofsted",
+        meta=ofsted_meta,
+        alt=f"Timeline of Ofsted judgements for each chosen borough, {span}, each inspection "
+        "labelled with its judgement in words. The table lists every judgement.",
+        file_stem="triborough_ofsted_judgements",
+    )
+    st.caption(
+        "Shaded: the years the three boroughs shared children's services. On 29 March 2016 "
+        "Ofsted published single inspections of all three boroughs' services, inspected while "
+        "they were shared. Before 2013 Ofsted judged safeguarding and services for looked "
+        "after children separately (SLAC) and gave no overall judgement."
+    )
+
+
+def trend_section(heading: str, codes: tuple[str, ...], key: str, query_name: str,
+                  shared: tuple[str, ...], note: str) -> None:
+    """A heading, a choice of measure and its trend against London (and England)."""
+    st.header(heading)
+    code = st.segmented_control(
+        "Measure", options=list(codes), default=codes[0],
+        format_func=lambda c: METRIC[c]["name"], key=key, required=True,
+    )
+    trend = query(query_name, metric=code, areas=areas, from_year=first_year,
+                  to_year=last_year)
+    published_trend(METRIC[code], trend, key=f"{key}_{code}", threshold=threshold,
+                    arrangements=arrangements, shared=shared)
+    st.caption(f"{METRIC[code]['definition']} {note}")
+
+
+trend_section(
+    "Adult social care outcomes against the national median", OFLOG_METRICS,
+    "quality_oflog_metric", "quality_oflog_trend", ADULTS_SHARED,
+    "Oflog publishes no England figure for these measures; the dashed grey line with stars "
+    "is the national median of English councils, as Oflog publishes it. Some surveys run "
+    "every other year, so their lines have gaps.",
+)
+trend_section(
+    "Children's social work workforce", WORKFORCE_METRICS, "quality_workforce_metric",
+    "metric_trend", CHILDREN_SHARED,
+    "Figures are at 30 September each year from 2017. A missing point is a year the "
+    "Department for Education did not publish a figure for the borough.",
+)
+trend_section(
+    "Stability of placements for children looked after", PLACEMENT_METRICS,
+    "quality_placement_metric", "metric_trend", CHILDREN_SHARED,
+    "Figures are at 31 March each year from 2021.",
+)

@@ -1,0 +1,170 @@
+"""Compare logic: per head, indexing, suppression before deriving, comparison-group bands."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from triborough.comparison import (
+    EACH,
+    UNION,
+    base_periods,
+    comparison_table,
+    group_bands,
+    per_head_rule,
+    suppress_counts,
+    to_index,
+    to_per_head,
+)
+
+WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
+NAMES = {WCC: "Westminster", HF: "Hammersmith and Fulham", RBKC: "Kensington and Chelsea"}
+Y24, Y25 = dt.date(2024, 3, 31), dt.date(2025, 3, 31)
+
+
+def _rows(rows: list[tuple]) -> pl.DataFrame:
+    """(area, role, period, value, population) tuples as compare_values rows."""
+    ends = {"2023-24": Y24, "2024-25": Y25}
+    return pl.DataFrame(
+        [
+            {"area_code": a, "area_name": NAMES.get(a, a), "role": role, "period": p,
+             "period_end": ends[p], "value": v, "population": pop, "population_year": 2024}
+            for a, role, p, v, pop in rows
+        ],
+        schema_overrides={"value": pl.Float64, "population": pl.Float64},
+    )
+
+
+@pytest.mark.parametrize(
+    ("unit", "domain", "expected"),
+    [
+        ("gbp_thousand", "finance", ("all_ages", 1, 1000.0, "gbp", "£ per resident")),
+        ("gbp_thousand", "adults", ("18+", 1, 1000.0, "gbp", "£ per adult")),
+        ("count", "children", ("0-17", 10_000, 1.0, "rate_per_10000", "per 10,000 children")),
+        ("count", "adults", ("18+", 1_000, 1.0, "rate_per_1000", "per 1,000 adults")),
+        ("count", "libraries", ("all_ages", 1_000, 1.0, "rate_per_1000",
+                                "per 1,000 residents")),
+    ],
+)
+def test_per_head_rule_for_counts_and_money(unit, domain, expected):
+    rule = per_head_rule(unit, domain)
+    assert rule is not None
+    assert (rule.age_band, rule.per, rule.to_units, rule.unit, rule.label) == expected
+    assert "ONS mid-year estimates" in rule.describe()
+
+
+@pytest.mark.parametrize("unit", ["percent", "rate_per_10000", "gbp", "score", "persons"])
+def test_no_per_head_for_rates_shares_scores_or_people(unit):
+    assert per_head_rule(unit, "children") is None
+
+
+def test_per_head_divides_by_the_population_and_keeps_gaps():
+    # DfE: Westminster 186 children looked after at 31 March 2025, 29,834 children aged 0-17.
+    rows = _rows([(WCC, "display", "2024-25", 186.0, 29834.0),
+                  (HF, "display", "2024-25", 197.0, None),
+                  (RBKC, "display", "2024-25", None, 26000.0)])
+    out = to_per_head(rows, per_head_rule("count", "children"))
+    values = dict(zip(out["area_code"], out["value"], strict=True))
+    assert values[WCC] == pytest.approx(62.35, abs=0.01)  # DfE publishes 62
+    assert values[HF] is None  # no population: no figure, not zero
+    assert values[RBKC] is None
+
+
+def test_money_per_head_converts_thousands_to_pounds():
+    rows = _rows([(WCC, "display", "2024-25", 105421.24, 180162.0)])
+    out = to_per_head(rows, per_head_rule("gbp_thousand", "adults"))
+    assert out["value"][0] == pytest.approx(585.15, abs=0.01)
+
+
+def test_index_is_each_areas_own_base_year_times_100():
+    rows = _rows([
+        (WCC, "display", "2023-24", 174.0, None), (WCC, "display", "2024-25", 186.0, None),
+        (HF, "display", "2023-24", None, None), (HF, "display", "2024-25", 197.0, None),
+        (RBKC, "member", "2023-24", 0.0, None), (RBKC, "member", "2024-25", 5.0, None),
+    ])
+    out = to_index(rows, "2023-24")
+    got = {(a, p): v for a, p, v in out.select("area_code", "period", "value").iter_rows()}
+    assert got[(WCC, "2023-24")] == 100.0
+    assert got[(WCC, "2024-25")] == pytest.approx(106.9, abs=0.05)
+    # No base-year figure (or a zero one): no index at all, not one from another year.
+    assert got[(HF, "2024-25")] is None
+    assert got[(RBKC, "2024-25")] is None
+
+
+def test_base_periods_are_those_the_boroughs_shown_have():
+    rows = _rows([(WCC, "display", "2023-24", None, None), (WCC, "display", "2024-25", 1.0, None),
+                  (RBKC, "member", "2023-24", 3.0, None)])
+    assert base_periods(rows) == ["2024-25"]
+
+
+def test_small_counts_of_people_are_hidden_with_a_second_figure_before_deriving():
+    rows = _rows([(WCC, "display", "2024-25", 186.0, 29834.0),
+                  (HF, "display", "2024-25", 197.0, 31955.0),
+                  (RBKC, "display", "2024-25", 3.0, 25000.0),
+                  ("E09000001", "member", "2024-25", 2.0, 1000.0)])
+    out = suppress_counts(rows, threshold=5, is_people_count=True)
+    hidden = dict(zip(out["area_code"], out["suppressed"], strict=True))
+    assert hidden == {RBKC: True, WCC: True, HF: False, "E09000001": False}
+    assert out.filter(pl.col("area_code") == RBKC)["value"][0] is None
+    # Per head afterwards cannot bring the hidden count back as a rate.
+    rate = to_per_head(out, per_head_rule("count", "children"))
+    assert rate.filter(pl.col("area_code") == RBKC)["value"][0] is None
+    # Not a count of people: nothing is hidden.
+    assert not suppress_counts(rows, 5, is_people_count=False)["suppressed"].any()
+
+
+def _members(pairs: list[tuple[str, str]]) -> pl.DataFrame:
+    return pl.DataFrame({"for_area": [a for a, _ in pairs], "member_code": [m for _, m in pairs]})
+
+
+def test_union_band_is_median_and_quartiles_of_the_group():
+    peers = ["P1", "P2", "P3", "P4", "P5"]
+    rows = _rows([(WCC, "display", "2024-25", 62.0, None)]
+                 + [(p, "member", "2024-25", v, None)
+                    for p, v in zip(peers, [10.0, 20.0, 30.0, 40.0, 50.0], strict=True)])
+    members = _members([(WCC, p) for p in peers] + [(HF, p) for p in peers[:2]])
+    bands = group_bands(rows, members, mode=UNION, group_label="London boroughs", names=NAMES,
+                        threshold=5, counts_shown=False)
+    row = bands.row(0, named=True)
+    assert (row["lower_quartile"], row["median"], row["upper_quartile"]) == (20.0, 30.0, 40.0)
+    assert row["areas"] == 5  # a council in two boroughs' lists counts once
+    assert row["group_label"] == "London boroughs"
+
+
+def test_each_borough_gets_a_band_from_its_own_neighbours():
+    a_peers, b_peers = ["A1", "A2", "A3", "A4", "A5"], ["B1", "B2", "B3", "B4", "B5"]
+    rows = _rows([(p, "member", "2024-25", float(i), None) for i, p in enumerate(a_peers)]
+                 + [(p, "member", "2024-25", float(100 + i), None) for i, p in enumerate(b_peers)])
+    members = _members([(WCC, p) for p in a_peers] + [(HF, p) for p in b_peers])
+    bands = group_bands(rows, members, mode=EACH, group_label="DfE statistical neighbours",
+                        names=NAMES, threshold=5, counts_shown=False)
+    medians = dict(zip(bands["group_key"], bands["median"], strict=True))
+    assert medians == {WCC: 2.0, HF: 102.0}
+    assert "Westminster's DfE statistical neighbours" in bands["group_label"].to_list()
+
+
+def test_a_group_too_small_to_summarise_gets_no_band():
+    rows = _rows([(p, "member", "2024-25", 10.0, None) for p in ["P1", "P2", "P3", "P4"]])
+    members = _members([(WCC, p) for p in ["P1", "P2", "P3", "P4"]])
+    assert group_bands(rows, members, mode=UNION, group_label="g", names=NAMES, threshold=5,
+                       counts_shown=False).is_empty()
+
+
+def test_a_median_count_below_the_threshold_is_suppressed_and_the_table_says_so():
+    peers = ["P1", "P2", "P3", "P4", "P5"]
+    rows = _rows([(WCC, "display", "2024-25", 3.0, None), (HF, "display", "2024-25", None, None)]
+                 + [(p, "member", "2024-25", v, None)
+                    for p, v in zip(peers, [1.0, 2.0, 3.0, 40.0, 50.0], strict=True)])
+    rows = suppress_counts(rows, threshold=5, is_people_count=True)
+    bands = group_bands(rows, _members([(WCC, p) for p in peers]), mode=UNION,
+                        group_label="London boroughs", names=NAMES, threshold=5,
+                        counts_shown=True)
+    assert bands["suppressed"][0] and bands["median"][0] is None
+    table = comparison_table(rows, bands, value_name="children", threshold=5)
+    notes = dict(zip(table["area"], table["note"], strict=True))
+    assert notes["Westminster"] == "suppressed (fewer than 5)"
+    assert notes["Hammersmith and Fulham"] == "no figure published"
+    assert notes["London boroughs: median"] == "suppressed (fewer than 5)"
+    assert table.filter(pl.col("area") == "Westminster")["children"][0] is None

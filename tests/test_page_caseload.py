@@ -1,0 +1,173 @@
+"""The Caseload page as a councillor sees it: published figures, gaps, suppression, labels."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import triborough.ui as ui
+from triborough.settings import get_settings
+from triborough.style import ILLUSTRATIVE_LABEL
+
+PAGE = "../pages/caseload.py"
+WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
+NAMES = ("Westminster", "Hammersmith and Fulham", "Kensington and Chelsea")
+CLA = "Children looked after at 31 March"
+# Tab labels: the page runs only the chosen tab (session state key 'caseload_tab').
+CHILDREN, ADULTS = "Children's social care", "Adults' social care"
+TEAMS = "Merged teams (illustrative)"
+
+
+def _run(**state: object) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _table(at: AppTest, column: str):
+    """The one table on screen with ``column`` (a pandas frame)."""
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(found) == 1, f"expected one table with {column!r}, found {len(found)}"
+    return found[0]
+
+
+def _text(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption]
+                     + [i.value for i in at.info] + [w.value for w in at.warning])
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> list[tuple[dict, pl.DataFrame]]:
+    """Every CSV the page offers, as (metadata, frame), recorded as the page builds it."""
+    seen: list[tuple[dict, pl.DataFrame]] = []
+    real = ui.to_csv_bytes
+
+    def spy(df: pl.DataFrame, meta: dict) -> bytes:
+        seen.append((dict(meta), df))
+        return real(df, meta)
+
+    monkeypatch.setattr(ui, "to_csv_bytes", spy)
+    return seen
+
+
+@pytest.fixture
+def small_counts(built_warehouse: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the warehouse with small counts planted where the page shows them."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, path)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            "update fact_metric set value = 3 where area_code = $a "
+            "and metric_code = 'cla_at_31_march' and period = '2024-25'", {"a": RBKC})
+        con.execute(
+            "update caseload_monthly set open_cases = 2 where borough_code = $a "
+            "and service = 'looked_after' and month = date '2025-03-01'", {"a": WCC})
+    finally:
+        con.close()
+    monkeypatch.setenv("TRIBOROUGH_WAREHOUSE_PATH", str(path))
+    get_settings.cache_clear()
+    return path
+
+
+def test_children_looked_after_are_the_published_counts_with_the_gap_kept(app_env):
+    at = _run()
+    at.toggle(key="caseload_cla_at_31_march_as_table").set_value(True).run()
+    assert not at.exception
+    table = _table(at, CLA)
+    assert set(NAMES) <= set(table["area"])
+    latest = table[table["period"] == "2024-25"].set_index("area")[CLA]
+    # DfE 'Children looked after in England' 2025 (cla_number_and_rate_per_10k_children.csv,
+    # 'Children looked after on 31 March each year', time_period 2025): Westminster 186
+    # (row 444), Hammersmith and Fulham 197 (row 414), Kensington and Chelsea 106 (row 423).
+    assert latest["Westminster"] == 186
+    assert latest["Hammersmith and Fulham"] == 197
+    assert latest["Kensington and Chelsea"] == 106
+    # DfE published no count at 31 March 2018 in the series used: a gap that says so.
+    gap = table[(table["area"] == "Westminster") & (table["period"] == "2017-18")]
+    assert len(gap) == 1 and gap[CLA].isna().all()
+    assert gap["note"].iloc[0] == "no figure published"
+
+
+def test_library_visits_add_up_to_the_published_year(app_env):
+    at = _run(caseload_tab="Libraries")
+    at.toggle(key="caseload_library_activity_as_table").set_value(True).run()
+    table = _table(at, "library visits")
+    wcc = table[table["area"] == "Westminster"]
+    # Arts Council England 2023/24 (ace_libraries_activity_2023_24/visits.csv rows 3229-3240,
+    # 'Shared building' P1M): April 2023 105,768; the year sums to 1,455,280, the 'Visits'
+    # figure for Westminster in services.csv (row 124).
+    assert wcc[wcc["period"] == "Apr 2023"]["library visits"].iloc[0] == 105_768
+    assert wcc["library visits"].sum() == 1_455_280
+    assert len(wcc) == 12
+
+
+def test_caveats_about_rounding_and_unstated_units_are_on_the_page(app_env):
+    text = _text(_run(caseload_tab=ADULTS))
+    assert "rounded these counts to the nearest 5" in text
+    assert "does not say what this rate is per" in text
+
+
+def test_illustrative_caseload_is_labelled_on_screen_and_in_downloads(app_env, downloads):
+    at = _run(caseload_tab=TEAMS)
+    assert sum(ILLUSTRATIVE_LABEL in w.value for w in at.warning) == 2
+    assert "generated, not published" in _text(at)
+    by_what = {meta.get("figures", meta.get("metrics", "")): meta for meta, _ in downloads}
+    monthly = [m for w, m in by_what.items() if w.startswith("Open cases at the end of each")]
+    assert monthly and all(m["illustrative"].startswith("yes") for m in monthly)
+    # Published figures on the other tabs say they are published.
+    at.session_state["caseload_tab"] = CHILDREN
+    at.run()
+    published = [m for m, _ in downloads if "cla_at_31_march" in m.get("metrics", "")]
+    assert published and published[0]["illustrative"].startswith("no")
+    assert published[0]["licence"] == "Open Government Licence v3.0"
+    assert "Department for Education" in published[0]["source"]
+
+
+def test_small_counts_read_as_suppressed_on_screen_and_in_downloads(small_counts, downloads):
+    at = _run()
+    at.toggle(key="caseload_cla_at_31_march_as_table").set_value(True).run()
+    assert not at.exception
+    table = _table(at, CLA)
+    year = table[table["period"] == "2024-25"].set_index("area")
+    assert year.loc["Kensington and Chelsea", CLA] != year.loc["Kensington and Chelsea", CLA]
+    assert year.loc["Kensington and Chelsea", "note"] == "suppressed (fewer than 5)"
+    # Secondary suppression: the next smallest borough that year is hidden too (186 < 197).
+    assert year.loc["Westminster", "note"] == "suppressed (fewer than 5)"
+    assert year.loc["Hammersmith and Fulham", CLA] == 197
+    at.session_state["caseload_tab"] = TEAMS
+    at.run()
+    at.toggle(key="caseload_monthly_as_table").set_value(True).run()
+    assert not at.exception
+    monthly = _table(at, "open cases")
+    march = monthly[(monthly["period"] == "Mar 2025") & (monthly["area"] == "Westminster")]
+    assert march["open cases"].isna().all()
+    assert march["note"].iloc[0] == "suppressed (fewer than 5)"
+    # The CSVs carry the same gaps, never the planted counts.
+    for meta, frame in downloads:
+        if "cla_at_31_march" in meta.get("metrics", ""):
+            row = frame.filter((pl.col("area") == "Kensington and Chelsea")
+                               & (pl.col("period") == "2024-25"))
+            assert row[CLA].to_list() == [None]
+            assert "suppressed" in meta["suppression"]
+
+
+def test_sidebar_filters_apply(app_env):
+    at = _run(boroughs=[WCC, RBKC], period=(2019, 2025))
+    at.toggle(key="caseload_cla_at_31_march_as_table").set_value(True).run()
+    table = _table(at, CLA)
+    assert set(table["area"]) == {"Westminster", "Kensington and Chelsea", "London median"}
+    assert table["period"].iloc[0] == "2019-20"
+
+
+def test_years_without_library_data_say_why(app_env):
+    at = _run(period=(2010, 2015), caseload_tab="Libraries")
+    assert any("April 2023 to March 2024 only" in i.value for i in at.info)

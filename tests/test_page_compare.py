@@ -1,0 +1,153 @@
+"""The Compare page: any metric, the boroughs against a comparison group, per head, indexed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import triborough.ui as ui
+from triborough.settings import get_settings
+from triborough.style import ILLUSTRATIVE_LABEL
+
+PAGE = "../pages/compare.py"
+WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
+NAMES = {"Westminster", "Hammersmith and Fulham", "Kensington and Chelsea"}
+CLA = "Children looked after at 31 March"
+
+
+def _run(**state: object) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _table(at: AppTest):
+    at.toggle(key="compare_chart_as_table").set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.dataframe) == 1
+    return at.dataframe[0].value
+
+
+def _value(table, area: str, period: str) -> float:
+    row = table[(table["area"] == area) & (table["period"] == period)]
+    assert len(row) == 1, f"{area} {period}: {len(row)} rows"
+    return row.iloc[0, 2]
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> list[tuple[dict, pl.DataFrame]]:
+    """Every CSV the page offers, as (metadata, frame), recorded as the page builds it."""
+    seen: list[tuple[dict, pl.DataFrame]] = []
+    real = ui.to_csv_bytes
+
+    def spy(df: pl.DataFrame, meta: dict) -> bytes:
+        seen.append((dict(meta), df))
+        return real(df, meta)
+
+    monkeypatch.setattr(ui, "to_csv_bytes", spy)
+    return seen
+
+
+@pytest.fixture
+def small_count(built_warehouse: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the warehouse in which K&C had 3 children looked after at 31 March 2025."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, path)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            "update fact_metric set value = 3 where area_code = $a "
+            "and metric_code = 'cla_at_31_march' and period = '2024-25'", {"a": RBKC})
+    finally:
+        con.close()
+    monkeypatch.setenv("TRIBOROUGH_WAREHOUSE_PATH", str(path))
+    get_settings.cache_clear()
+    return path
+
+
+def test_default_view_has_boroughs_band_and_metadata(app_env, downloads):
+    at = _run()
+    table = _table(at)
+    assert set(table["area"]) >= NAMES
+    # DfE: children looked after per 10,000 children at 31 March 2025, Westminster 62
+    # (cla_number_and_rate_per_10k_children.csv row 444, rate_per_10000).
+    assert _value(table, "Westminster", "2024-25") == 62
+    # The London borough median of the same table (the Overview shows it too): 47.
+    assert _value(table, "London boroughs: median", "2024-25") == 47
+    assert "London boroughs: lower quartile" in set(table["area"])
+    panel = "\n".join(m.value for m in at.markdown)
+    assert "**Definition:** Children looked after at 31 March per 10,000" in panel
+    assert "**Licence:** Open Government Licence v3.0" in panel
+    assert "**Published figures held:** 2009-10 to 2024-25" in panel
+    meta = downloads[-1][0]
+    assert meta["illustrative"].startswith("no") and "London boroughs" in meta["comparison_group"]
+
+
+def test_counts_per_head_and_indexed(app_env, downloads):
+    at = _run(compare_metric="cla_at_31_march")
+    table = _table(at)
+    # DfE: Westminster 186 children looked after at 31 March 2025 (row 444, children_count).
+    assert _value(table, "Westminster", "2024-25") == 186
+    at.toggle(key="compare_per_head").set_value(True).run()
+    table = at.dataframe[0].value
+    assert table.columns[2] == "per 10,000 children"
+    # 186 / 29,834 children aged 0-17 (the population DfE uses, same row) x 10,000 = 62.3.
+    assert round(_value(table, "Westminster", "2024-25"), 1) == 62.3
+    assert "children aged 0 to 17" in downloads[-1][0]["per_head"]
+    at.toggle(key="compare_per_head").set_value(False)
+    at.toggle(key="compare_index").set_value(True).run()
+    at.selectbox(key="compare_base_period").set_value("2023-24").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table.columns[2] == "index (2023-24 = 100)"
+    # 186 at 31 March 2025 over 174 at 31 March 2024 (cla_at_31_march_2010_2025_long.csv
+    # row 1910): 106.9.
+    assert round(_value(table, "Westminster", "2024-25"), 1) == 106.9
+    assert _value(table, "Westminster", "2023-24") == 100
+
+
+def test_each_borough_against_its_own_statistical_neighbours(app_env):
+    at = _run(compare_group="dfe_sn_2025", compare_peer_mode="each")
+    areas = set(_table(at)["area"])
+    for name in NAMES:
+        assert f"{name}'s DfE statistical neighbours (2025 model): median" in areas
+
+
+def test_illustrative_metric_is_labelled(app_env, downloads):
+    at = _run(compare_metric="savings_delivered_gbp_m")
+    assert any(ILLUSTRATIVE_LABEL in w.value for w in at.warning)
+    assert downloads[-1][0]["illustrative"].startswith("yes")
+    # Illustrative figures exist for the three boroughs only: no band pretending otherwise.
+    assert any("No comparison band" in c.value for c in at.caption)
+
+
+def test_small_count_is_suppressed_before_per_head(small_count, downloads):
+    at = _run(compare_metric="cla_at_31_march")
+    table = _table(at)
+    row = table[(table["area"] == "Kensington and Chelsea") & (table["period"] == "2024-25")]
+    assert row.iloc[0, 2] != row.iloc[0, 2]  # NaN, not 3
+    assert row["note"].iloc[0] == "suppressed (fewer than 5)"
+    at.toggle(key="compare_per_head").set_value(True).run()
+    table = at.dataframe[0].value
+    row = table[(table["area"] == "Kensington and Chelsea") & (table["period"] == "2024-25")]
+    assert row.iloc[0, 2] != row.iloc[0, 2]  # no rate made from the hidden count either
+    frame = downloads[-1][1]
+    hidden = frame.filter((pl.col("area") == "Kensington and Chelsea")
+                          & (pl.col("period") == "2024-25"))
+    assert hidden.row(0)[1:3] == ("2024-25", None)
+
+
+def test_sidebar_filters_apply(app_env):
+    at = _run(boroughs=[WCC], period=(2019, 2025))
+    table = _table(at)
+    shown = {a for a in table["area"] if not a.startswith("London boroughs")}
+    assert shown == {"Westminster"}
+    assert min(table["period"]) == "2019-20"  # 2019-20 is the first year starting in 2019

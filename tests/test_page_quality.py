@@ -1,0 +1,142 @@
+"""The Service quality page: scorecard in words, Ofsted's record, RAG only with a target."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from triborough.catalogue import METRIC_BY_CODE
+from triborough.scorecard import SCORECARD_METRICS
+from triborough.settings import get_settings
+from triborough.style import ILLUSTRATIVE_LABEL
+
+PAGE = "../pages/quality.py"
+WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
+NAMES = {"Westminster", "Hammersmith and Fulham", "Kensington and Chelsea"}
+
+
+def _run(**state: object) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _scorecard(at: AppTest):
+    """Every scorecard row on screen, one pandas frame."""
+    import pandas as pd
+
+    parts = [d.value for d in at.dataframe if "Measure" in d.value.columns]
+    assert parts, "no scorecard tables"
+    return pd.concat(parts, ignore_index=True)
+
+
+def _row(card, measure: str, borough: str):
+    found = card[(card["Measure"] == measure) & (card["Borough"] == borough)]
+    assert len(found) == 1, f"{measure} / {borough}: {len(found)} rows"
+    return found.iloc[0]
+
+
+@pytest.fixture
+def with_target(built_warehouse: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the warehouse whose catalogue holds an (unpublished) re-referral target."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse, path)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("update dim_metric set target = 18.0, target_is_published = false "
+                    "where code = 'rereferral_pct'")
+    finally:
+        con.close()
+    monkeypatch.setenv("TRIBOROUGH_WAREHOUSE_PATH", str(path))
+    get_settings.cache_clear()
+    return path
+
+
+def test_scorecard_shows_published_figures_in_words_for_all_three(app_env):
+    at = _run()
+    card = _scorecard(at)
+    assert set(card["Borough"]) == NAMES
+    turnover = _row(card, "Social worker turnover rate", "Westminster")
+    # DfE children's social work workforce (csww_indicators_2017_to_2025.csv row 309,
+    # time_period 2024, Westminster): turnover_rate_fte 16.7. The 2025 row is all 'x'
+    # (not published), so September 2024 is Westminster's latest figure.
+    assert turnover["Latest figure"] == "16.7%"
+    assert turnover["Period"] == "Sep 2024"
+    assert turnover["Direction of travel"] == "▲ worsening since Sep 2023"  # 14.7% in 2023
+    assert turnover["Better when"] == "lower"
+    # Oflog gives no England figure: the national median stands in, and says so.
+    qol = _row(card, "Social care-related quality of life", "Westminster")
+    assert qol["Against England"].startswith("national median (Oflog): ")
+    # No targets in the catalogue: no red/amber/green column at all.
+    assert "Target" not in card.columns
+    assert "No targets are held for these measures" in "\n".join(c.value for c in at.caption)
+    # Nothing on this page is illustrative.
+    assert not any(ILLUSTRATIVE_LABEL in w.value for w in at.warning)
+
+
+def test_ofsted_record_reads_in_words(app_env):
+    at = _run()
+    at.toggle(key="quality_ofsted_as_table").set_value(True).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "headline_judgement" in d.value.columns)
+    sif = table[table["published"] == "29 March 2016"].set_index("borough")
+    # Ofsted, LA children's services inspections 2009-2023
+    # (la_childrens_services_inspections_2009_2023.csv, 'First SIF Overall Judgement (OE)',
+    # published 29/03/2016): Westminster Outstanding (row 145), Kensington and Chelsea
+    # Outstanding (row 63), Hammersmith and Fulham Good (row 50).
+    assert sif.loc["Westminster", "headline_judgement"] == "Outstanding"
+    assert sif.loc["Kensington and Chelsea", "headline_judgement"] == "Outstanding"
+    assert sif.loc["Hammersmith and Fulham", "headline_judgement"] == "Good"
+    assert "Adoption: Outstanding" in sif.loc["Hammersmith and Fulham", "other_judgements"]
+    # Before the SIF, SLAC judged two things and gave no overall judgement.
+    slac = table[(table["borough"] == "Westminster") & (table["published"] == "28 October 2011")]
+    assert slac["headline_judgement"].iloc[0] == (
+        "Safeguarding: Good; Services for looked after children: Good"
+    )
+
+
+def test_sidebar_filters_apply(app_env):
+    at = _run(boroughs=[HF, RBKC], period=(2010, 2023))
+    card = _scorecard(at)
+    assert set(card["Borough"]) == {"Hammersmith and Fulham", "Kensington and Chelsea"}
+    rereferrals = _row(card, "Re-referrals within 12 months", "Hammersmith and Fulham")
+    # DfE children in need (c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv
+    # row 302, time_period 2024, Hammersmith and Fulham): rereferral_percent 12.9.
+    assert rereferrals["Latest figure"] == "12.9%"
+    assert rereferrals["Period"] == "2023-24"
+    at.toggle(key="quality_ofsted_as_table").set_value(True).run()
+    table = next(d.value for d in at.dataframe if "headline_judgement" in d.value.columns)
+    assert "Westminster" not in set(table["borough"])
+    assert table["published"].str.endswith(("2024", "2025")).sum() == 0
+
+
+def test_rag_appears_only_with_a_target_and_says_it_is_illustrative(with_target):
+    at = _run()
+    card = _scorecard(at)
+    assert "Target" in card.columns
+    # Latest DfE re-referral rates 2024-25: K&C 21.0%, Westminster 18.6%, H&F 15.3%.
+    assert _row(card, "Re-referrals within 12 months", "Kensington and Chelsea")["Target"] == (
+        "off target (illustrative target 18.0%)"
+    )
+    assert _row(card, "Re-referrals within 12 months", "Westminster")["Target"] == (
+        "near target (illustrative target 18.0%)"
+    )
+    assert _row(card, "Re-referrals within 12 months", "Hammersmith and Fulham")["Target"] == (
+        "on target (illustrative target 18.0%)"
+    )
+    assert _row(card, "Social worker turnover rate", "Westminster")["Target"] == "no target set"
+    captions = "\n".join(c.value for c in at.caption)
+    assert "not published by the councils" in captions
+
+
+def test_scorecard_holds_no_counts_of_people():
+    # Everything on this page is a rate, share or score: nothing is small-number suppressed.
+    # A count added to the scorecard must bring suppression (and a test) with it.
+    assert not [c for c in SCORECARD_METRICS if METRIC_BY_CODE[c].is_people_count]

@@ -1,0 +1,102 @@
+"""One published metric as a chart block: the view the Caseload and Service quality pages
+repeat for many metrics (boroughs, London median, England; suppression; gaps; shading)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import polars as pl
+
+from triborough.boroughs import ENGLAND
+from triborough.charts import bar_chart, distinguish_comparators, trend_chart
+from triborough.comparison import UNIT_WORDS
+from triborough.disclosure import (
+    SPLIT_DATE,
+    meta_with,
+    series_table,
+    shading,
+    span_of,
+    suppress_series,
+)
+from triborough.ui import chart_block, empty_notice, metadata_for, period_span
+
+SPLIT_EVENT: list[tuple[dt.date, str]] = [(SPLIT_DATE, "Apr 2018: H&F leaves")]
+
+
+def suppression_note(threshold: int) -> str:
+    """The download header line saying how small counts were treated."""
+    return (
+        f"counts of people below {threshold} are suppressed, with a second figure hidden where "
+        "one could be worked out from the others"
+    )
+
+
+def published_trend(
+    metric: Mapping[str, object],
+    trend: pl.DataFrame,
+    *,
+    key: str,
+    threshold: int,
+    arrangements: pl.DataFrame | None = None,
+    shared: tuple[str, ...] = (),
+    kind: str = "line",
+    title: str = "",
+    y_title: str = "",
+    extra_meta: Mapping[str, str] | None = None,
+) -> bool:
+    """Draw one metric's trend rows (``metric_trend`` shape) through ``chart_block``.
+
+    ``metric`` is a ``metric_catalogue`` row. Counts leave England out (its figures would
+    flatten the boroughs'); counts of people are suppressed; ``shared`` arrangement ids are
+    shaded over the years the chart covers, with the April 2018 split marked. Returns False
+    (after saying why) when the boroughs have no figures to show.
+    """
+    name = str(metric["name"])
+    unit = str(metric["unit"])
+    if unit == "count":
+        trend = trend.filter(pl.col("series") != ENGLAND)
+    shown = trend.filter((pl.col("series_kind") == "area") & pl.col("value").is_not_null())
+    if shown.is_empty():
+        empty_notice(
+            f"No published figures for {name.lower()} for the boroughs and years chosen "
+            f"(published {metric.get('first_period') or '?'} to "
+            f"{metric.get('last_period') or '?'})."
+        )
+        return False
+    trend = suppress_series(trend, threshold, bool(metric.get("is_people_count")))
+    periods = shown.sort("period_end").get_column("period").unique(maintain_order=True)
+    span = period_span(periods.to_list())
+    title = title or f"{name}, {span}"
+    y_title = y_title or UNIT_WORDS.get(unit, unit)
+    if kind == "bar":
+        fig = bar_chart(trend, title, y_title, x="period", y="value", series="series")
+        fig.update_xaxes(type="category")  # '2012-13' must not be read as a date
+    else:
+        within = span_of(shown)
+        shaded = shading(arrangements, shared, within) if arrangements is not None else []
+        # The split is marked only on charts whose years reach it: a line out on its own
+        # would stretch the axis over years with no figures.
+        split = bool(shared) and within is not None and within[0] <= SPLIT_DATE <= within[1]
+        fig = trend_chart(trend, title, y_title, shaded=shaded,
+                          events=SPLIT_EVENT if split else None)
+    distinguish_comparators(fig)
+    meta = metadata_for(pl.DataFrame([dict(metric)]), span)
+    if metric.get("is_people_count"):
+        meta = meta_with(meta, suppression=suppression_note(threshold))
+    meta = meta_with(meta, **dict(extra_meta or {}))
+    comparators = ", ".join(
+        trend.filter(pl.col("series_kind") != "area")
+        .get_column("series_label").unique(maintain_order=True).to_list()
+    )
+    chart_block(
+        fig,
+        series_table(trend, name, threshold),
+        key=key,
+        meta=meta,
+        alt=f"{'Bar' if kind == 'bar' else 'Line'} chart of {name.lower()} for the chosen "
+        f"boroughs{' and ' + comparators if comparators else ''}, {span}. The same figures "
+        "are in the table.",
+        file_stem=f"triborough_{metric['code']}",
+    )
+    return True
