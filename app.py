@@ -29,7 +29,14 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
 HOME = "overview"
 
 st.set_page_config(page_title="Tri-borough Insight", page_icon="📊", layout="wide")
-st.html("<style>.tb-value{font-size:1.9rem;font-weight:600;margin:0.1rem 0 0.2rem 0;}</style>")
+# Headline figures read large; keyboard focus on the page links must be clearly visible.
+st.html(
+    "<style>"
+    "[data-testid='stMarkdownContainer'] p.tb-value{font-size:1.9rem;font-weight:600;"
+    "margin:0.1rem 0 0.2rem 0;}"
+    "[data-testid='stSidebarNavLink']:focus-visible{outline:3px solid #0b4f8a;}"
+    "</style>"
+)
 
 page = st.navigation(
     {

@@ -59,10 +59,11 @@ def borough_label(code: str) -> str:
     )
 
 
+st.header("Headline figures")
 for metric in catalogue.to_dicts():
     code = metric["code"]
     with st.container(border=True):
-        st.markdown(f"#### {metric['name']}")
+        st.markdown(f"### {metric['name']}")
         cols = st.columns(len(areas))
         london_text = ""
         for col, area in zip(cols, areas, strict=True):
@@ -85,7 +86,7 @@ for metric in catalogue.to_dicts():
 # Ofsted: an ordinal judgement, shown as words.
 ofsted = query("ofsted_latest", areas=areas)
 with st.container(border=True):
-    st.markdown("#### Ofsted: overall effectiveness of children's services (latest inspection)")
+    st.markdown("### Ofsted: overall effectiveness of children's services (latest inspection)")
     cols = st.columns(len(areas))
     judged = {r["area_code"]: r for r in ofsted.to_dicts()}
     for col, area in zip(cols, areas, strict=True):
@@ -110,7 +111,7 @@ shading = [
     for r in shared.filter(pl.col("arrangement_id") == "triborough_childrens_services").to_dicts()
 ]
 
-st.subheader("How the figures moved")
+st.header("How the figures moved")
 trend_metric = st.segmented_control(
     "Figure",
     options=[

@@ -227,7 +227,11 @@ def _chart(result: wb.Result) -> None:
             color_discrete_map=colours,
             title=f"{y} by {x}" + (f" and {colour_col}" if colour_col else ""),
         )
-        st.plotly_chart(fig, key="chart_figure")
+        st.plotly_chart(
+            fig,
+            key="chart_figure",
+            alt=f"{kind.capitalize()} chart of {y} by {x}; the same rows are in the result table.",
+        )
         if result.truncated:
             st.caption(f"Only the first {result.row_cap:,} rows are charted.")
 

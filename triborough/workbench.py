@@ -434,4 +434,7 @@ def result_metadata(result: Result, source: str) -> dict[str, str]:
             f"true (cut at the row cap of {result.row_cap:,} rows)" if result.truncated else "false"
         ),
         "source": source,
+        # Published figures are OGL; generated ones say so in dim_metric.is_illustrative.
+        "licence": "Open Government Licence v3.0 for published figures; see dim_metric.licence "
+        "and is_illustrative for each metric",
     }

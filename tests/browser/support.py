@@ -1,0 +1,341 @@
+"""Helpers for the browser tests: page discovery, the Streamlit server, a driver with the waits
+a Streamlit page needs, and a guard that keeps the browser on this machine.
+
+Kept apart from conftest.py so that test modules can import them (``from .support import``).
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT_DIR = PROJECT_ROOT / "screenshots"
+
+# The flags the project launches Chromium with: headless, no sandbox (CI runs as root), and
+# every background service that would phone home (updates, sync, safe-browsing lists) off.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DESKTOP = {"width": 1366, "height": 900}
+TABLET = {"width": 768, "height": 1024}
+
+# Generous waits: CI has 2 cores and the first run of a page fills Streamlit's caches.
+SERVER_START_TIMEOUT_S = 90
+RUN_TIMEOUT_MS = 60_000
+
+BOROUGHS = ("Westminster", "Hammersmith and Fulham", "Kensington and Chelsea")
+
+
+# --------------------------------------------------------------------------- page discovery
+
+
+@dataclass(frozen=True)
+class AppPage:
+    """One page as app.SECTIONS declares it."""
+
+    section: str
+    file: str
+    title: str
+    url_path: str
+
+
+def discover_pages(app_file: Path = PROJECT_ROOT / "app.py") -> list[AppPage]:
+    """The pages in ``SECTIONS`` of app.py, read as a literal so Streamlit never starts."""
+    tree = ast.parse(app_file.read_text(encoding="utf-8"), filename=str(app_file))
+    for node in tree.body:
+        target = None
+        if isinstance(node, ast.AnnAssign):
+            target = node.target
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id == "SECTIONS" and node.value is not None:
+            sections = ast.literal_eval(node.value)
+            return [
+                AppPage(section, file, title, url_path)
+                for section, specs in sections.items()
+                for file, title, url_path in specs
+            ]
+    raise RuntimeError(f"no literal SECTIONS assignment found in {app_file}")
+
+
+PAGES = discover_pages()
+
+
+# --------------------------------------------------------------------------- the server
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:  # loopback only
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Terminate the server's whole process group, then kill it if it lingers."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+
+
+class ServerFailed(RuntimeError):
+    """Streamlit exited or never answered its health check; the message holds its log."""
+
+
+@contextlib.contextmanager
+def start_server(warehouse: Path, log_dir: Path, *, via_cli: bool = False) -> Iterator[str]:
+    """Serve the app on a free loopback port against ``warehouse``.
+
+    Runs ``streamlit run app.py``, or with ``via_cli`` the project's own ``triborough serve``
+    (which README tells people to use). Yields the base URL once ``/_stcore/health`` answers;
+    stops the process group after.
+    """
+    port = _free_port()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"streamlit-{port}.log"
+    env = {
+        **os.environ,
+        "TRIBOROUGH_WAREHOUSE_PATH": str(warehouse),
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",  # not reachable from the network
+    }
+    if via_cli:
+        cmd = [sys.executable, "-m", "triborough.cli", "serve", "--port", str(port)]
+    else:
+        cmd = [
+            sys.executable, "-m", "streamlit", "run", "app.py",
+            "--server.port", str(port),
+            "--server.address", "127.0.0.1",
+            "--server.headless", "true",
+            "--browser.gatherUsageStats", "false",
+        ]  # fmt: skip
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, so teardown reaches every child
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _healthy(f"{url}/_stcore/health"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                tail = log_path.read_text(errors="replace")[-3000:]
+                raise ServerFailed(f"Streamlit did not become healthy at {url}; its log:\n{tail}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        _stop(proc)
+
+
+# --------------------------------------------------------------------------- the browser side
+
+
+# Any http(s) URL whose host is not this machine. Given as a regular expression, Playwright
+# matches it inside its driver, so local requests are not paused on a round trip to Python.
+OFF_MACHINE = re.compile(r"^(?!https?://(?:127\.0\.0\.1|localhost|\[::1\])(?:[:/]|$))")
+
+
+@dataclass
+class EgressGuard:
+    """Requests the browser tried to send off the machine (each one is aborted)."""
+
+    blocked: list[str] = field(default_factory=list)
+
+    def route(self, route) -> None:  # noqa: ANN001 - playwright Route
+        self.blocked.append(route.request.url)
+        route.abort()
+
+
+def new_context(browser, viewport: dict):  # noqa: ANN001, ANN201 - playwright objects
+    """A fresh context (so a fresh Streamlit session) whose requests stay on this machine."""
+    context = browser.new_context(
+        viewport=viewport,
+        accept_downloads=True,
+        locale="en-GB",
+        timezone_id="Europe/London",
+        reduced_motion="reduce",  # no animations mid-screenshot
+        service_workers="block",  # so that every request passes the route below
+    )
+    context.set_default_timeout(RUN_TIMEOUT_MS)
+    guard = EgressGuard()
+    context.route(OFF_MACHINE, guard.route)
+    return context, guard
+
+
+@dataclass(frozen=True)
+class Served:
+    """The running app: its base URL and the path each page title is served at."""
+
+    base_url: str
+    paths: dict[str, str]
+
+
+def nav_paths(page) -> dict[str, str]:  # noqa: ANN001 - playwright Page
+    """Page title -> path, read from the sidebar navigation's links."""
+    links = page.locator('[data-testid="stSidebarNavLink"]')
+    return {
+        links.nth(i).inner_text().strip(): urlparse(links.nth(i).get_attribute("href")).path.strip(
+            "/"
+        )
+        for i in range(links.count())
+    }
+
+
+WATCH_FOR_RUN_JS = """() => {
+    window.__tbSawRun = false;
+    if (window.__tbRunWatch) window.__tbRunWatch.disconnect();
+    window.__tbRunWatch = new MutationObserver(records => {
+        if (records.some(r => r.target.getAttribute('data-test-script-state') === 'running')) {
+            window.__tbSawRun = true;
+        }
+    });
+    window.__tbRunWatch.observe(document.body, {
+        subtree: true, attributes: true, attributeFilter: ['data-test-script-state'],
+    });
+}"""
+
+
+class AppDriver:
+    """A browser tab on the app with the waits a Streamlit page needs.
+
+    Streamlit draws after the first HTTP response, over a websocket; the app root carries
+    ``data-test-script-state`` (``running`` / ``notRunning``), which is what "the page has
+    finished drawing" means here.
+    """
+
+    def __init__(self, page, server: Served) -> None:  # noqa: ANN001 - playwright Page
+        self.page = page
+        self.server = server
+        # Set by a test that changes the page (a filter, a toggle), so that a shared page is
+        # loaded afresh before the next test looks at it.
+        self.changed = False
+
+    def open(self, path: str) -> None:
+        """Load ``/<path>`` and wait until its script has run and its charts have drawn."""
+        self.changed = False
+        self.page.goto(f"{self.server.base_url}/{path}", wait_until="domcontentloaded")
+        self.page.wait_for_selector('[data-testid="stMain"]')
+        self.wait_for_run()
+
+    def open_page(self, app_page: AppPage) -> None:
+        """Open a page at the address the app's own navigation links to.
+
+        That is ``/<url_path>`` except for the default page, which Streamlit serves at ``/``
+        (test_documented_url_opens_the_page checks the ``/<url_path>`` addresses themselves).
+        """
+        paths = self.server.paths
+        assert app_page.title in paths, (
+            f"'{app_page.title}' (app.SECTIONS) is not in the sidebar navigation: {sorted(paths)}"
+        )
+        self.open(paths[app_page.title])
+
+    def nav_labels(self) -> list[str]:
+        """The page titles the sidebar navigation lists, in order."""
+        links = self.page.locator('[data-testid="stSidebarNavLink"]').all_inner_texts()
+        return [label.strip() for label in links]
+
+    def dialogs(self) -> list[str]:
+        """Text of any modal dialog on screen (Streamlit shows 'Page not found' in one)."""
+        return self.page.locator('[data-testid="stDialog"]').all_inner_texts()
+
+    def wait_for_run(self) -> None:
+        """Wait until no script run is going on and what it drew has settled."""
+        self.page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+        self.page.locator('[data-testid="stSkeleton"]').first.wait_for(state="detached")
+        # Elements left from the previous run fade out as stale; wait until none are left.
+        self.page.locator('[data-testid="stMain"] [data-stale="true"]').first.wait_for(
+            state="detached"
+        )
+        self.wait_for_charts()
+
+    @contextlib.contextmanager
+    def rerun(self) -> Iterator[None]:
+        """Around an action that makes Streamlit rerun (a widget change, a page link): after
+        it, wait for that rerun to start and finish.
+
+        A MutationObserver set up before the action notes the run starting, so a run that
+        starts and ends between two polls is not missed and nothing waits on a fixed delay.
+        """
+        self.page.evaluate(WATCH_FOR_RUN_JS)
+        yield
+        self.page.wait_for_function("() => window.__tbSawRun === true")
+        self.wait_for_run()
+
+    def wait_for_charts(self) -> None:
+        """Every Plotly chart on the page has drawn its SVG."""
+        charts = self.page.locator('[data-testid="stPlotlyChart"]')
+        for i in range(charts.count()):
+            charts.nth(i).locator(".js-plotly-plot .main-svg").first.wait_for(state="attached")
+
+    def main_text(self) -> str:
+        """What the main area shows as text, chart text (titles, legends, ticks) included."""
+        return self.page.evaluate(
+            """() => {
+                const main = document.querySelector('[data-testid="stMain"]');
+                if (!main) return '';
+                const svgText = [...main.querySelectorAll('svg text')]
+                    .map(t => t.textContent).join('\\n');
+                return main.innerText + '\\n' + svgText;
+            }"""
+        )
+
+    def full_page_screenshot(self, path: Path) -> None:
+        """A screenshot of the whole page, not just the window.
+
+        Streamlit scrolls inside its own container rather than the document, so Playwright's
+        ``full_page`` alone captures one window's worth: grow the window to the content's
+        height first, then put it back.
+        """
+        viewport = self.page.viewport_size
+        height = self.page.evaluate(
+            """() => Math.max(document.scrollingElement.scrollHeight,
+                ...[...document.querySelectorAll(
+                    '[data-testid="stMain"], [data-testid="stAppViewContainer"]')]
+                    .map(e => e.scrollHeight))"""
+        )
+        self.page.set_viewport_size({"width": viewport["width"], "height": int(height) + 40})
+        self.page.wait_for_timeout(500)  # Plotly redraws on window resize; let it finish
+        self.wait_for_charts()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(path), full_page=True)
+        self.page.set_viewport_size(viewport)
