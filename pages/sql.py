@@ -126,6 +126,12 @@ def _param_input(query: NamedQuery, param: Param) -> object:
     )
 
 
+def _open_saved(sql: str, bound: dict[str, object], types: dict[str, str]) -> None:
+    # Inlined only when asked for: tokenising every saved query on every rerun cost more than
+    # the rest of the tab.
+    st.session_state["sql"] = wb.inline_params(sql, bound, types)
+
+
 def _saved_queries(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     try:
         queries = load_queries(settings.queries_dir)
@@ -135,27 +141,28 @@ def _saved_queries(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     if not queries:
         st.info(f"No saved queries in {settings.queries_dir}.")
         return
-    for name, query in queries.items():
-        with st.expander(query.title, expanded=False):
-            if query.description:
-                st.caption(query.description)
-            raw = {p.name: _param_input(query, p) for p in query.params}
-            try:
-                bound = query.bind(raw)
-            except QueryError as exc:
-                st.error(str(exc))
-                continue
-            types = {p.name: p.type for p in query.params}
-            inlined = wb.inline_params(query.sql, bound, types)
-            left, right = st.columns(2)
-            if left.button("Run", key=f"saved_run_{name}", type="primary"):
-                _run(con, settings, query.sql, bound, shown_sql=inlined)
-            right.button(
-                "Open in editor",
-                key=f"saved_open_{name}",
-                on_click=_open_in_editor,
-                args=(inlined,),
-            )
+    # One query's form at a time: the catalogue grows with every page, and drawing every
+    # query's parameter widgets on every rerun made the whole workbench slower.
+    name = st.selectbox(
+        "Saved query", list(queries), format_func=lambda n: queries[n].title, key="saved_choice"
+    )
+    query = queries[name]
+    if query.description:
+        st.caption(query.description)
+    raw = {p.name: _param_input(query, p) for p in query.params}
+    try:
+        bound = query.bind(raw)
+    except QueryError as exc:
+        st.error(str(exc))
+        return
+    types = {p.name: p.type for p in query.params}
+    left, right = st.columns(2)
+    if left.button("Run", key=f"saved_run_{name}", type="primary"):
+        _run(con, settings, query.sql, bound, shown_sql=wb.inline_params(query.sql, bound, types))
+    right.button(
+        "Open in editor", key=f"saved_open_{name}", on_click=_open_saved,
+        args=(query.sql, bound, types),
+    )
 
 
 def _history() -> None:
@@ -182,21 +189,26 @@ def _schema_browser(con: duckdb.DuckDBPyConnection, path: str, version: str) -> 
     overview = _schema(path, version, con)
     if overview.is_empty():
         st.caption("The warehouse has no tables.")
-    for (table,), cols in overview.group_by("table_name", maintain_order=True):
-        first = cols.row(0, named=True)
-        rows = "rows unknown" if first["row_count"] is None else f"{first['row_count']:,} rows"
-        with st.expander(f"{table} · {first['kind']} · {rows}"):
-            if first["table_description"]:
-                st.caption(first["table_description"])
-            st.dataframe(
-                cols.select("column_name", "column_type", "column_description"),
-                hide_index=True,
-                key=f"schema_{table}",
-            )
+        return
+    # One grid of tables and one of the chosen table's columns, rather than a grid per table:
+    # each grid is a serialised Arrow payload on every rerun. Arrow goes in as it is (a polars
+    # frame would be converted through pandas first).
+    tables = overview.unique("table_name", keep="first", maintain_order=True).select(
+        "table_name", "kind", "row_count", "table_description"
+    )
+    st.dataframe(tables.to_arrow(), hide_index=True, key="schema_tables")
+    chosen = st.selectbox("Columns of", tables.get_column("table_name").to_list(),
+                          key="schema_table")
+    st.dataframe(
+        overview.filter(pl.col("table_name") == chosen)
+        .select("column_name", "column_type", "column_description").to_arrow(),
+        hide_index=True,
+        key="schema_columns",
+    )
     metrics = _metrics(path, version, con)
     if not metrics.is_empty():
         with st.expander(f"Metric catalogue (dim_metric) · {metrics.height:,} metrics"):
-            st.dataframe(metrics, hide_index=True, key="schema_metric_catalogue")
+            st.dataframe(metrics.to_arrow(), hide_index=True, key="schema_metric_catalogue")
 
 
 def _chart(result: wb.Result) -> None:

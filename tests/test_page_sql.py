@@ -211,13 +211,15 @@ def test_chart_builder_offers_the_result_columns() -> None:
 
 def test_schema_browser_lists_tables_with_counts_and_descriptions() -> None:
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run(timeout=TIMEOUT)
-    labels = [e.label for e in at.expander]
-    assert "fact_metric · table · 6 rows" in labels
-    assert "dim_area · table · 3 rows" in labels
-    assert "Metric catalogue (dim_metric) · 1 metrics" in labels
-    assert "One row per area, metric and period" in _captions(at)
-    (fact,) = [e for e in at.tabs[3].expander if e.label.startswith("fact_metric")]
-    columns = fact.dataframe[0].value
+    schema = at.tabs[3]
+    tables = schema.dataframe[0].value.set_index("table_name")
+    assert tables.loc["fact_metric", "row_count"] == 6
+    assert tables.loc["dim_area", "row_count"] == 3
+    assert tables.loc["fact_metric", "kind"] == "table"
+    assert "One row per area, metric and period" in tables.loc["fact_metric", "table_description"]
+    assert "Metric catalogue (dim_metric) · 1 metrics" in [e.label for e in at.expander]
+    at.selectbox(key="schema_table").set_value("fact_metric").run(timeout=TIMEOUT)
+    columns = at.tabs[3].dataframe[1].value
     assert columns["column_name"].tolist() == ["area_code", "metric_code", "period", "value"]
 
 

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
+import streamlit as st
 
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.style import (
@@ -18,6 +24,56 @@ from triborough.style import (
 
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14, color="#1a1a1a")
 
+
+# Plotly validates every property as a figure is built: 30-130 ms a chart here, most of a warm
+# page's run, repeated on every rerun of every session for the same few inputs. Each builder
+# below keeps the validated figure as a plain dict per distinct input and hands out a fresh
+# Figure made from it without validating again (about 2 ms), so callers may still change it.
+class _Specs:
+    """Validated figure dicts by builder input, least recently used dropped past ``limit``."""
+
+    def __init__(self, limit: int = 512) -> None:
+        self.limit = limit
+        self.lock = threading.Lock()
+        self.items: OrderedDict[tuple, dict] = OrderedDict()
+
+
+@st.cache_resource(show_spinner=False)
+def _specs() -> _Specs:
+    # A Streamlit resource, so "Clear cache" (and a cold benchmark run) empties it too.
+    return _Specs()
+
+
+def _fingerprint(value: Any) -> Any:
+    """A hashable stand-in for a builder argument (frames by schema, size and row hashes)."""
+    if isinstance(value, pl.DataFrame):
+        rows = tuple(value.hash_rows(seed=0).to_list()) if value.height else ()
+        return ("frame", tuple((k, str(t)) for k, t in value.schema.items()), rows)
+    if isinstance(value, list | tuple):
+        return tuple(_fingerprint(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _fingerprint(v)) for k, v in value.items()))
+    return value if isinstance(value, str | int | float | bool | dt.date | None) else repr(value)
+
+
+def _reused(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> go.Figure:
+        key = (build.__name__, _fingerprint(args), _fingerprint(kwargs))
+        store = _specs()
+        with store.lock:
+            spec = store.items.get(key)
+            if spec is not None:
+                store.items.move_to_end(key)
+        if spec is None:
+            spec = build(*args, **kwargs).to_dict()
+            with store.lock:
+                store.items[key] = spec
+                while len(store.items) > store.limit:
+                    store.items.popitem(last=False)
+        return go.Figure(spec, _validate=False)
+
+    return wrapper
 
 def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
     fig.update_layout(
@@ -35,6 +91,7 @@ def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
     return fig
 
 
+@_reused
 def trend_chart(
     df: pl.DataFrame,
     title: str,
@@ -98,6 +155,7 @@ def trend_chart(
     return _layout(fig, title, y_title)
 
 
+@_reused
 def bar_chart(
     df: pl.DataFrame, title: str, y_title: str, *, x: str, y: str, series: str = "area_code",
     label: str = "series_label",
@@ -143,6 +201,7 @@ def distinguish_comparators(fig: go.Figure) -> go.Figure:
 BOROUGH_PATTERNS: dict[str, str] = {"E09000033": "", "E09000013": "/", "E09000020": "."}
 
 
+@_reused
 def stacked_bar_chart(
     df: pl.DataFrame,
     title: str,
@@ -200,6 +259,7 @@ def stacked_bar_chart(
     return fig
 
 
+@_reused
 def timeline_chart(
     df: pl.DataFrame,
     title: str,
@@ -358,6 +418,7 @@ def _add_borough(fig: go.Figure, part: pl.DataFrame, code: str, *, row: int | No
     )
 
 
+@_reused
 def band_chart(
     lines: pl.DataFrame,
     bands: pl.DataFrame,
@@ -426,6 +487,7 @@ def band_chart(
 JUDGEMENT_SHORT = {4: "Outstanding", 3: "Good", 2: "Requires improvement", 1: "Inadequate"}
 
 
+@_reused
 def judgement_chart(
     df: pl.DataFrame,
     title: str,
@@ -477,6 +539,7 @@ def judgement_chart(
     return fig
 
 
+@_reused
 def stacked_area_chart(
     df: pl.DataFrame,
     title: str,
