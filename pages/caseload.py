@@ -87,7 +87,7 @@ def metric_trend_view(
 def merged_teams_view() -> None:
     """Illustrative (or loaded) monthly caseload, by borough and by team model."""
     st.header("Open cases each month, in shared and in sovereign teams")
-    present = query("caseload_tables_present", tables=["caseload_monthly"])
+    present = query("council_tables_present", tables=["caseload_monthly"])
     if not present.get_column("present").any():
         empty_notice(
             "The monthly caseload table is not in the warehouse yet: it arrives with the "

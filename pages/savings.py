@@ -268,7 +268,7 @@ else:
     )
 
 # ---------------------------------------------------------------------------------------------
-present = query("savings_tables_present", tables=["savings_ledger"])
+present = query("council_tables_present", tables=["savings_ledger"])
 has_ledger = bool(present.filter(pl.col("present")).height)
 ledger = query("savings_ledger", areas=areas) if has_ledger else pl.DataFrame()
 generated = not ledger.is_empty() and bool(ledger.get_column("is_illustrative").any())

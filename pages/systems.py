@@ -65,7 +65,7 @@ window_start, window_end = dt.date(first_year, 4, 1), dt.date(last_year + 1, 3, 
 present = {
     r["table_name"]: r["present"]
     for r in query(
-        "savings_tables_present",
+        "council_tables_present",
         tables=["service_desk_monthly", "contracts", "system_migrations"],
     ).to_dicts()
 }
