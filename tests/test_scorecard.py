@@ -155,7 +155,7 @@ def test_scorecard_table_rows_in_words_in_borough_order():
     assert hf["target"] == "no target set" and hf["rag"] == ""
     qol = table.row(2, named=True)
     # No England figure for Oflog measures: the national median stands in, and says so.
-    assert qol["vs_england"] == "national median (Oflog): 0.0 below (worse)"
+    assert qol["vs_england"] == "national median (Oflog): 0.02 below (worse)"
     assert qol["direction"] == "▼ worsening since 2021-22"
 
 

@@ -72,7 +72,11 @@ def format_value(value: float | int | None, unit: str) -> str:
         return f"£{v:,.0f}"
     if unit == "percent":
         return f"{v:,.1f}%"
-    if unit in ("rate_per_10000", "rate_per_1000", "score", "cases_per_fte", "rate"):
+    if unit == "score":
+        # Scores run from under 1 (ASCOF adjusted quality of life, e.g. 0.376) to 12 (carers):
+        # three significant figures keep the small ones from all reading 0.4.
+        return f"{v:,.3g}"
+    if unit in ("rate_per_10000", "rate_per_1000", "cases_per_fte", "rate"):
         return f"{v:,.1f}"
     if unit == "fte":
         return f"{v:,.1f}"

@@ -1,0 +1,48 @@
+"""Formatting in plain words: gaps are never zeros, small scores keep their precision."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from triborough.style import format_change, format_value
+from triborough.travel import direction
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (None, "count", "no figure"),
+        (math.nan, "percent", "no figure"),
+        (0, "count", "0"),
+        (209996, "persons", "209,996"),
+        (105421.24, "gbp_thousand", "£105.4m"),
+        (585.15, "gbp", "£585"),
+        (12.9, "percent", "12.9%"),
+        (0.376, "score", "0.376"),  # ASCOF adjusted quality of life (Oflog, K&C 2022-23)
+        (7.1, "score", "7.1"),
+    ],
+)
+def test_format_value(value, unit, text):
+    assert format_value(value, unit) == text
+
+
+def test_format_change_signs_and_points():
+    assert format_change(-2.5, "percent") == "−2.5 pts"
+    assert format_change(114.0, "gbp") == "+£114"
+
+
+@pytest.mark.parametrize(
+    ("previous", "latest", "polarity", "word"),
+    [
+        (15.3, 12.9, "lower_better", "improving"),
+        (12.9, 15.3, "lower_better", "worsening"),
+        (40.0, 43.1, "higher_better", "improving"),
+        (211508, 209996, "neither", "decreasing"),
+        (None, 5.0, "higher_better", "no earlier figure"),
+        (5.0, 5.0, "lower_better", "no change"),
+    ],
+)
+def test_direction_follows_polarity(previous, latest, polarity, word):
+    assert direction(previous, latest, polarity)[0] == word
