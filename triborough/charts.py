@@ -77,7 +77,8 @@ def _reused(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
 
 def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=17)),
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=17), yref="container", y=1,
+                   yanchor="top", pad=dict(t=14)),
         font=FONT,
         plot_bgcolor="white",
         paper_bgcolor="white",
@@ -88,6 +89,106 @@ def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
     )
     fig.update_yaxes(title_text=y_title, gridcolor="#e5e5e5", zerolinecolor="#999999")
     fig.update_xaxes(gridcolor="#f0f0f0")
+    return fig
+
+
+# Labels for shaded periods and dated events sit in a band above the plot, never on the lines:
+# inside the plot they covered markers and each other. Each label goes on the first row of the
+# band where it clears the labels already placed; the widths are estimated for a narrow (tablet)
+# plot, so a wide screen gets the same rows with room to spare.
+_MARK_ROW_PX = 17
+_MARK_CHAR_PX = 6.3
+_MARK_PLOT_PX = 470.0
+_TITLE_PX = 56
+
+
+def _as_number(value: Any) -> float:
+    if isinstance(value, dt.datetime):
+        return value.timestamp() / 86400
+    if isinstance(value, dt.date):
+        return float(value.toordinal())
+    return float(value)
+
+
+def _place_marks(
+    marks: list[tuple[Any, str, bool]], lo: Any, hi: Any
+) -> list[tuple[Any, str, int, str]]:
+    """(x, text, row, anchor) for each (x, text, has_line) mark: rows from 0 (nearest the plot)
+    up. A label that would run off the right edge hangs to the left of its line instead.
+
+    Marks are placed right to left, so a raised label's dotted line runs up beside the labels
+    below it rather than through them; no label is put across a line rising past its row.
+    """
+    start, end = _as_number(lo), _as_number(hi)
+    span = (end - start) or 1.0
+    labels: list[list[tuple[float, float]]] = []
+    lines: list[list[float]] = []  # per row: x of dotted lines rising through it
+    placed = []
+    for x, text, has_line in sorted(marks, key=lambda m: _as_number(m[0]), reverse=True):
+        at = (_as_number(x) - start) / span * _MARK_PLOT_PX
+        width = len(text) * _MARK_CHAR_PX + 8
+        anchor = "left" if at + width <= _MARK_PLOT_PX + 20 else "right"
+        left, right = (at, at + width) if anchor == "left" else (at - width, at)
+        row = 0
+        while row < len(labels) and not (
+            all(right + 6 < a or left > b + 6 for a, b in labels[row])
+            and all(not left - 4 <= line <= right + 4 for line in lines[row])
+        ):
+            row += 1
+        if row == len(labels):
+            labels.append([])
+            lines.append([])
+        labels[row].append((left, right))
+        if has_line:
+            for below in range(row):
+                lines[below].append(at)
+        placed.append((x, text, row, anchor))
+    return placed
+
+
+def mark_periods(
+    fig: go.Figure,
+    *,
+    lo: Any,
+    hi: Any,
+    shaded: list[tuple[Any, Any, str]] | None = None,
+    events: list[tuple[Any, str]] | None = None,
+    subplots: bool = False,
+    lines_below: bool = False,
+) -> go.Figure:
+    """Shade periods and draw dotted event lines, with every label in a band above the plot.
+
+    ``lo`` and ``hi`` are the x-axis extent (dates or numbers) used to keep labels apart.
+    """
+    where = {"row": "all", "col": 1} if subplots else {}
+    for start, end, _ in shaded or []:
+        fig.add_vrect(x0=start, x1=end, fillcolor=SHARED_PERIOD_FILL, line_width=0,
+                      layer="below", **where)
+    for when, _ in events or []:
+        fig.add_vline(x=when, line=dict(color="#444444", width=1, dash="dot"),
+                      layer="below" if lines_below else "above", **where)
+    marks = [(start, text, False) for start, _, text in shaded or []]
+    marks += [(when, text, True) for when, text in events or []]
+    event_x = {_as_number(when) for when, _ in events or []}
+    placed = _place_marks(marks, lo, hi)
+    # Subplot titles sit just above the top panel: the band starts above them.
+    base = 20 if subplots else 0
+    for x, text, row, anchor in placed:
+        lift = base + row * _MARK_ROW_PX
+        fig.add_annotation(
+            x=x, y=1, yref="paper", yshift=lift, text=text, showarrow=False,
+            xanchor=anchor, yanchor="bottom", xshift=3 if anchor == "left" else -3,
+            font=dict(size=11, color="#333333"),
+        )
+        if _as_number(x) in event_x and lift:
+            # Carry the event's dotted line up to its raised label.
+            fig.add_shape(
+                type="line", x0=x, x1=x, xref="x", yref="paper", ysizemode="pixel",
+                yanchor=1, y0=0, y1=lift + 12, line=dict(color="#444444", width=1, dash="dot"),
+            )
+    if placed:
+        rows = max(row for _, _, row, _ in placed) + 1
+        fig.update_layout(margin_t=_TITLE_PX + base + rows * _MARK_ROW_PX + 8)
     return fig
 
 
@@ -140,19 +241,12 @@ def trend_chart(
                     else None,
                 )
             )
-    for start, end, text in shaded or []:
-        fig.add_vrect(
-            x0=start, x1=end, fillcolor=SHARED_PERIOD_FILL, line_width=0, layer="below",
-            annotation_text=text, annotation_position="top left",
-            annotation_font=dict(size=12, color="#333333"),
-        )
-    for when, text in events or []:
-        fig.add_vline(x=when, line=dict(color="#444444", width=1, dash="dot"))
-        fig.add_annotation(
-            x=when, y=1, yref="paper", text=text, showarrow=False, textangle=-90,
-            xanchor="right", yanchor="top", font=dict(size=11, color="#333333"),
-        )
-    return _layout(fig, title, y_title)
+    _layout(fig, title, y_title)
+    if shaded or events:
+        xs = [v for v in df.get_column(x).to_list() if v is not None] if not df.is_empty() else []
+        xs += [d for a, b, _ in shaded or [] for d in (a, b)] + [w for w, _ in events or []]
+        mark_periods(fig, lo=min(xs), hi=max(xs), shaded=shaded, events=events)
+    return fig
 
 
 @_reused
@@ -245,18 +339,49 @@ def stacked_bar_chart(
             go.Scatter(
                 x=[m[0] for m in markers], y=[m[1] for m in markers],
                 text=[m[2] for m in markers], name="Reported target",
-                mode="markers+text", textposition="middle left",
+                mode="markers",
                 marker=dict(symbol="diamond-open", size=14, color="#1a1a1a",
                             line=dict(width=2)),
-                textfont=dict(size=12, color="#1a1a1a"),
                 hovertemplate="%{x}: %{text}<extra>Reported target</extra>",
             )
         )
+        # Labels on a white backing, left of the diamond; targets in the same year (£40m and
+        # £43m for 2015-16) are pushed apart vertically rather than printed over each other.
+        for when in dict.fromkeys(m[0] for m in markers):
+            same = sorted((m for m in markers if m[0] == when), key=lambda m: m[1])
+            for i, (_, value, text) in enumerate(same):
+                nudge = (i - (len(same) - 1) / 2) * 18
+                fig.add_annotation(
+                    x=when, y=value, text=text, showarrow=False, xanchor="right",
+                    xshift=-11, yshift=nudge, bgcolor="rgba(255,255,255,0.9)",
+                    font=dict(size=12, color="#1a1a1a"), borderpad=1,
+                )
     _layout(fig, title, y_title)
     # Stacked bars list their legend bottom-up by default; keep the boroughs' fixed order.
     fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(type="category")
     return fig
+
+
+MUTED_BAR = "#bdbdbd"
+# The timeline's plot is narrower than a line chart's: its row names take the left of it.
+_BAR_PLOT_PX = 400.0
+_BAR_CHAR_PX = 6.8
+
+
+def _tint(colour: str, keep: float = 0.35) -> str:
+    """``colour`` ('#rrggbb') mixed with white, keeping ``keep`` of it."""
+    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(255 - (255 - c) * keep):02x}" for c in rgb)
+
+
+def _fit_label(text: str, share: float) -> str:
+    """A bar's label cut to what fits a bar ``share`` of the axis wide, ending '…' when cut;
+    nothing at all when not even a few letters fit (hover and the table carry the words)."""
+    room = int(share * _BAR_PLOT_PX / _BAR_CHAR_PX) - 1
+    if len(text) <= room:
+        return text
+    return text[: room - 1].rstrip() + "…" if room >= 4 else ""
 
 
 @_reused
@@ -284,6 +409,12 @@ def timeline_chart(
     """
     fig = go.Figure()
     rows_in_order = df.get_column(row).unique(maintain_order=True).to_list()
+    span_ms = 1.0
+    if not df.is_empty():
+        first, last = df.get_column(start).min(), df.get_column(end).max()
+        for when in [w for w, _ in events or []] + ([today] if today else []):
+            first, last = min(first, when), max(last, when)
+        span_ms = max((last - first).total_seconds() * 1000, 1.0)
 
     def add(part: pl.DataFrame, name: str, colour: str, pattern: str) -> None:
         starts = part.get_column(start).to_list()
@@ -299,18 +430,24 @@ def timeline_chart(
             go.Bar(
                 y=part.get_column(row).to_list(), x=lengths,
                 base=[s.isoformat() for s in starts], orientation="h", name=name,
-                text=part.get_column(text).to_list(), textposition="inside",
-                insidetextanchor="start", textfont=dict(size=12),
-                constraintext="none",
+                text=[_fit_label(t, n / span_ms) for t, n in
+                      zip(part.get_column(text).to_list(), lengths, strict=True)],
+                textposition="inside", insidetextanchor="start", constraintext="none",
+                # White on the solid bar; near-black where white pattern marks would break up
+                # white letters, and on the light grey bars.
+                textfont=dict(size=12, color="white" if pattern == "" and colour != MUTED_BAR
+                              else "#1a1a1a"),
+                # A patterned bar is a light tint of the borough's colour with the pattern
+                # drawn in the colour itself, so its dark label reads clearly on it.
                 marker=dict(
-                    color=colour,
-                    pattern=dict(shape=pattern, fgcolor="white", solidity=0.3, fillmode="overlay"),
+                    color=_tint(colour) if pattern else colour,
+                    pattern=dict(shape=pattern, fgcolor=colour, solidity=0.3, fillmode="overlay"),
                     line=dict(color=["#000000" if f else colour for f in flags],
                               width=[3 if f else 0.5 for f in flags]),
                 ),
-                customdata=[[s.isoformat(), e.isoformat()] for s, e in
-                            zip(starts, ends, strict=True)],
-                hovertemplate="%{y}<br>%{text}<br>%{customdata[0]} to %{customdata[1]}"
+                customdata=[[s.isoformat(), e.isoformat(), t] for s, e, t in
+                            zip(starts, ends, part.get_column(text).to_list(), strict=True)],
+                hovertemplate="%{y}<br>%{customdata[2]}<br>%{customdata[0]} to %{customdata[1]}"
                 "<extra>" + name + "</extra>",
             )
         )
@@ -323,23 +460,20 @@ def timeline_chart(
     if muted is not None:
         grey = df.filter(pl.col(muted))
         if not grey.is_empty():
-            add(grey, muted_name, "#bdbdbd", "")
-    # Today's label hangs to the left of its line: it sits near the right edge.
-    marks = [(when, note, "left") for when, note in events or []]
-    if today is not None:
-        marks.append((today, f"Today ({today:%d %b %Y})", "right"))
-    for when, note, anchor in marks:
-        fig.add_vline(x=when, line=dict(color="#444444", width=1, dash="dot"))
-        fig.add_annotation(
-            x=when, y=1, yref="paper", text=note, showarrow=False, xanchor=anchor,
-            yanchor="bottom", font=dict(size=11, color="#333333"),
-        )
+            add(grey, muted_name, MUTED_BAR, "")
     _layout(fig, title, "")
     fig.update_layout(
         barmode="overlay", hovermode="closest",
         height=max(320, 110 + 28 * len(rows_in_order)),
-        margin=dict(l=10, r=10, t=80, b=10),
     )
+    marks = list(events or [])
+    if today is not None:
+        marks.append((today, f"Today ({today:%d %b %Y})"))
+    if marks and not df.is_empty():
+        lo = min([df.get_column(start).min(), *(w for w, _ in marks)])
+        hi = max([df.get_column(end).max(), *(w for w, _ in marks)])
+        # Bars are drawn over the dotted lines, which show in the gaps: no line through a label.
+        mark_periods(fig, lo=lo, hi=hi, events=marks, lines_below=True)
     fig.update_xaxes(type="date")
     fig.update_yaxes(categoryorder="array", categoryarray=rows_in_order, autorange="reversed",
                      title_text="")
@@ -470,16 +604,14 @@ def band_chart(
         for code in codes:
             _add_borough(fig, lines.filter(pl.col("area_code") == code).sort("period_end"),
                          code, row=None)
-    for start, end, text in shaded or []:
-        fig.add_vrect(
-            x0=start, x1=end, fillcolor=SHARED_PERIOD_FILL, line_width=0, layer="below",
-            annotation_text=text, annotation_position="top left",
-            annotation_font=dict(size=12, color="#333333"),
-            **({"row": "all", "col": 1} if per_borough else {}),
-        )
     _layout(fig, title, "" if per_borough else y_title)
     if per_borough:
         fig.update_layout(height=260 * len(codes) + 140)
+    if shaded and not calendar.is_empty():
+        ends = calendar.get_column("period_end")
+        lo = min([ends.min(), *(a for a, _, _ in shaded)])
+        hi = max([ends.max(), *(b for _, b, _ in shaded)])
+        mark_periods(fig, lo=lo, hi=hi, shaded=shaded, subplots=per_borough)
     fig.update_yaxes(gridcolor="#e5e5e5", zerolinecolor="#999999")
     return fig
 
@@ -569,13 +701,12 @@ def stacked_area_chart(
                 hovertemplate="%{x|%b %Y}: %{y:,.0f}<extra>" + name + "</extra>",
             )
         )
-    for when, text in events or []:
-        fig.add_vline(x=when, line=dict(color="#444444", width=1, dash="dot"))
-        fig.add_annotation(
-            x=when, y=1, yref="paper", text=text, showarrow=False, xanchor="left",
-            yanchor="top", font=dict(size=11, color="#333333"),
-        )
-    return _layout(fig, title, y_title)
+    _layout(fig, title, y_title)
+    if events and not df.is_empty():
+        xs = df.get_column(x)
+        mark_periods(fig, lo=min([xs.min(), *(w for w, _ in events)]),
+                     hi=max([xs.max(), *(w for w, _ in events)]), events=events)
+    return fig
 
 
 def financial_year_ticks(fig: go.Figure, frame: pl.DataFrame, *, x: str = "period_end",

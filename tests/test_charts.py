@@ -1,0 +1,108 @@
+"""Chart labels a councillor can read: event and period labels above the plot and apart,
+targets in the same year apart, bar labels that fit their bar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from triborough import charts
+from triborough.charts import stacked_bar_chart, timeline_chart, trend_chart
+
+WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
+
+# The Savings page's dotted lines: four events in four years, plus the shared period's label.
+SAVINGS_EVENTS = [
+    (dt.date(2015, 3, 31), "£33.4m a year projected (2014-15)"),
+    (dt.date(2016, 3, 31), "£40m then £43m a year target (2015-16)"),
+    (dt.date(2017, 3, 27), "Notice to end sharing"),
+    (dt.date(2018, 4, 1), "Split takes effect"),
+]
+SHARED = [(dt.date(2011, 6, 1), dt.date(2018, 3, 31), "All three councils sharing")]
+
+
+def _lines() -> pl.DataFrame:
+    years = range(2011, 2026)
+    return pl.DataFrame({
+        "series": [code for code in (WCC, HF, RBKC) for _ in years],
+        "series_label": [name for name in ("Westminster", "H&F", "K&C") for _ in years],
+        "period_end": [dt.date(y, 3, 31) for _ in range(3) for y in years],
+        "value": [float(i) for i in range(45)],
+    })
+
+
+def _extent(annotation, lo: dt.date, hi: dt.date) -> tuple[float, float]:
+    """Estimated left and right of a label, in the same pixels the placement uses."""
+    span = (hi - lo).days
+    at = (annotation.x - lo).days / span * charts._MARK_PLOT_PX
+    width = len(annotation.text) * charts._MARK_CHAR_PX + 8
+    return (at, at + width) if annotation.xanchor == "left" else (at - width, at)
+
+
+def test_event_and_period_labels_sit_above_the_plot_and_never_overlap():
+    fig = trend_chart(_lines(), "Spend", "£", shaded=SHARED, events=SAVINGS_EVENTS)
+    labels = [a for a in fig.layout.annotations if a.text != "Spend"]
+    assert sorted(a.text for a in labels) == sorted(
+        [t for _, t in SAVINGS_EVENTS] + ["All three councils sharing"]
+    )
+    # Every label hangs above the top of the plot, none inside it over the lines.
+    assert all(a.yref == "paper" and a.y == 1 and a.yanchor == "bottom" for a in labels)
+    assert all(a.textangle is None for a in labels)  # horizontal, not turned on their side
+    lo, hi = dt.date(2011, 3, 31), dt.date(2025, 3, 31)
+    by_row: dict[float, list[tuple[float, float]]] = {}
+    for a in labels:
+        by_row.setdefault(a.yshift or 0, []).append(_extent(a, lo, hi))
+    assert len(by_row) > 1  # these five cannot share one line
+    for extents in by_row.values():
+        extents.sort()
+        assert all(b[0] > a[1] for a, b in zip(extents, extents[1:], strict=False))
+    # The top margin makes room for every row of labels under the title.
+    assert fig.layout.margin.t >= charts._TITLE_PX + len(by_row) * charts._MARK_ROW_PX
+
+
+def test_a_label_near_the_right_edge_hangs_to_the_left_of_its_line():
+    today = dt.date(2026, 11, 29)
+    fig = trend_chart(_lines(), "Spend", "£", events=[(today, "Today (29 Nov 2026)")])
+    (label,) = [a for a in fig.layout.annotations if a.text.startswith("Today")]
+    assert label.xanchor == "right"
+
+
+def test_targets_in_the_same_year_are_labelled_apart():
+    bars = pl.DataFrame({
+        "financial_year": ["2014-15", "2015-16"] * 3,
+        "area_code": [WCC, WCC, HF, HF, RBKC, RBKC],
+        "series_label": ["Westminster"] * 2 + ["H&F"] * 2 + ["K&C"] * 2,
+        "delivered": [10.0, 14.0, 9.0, 13.0, 12.0, 16.0],
+    })
+    markers = [("2014-15", 33.4, "£33.4m"), ("2015-16", 40.0, "£40m"), ("2015-16", 43.0, "£43m")]
+    fig = stacked_bar_chart(bars, "Savings", "£m", x="financial_year", y="delivered",
+                            markers=markers)
+    labels = {a.text: a for a in fig.layout.annotations if a.text.startswith("£")}
+    assert set(labels) == {"£33.4m", "£40m", "£43m"}
+    # The higher target's label sits above the lower one's, a line apart.
+    assert labels["£43m"].yshift - labels["£40m"].yshift >= 16
+    assert all(a.bgcolor for a in labels.values())  # readable over the bars
+
+
+def test_timeline_labels_fit_their_bars_and_stay_readable_on_patterns():
+    rows = pl.DataFrame({
+        "row": ["Social care · WCC", "Social care · H&F", "Social care · H&F"],
+        "start": [dt.date(2016, 2, 1), dt.date(2016, 2, 1), dt.date(2018, 11, 5)],
+        "end": [dt.date(2026, 11, 29), dt.date(2018, 11, 5), dt.date(2026, 11, 29)],
+        "area_code": [WCC, HF, HF],
+        "series_label": ["Westminster", "H&F", "H&F"],
+        "text": ["Shared social care system", "Shared social care system",
+                 "H&F social care system"],
+    })
+    fig = timeline_chart(rows, "Systems", today=dt.date(2026, 11, 29))
+    wcc, hf = fig.data
+    # A long bar shows the whole name; a short one a shortened name ending '…', never text
+    # running on into the next bar. Hovering still gives the whole name.
+    assert wcc.text[0] == "Shared social care system"
+    short = hf.text[0]
+    assert short.endswith("…") and len(short) < len("Shared social care system")
+    assert hf.customdata[0][2] == "Shared social care system"
+    # White letters on the solid bar; dark letters where white pattern marks cross the bar.
+    assert wcc.textfont.color == "white"
+    assert hf.textfont.color == "#1a1a1a"
