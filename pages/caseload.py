@@ -21,6 +21,7 @@ from triborough.ui import (
     chart_block,
     council_table_meta,
     empty_notice,
+    illustrative_notice,
     metadata_for,
     query,
     selected_boroughs,
@@ -124,6 +125,15 @@ def merged_teams_view() -> None:
     )
     generated = monthly.get_column("is_illustrative").any()
     tag = " (illustrative)" if generated else ""
+    if generated:
+        illustrative_notice(
+            "No council publishes monthly caseload by team. At the end of each March these "
+            "figures equal DfE's published counts of children in need and children looked "
+            "after at 31 March; child protection and adults' series are anchored on related "
+            "published figures; the months between are interpolated, and a year with no "
+            "published count is held flat. They show how this view works with a council's "
+            "own extract, which replaces them when loaded."
+        )
     lines = monthly.select(
         pl.col("borough_code").alias("series"),
         pl.col("area_name").alias("series_label"),
@@ -189,15 +199,6 @@ def merged_teams_view() -> None:
         f"teams, chosen boroughs together{tag}, {span}.",
         file_stem=f"triborough_caseload_{service}_by_team",
     )
-    if generated:
-        st.caption(
-            "These monthly figures are generated, not published: no council publishes monthly "
-            "caseload by team. At the end of each March they equal DfE's published counts of "
-            "children in need and children looked after at 31 March; child protection and "
-            "adults' series are anchored on related published figures; the months between are "
-            "interpolated, and a year with no published count is held flat. They show how this "
-            "view works with a council's own extract, which replaces them when loaded."
-        )
 
 
 def children_view() -> None:

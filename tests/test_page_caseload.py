@@ -118,7 +118,10 @@ def test_caveats_about_rounding_and_unstated_units_are_on_the_page(app_env):
 
 def test_illustrative_caseload_is_labelled_on_screen_and_in_downloads(app_env, downloads):
     at = _run(caseload_tab=TEAMS)
-    assert sum(ILLUSTRATIVE_LABEL in w.value for w in at.warning) == 2
+    # One banner for the section says what was generated and why; each of its two charts
+    # says so again in the source line under it.
+    assert sum(ILLUSTRATIVE_LABEL in w.value for w in at.warning) == 1
+    assert sum(c.value.startswith(f"**{ILLUSTRATIVE_LABEL}**") for c in at.caption) == 2
     assert "generated, not published" in _text(at)
     by_what = {meta.get("figures", meta.get("metrics", "")): meta for meta, _ in downloads}
     monthly = [m for w, m in by_what.items() if w.startswith("Open cases at the end of each")]

@@ -113,8 +113,9 @@ def metadata_for(metrics: pl.DataFrame, period: str = "") -> dict[str, str]:
 
 
 def source_line(meta: Mapping[str, str]) -> str:
-    """One caption line naming source, licence and period."""
-    bits = [f"Source: {meta.get('source', 'unknown')}"]
+    """One caption line naming source, licence and period; generated figures say so first."""
+    bits = [f"**{ILLUSTRATIVE_LABEL}**"] if meta.get("illustrative", "").startswith("yes") else []
+    bits.append(f"Source: {meta.get('source', 'unknown')}")
     if meta.get("period"):
         bits.append(f"Period: {meta['period']}")
     if meta.get("licence"):
@@ -123,8 +124,47 @@ def source_line(meta: Mapping[str, str]) -> str:
 
 
 def illustrative_notice(what: str = "") -> None:
-    """The label every view of generated figures carries."""
+    """The banner that opens a section of generated figures, saying what was generated and
+    why. Each chart and table in it carries the label again in its source line."""
     st.warning(f"**{ILLUSTRATIVE_LABEL}.** {what}".strip(), icon="⚠️")
+
+
+MISSING = "—"
+
+
+def show_table(
+    table: object,
+    *,
+    key: str,
+    column_config: Mapping[str, object] | None = None,
+    height: int | str = "auto",
+) -> None:
+    """A read-only grid with a dash for a missing value and words for column names
+    (``first_period`` reads 'first period'); ``column_config`` overrides either."""
+    columns = list(getattr(table, "columns", []))
+    if hasattr(table, "data"):  # a pandas Styler: its frame's columns
+        columns = list(table.data.columns)
+    config: dict[str, object] = {
+        c: c.replace("_", " ") for c in columns if isinstance(c, str) and "_" in c
+    }
+    config.update(column_config or {})
+    st.dataframe(table, hide_index=True, key=key, column_config=config, height=height,
+                 placeholder=MISSING)
+
+
+def download_block(
+    table: pl.DataFrame, *, key: str, meta: Mapping[str, str], file_stem: str
+) -> None:
+    """The CSV download every view offers: the rows shown, under '# ' lines giving source,
+    licence, unit and whether the figures are illustrative."""
+    st.download_button(
+        "Download CSV (with source notes)",
+        data=to_csv_bytes(table, dict(meta)),
+        file_name=f"{file_stem}.csv",
+        mime="text/csv",
+        key=f"{key}_download",
+        on_click="ignore",
+    )
 
 
 def chart_block(
@@ -136,22 +176,17 @@ def chart_block(
     alt: str,
     file_stem: str,
 ) -> None:
-    """A chart, its source line, a 'show as table' alternative and a CSV download."""
-    if meta.get("illustrative", "").startswith("yes"):
-        illustrative_notice()
+    """A chart, its source line, a 'show as table' alternative and a CSV download.
+
+    Generated figures are labelled in the source line under the chart (and in its download);
+    the section's banner (``illustrative_notice``) says what was generated, once.
+    """
     st.plotly_chart(fig, key=f"{key}_chart", alt=alt, config={"displaylogo": False})
     st.caption(source_line(meta))
     show = st.toggle("Show as table", key=f"{key}_as_table")
     if show:
-        st.dataframe(table, hide_index=True, key=f"{key}_table")
-    st.download_button(
-        "Download CSV (with source notes)",
-        data=to_csv_bytes(table, dict(meta)),
-        file_name=f"{file_stem}.csv",
-        mime="text/csv",
-        key=f"{key}_download",
-        on_click="ignore",
-    )
+        show_table(table, key=f"{key}_table")
+    download_block(table, key=key, meta=meta, file_stem=file_stem)
 
 
 def empty_notice(why: str) -> None:
@@ -213,22 +248,11 @@ def table_block(
 ) -> None:
     """A table that is the view itself (no chart): source line and CSV download with metadata.
 
-    Illustrative figures get the same notice as in ``chart_block``. ``style`` turns the pandas
-    frame into a pandas Styler for on-screen colour (e.g. red/amber/green cells, which must
-    also carry words); the download stays plain.
+    Illustrative figures are labelled in the source line, as in ``chart_block``. ``style``
+    turns the pandas frame into a pandas Styler for on-screen colour (e.g. red/amber/green
+    cells, which must also carry words); the download stays plain.
     """
-    if meta.get("illustrative", "").startswith("yes"):
-        illustrative_notice()
-    st.dataframe(
-        style(table.to_pandas()) if style else table, hide_index=True, key=f"{key}_table",
-        column_config=dict(column_config or {}), height=height,
-    )
+    show_table(style(table.to_pandas()) if style else table, key=f"{key}_table",
+               column_config=column_config, height=height)
     st.caption(source_line(meta))
-    st.download_button(
-        "Download CSV (with source notes)",
-        data=to_csv_bytes(table, dict(meta)),
-        file_name=f"{file_stem}.csv",
-        mime="text/csv",
-        key=f"{key}_download",
-        on_click="ignore",
-    )
+    download_block(table, key=key, meta=meta, file_stem=file_stem)
