@@ -15,17 +15,19 @@ from triborough.scorecard import (
     THEMES,
     inspection_history,
     scorecard_table,
+    screen_tables,
 )
 from triborough.settings import get_settings
 from triborough.style import RAG_COLOURS
 from triborough.ui import (
     chart_block,
+    download_block,
     empty_notice,
     metadata_for,
     query,
     selected_boroughs,
     selected_years,
-    table_block,
+    source_line,
 )
 
 OFLOG_METRICS = ("asc_user_qol", "asc_carer_qol", "asc_short_term_outcome_pct",
@@ -65,45 +67,28 @@ if card.is_empty():
 else:
     with_target = (card.get_column("rag") != "").any()
     headings = {k: v for k, v in DISPLAY_COLUMNS.items() if with_target or k != "target"}
-    config = {
-        "Direction of travel": st.column_config.TextColumn(
-            help="Latest figure against the one before it. Improving or worsening where the "
-            "publisher reads higher or lower as better; increasing or decreasing where neither "
-            "is better in itself.",
-        ),
-        "Among London boroughs": st.column_config.TextColumn(
-            help="Which quarter of London boroughs' figures for the same period it falls in.",
-        ),
-        "Against England": st.column_config.TextColumn(
-            help="England's figure where the publisher gives one; for adult social care, the "
-            "national median Oflog publishes.",
-        ),
-        "Trend": st.column_config.TextColumn(
-            help=f"One mark a year, oldest first, low ▁ to high █ within the borough's own "
-            f"range; {SPARK_GAP} = no figure published that year.",
-        ),
-        "Better when": st.column_config.TextColumn(
-            help="Whether a higher or a lower figure is better, as the publisher or sector "
-            "reads it; 'neither' where it depends on context.",
-        ),
-    }
     st.caption(
-        "Direction of travel compares the latest figure with the one before it. The trend "
-        f"column has one mark a year, oldest first (low ▁ to high █); {SPARK_GAP} marks a year "
-        "with no published figure."
+        "Each measure's table shows the latest published figure for each borough. Direction "
+        "of travel compares it with the one before: improving or worsening where the "
+        "publisher reads higher or lower as better, increasing or decreasing where neither is "
+        "better in itself. The trend column has one mark a year, oldest first, low ▁ to high "
+        f"█ within the borough's own range; {SPARK_GAP} marks a year with no published figure. "
+        "Among London boroughs: the quarter of London boroughs' figures for the same period it "
+        "falls in. Against England: England's figure where the publisher gives one; for adult "
+        "social care, the national median Oflog publishes."
     )
 
-    def rag_style(ratings: list[str]):  # noqa: ANN202 - returns a pandas styling function
-        """Colour target cells by rating; the words in them say the same."""
-
-        def style(frame):  # noqa: ANN001, ANN202 - pandas frame in, Styler out
-            return frame.style.apply(
+    def styled(frame: pl.DataFrame, ratings: list[str]):  # noqa: ANN202 - a pandas Styler
+        """The frame without its index; target cells, when there are any, coloured by rating,
+        the words in them saying the same."""
+        styler = frame.to_pandas().style.hide(axis="index")
+        if "Target" in frame.columns:
+            styler = styler.apply(
                 lambda _col: [f"background-color: {RAG_COLOURS[r]}; color: white" if r else ""
                               for r in ratings],
                 subset=["Target"],
             )
-
-        return style
+        return styler
 
     missing = []
     for theme, codes in THEMES.items():
@@ -112,19 +97,21 @@ else:
             missing.append(theme.lower())
             continue
         st.subheader(theme)
-        table_block(
+        for code, shown in screen_tables(rows, with_target=with_target):
+            ratings = rows.filter(pl.col("metric_code") == code).get_column("rag").to_list()
+            st.table(styled(shown, ratings))
+        meta = meta_with(
+            metadata_for(catalogue.filter(pl.col("code").is_in(list(codes))),
+                         "latest published figure in the years chosen"),
+            how_to_read="direction compares the latest figure with the one before; London "
+            "position is the quarter of London boroughs for the same period; trend marks "
+            f"run oldest to latest, {SPARK_GAP} = no figure published",
+        )
+        st.caption(source_line(meta))
+        download_block(
             rows.select(list(headings)).rename(headings),
-            key=f"quality_scorecard_{codes[0]}",
-            meta=meta_with(
-                metadata_for(catalogue.filter(pl.col("code").is_in(list(codes))),
-                             "latest published figure in the years chosen"),
-                how_to_read="direction compares the latest figure with the one before; London "
-                "position is the quarter of London boroughs for the same period; trend marks "
-                f"run oldest to latest, {SPARK_GAP} = no figure published",
-            ),
+            key=f"quality_scorecard_{codes[0]}", meta=meta,
             file_stem=f"triborough_scorecard_{theme.lower().replace(' ', '_')}",
-            column_config=config,
-            style=rag_style(rows.get_column("rag").to_list()) if with_target else None,
         )
     if missing:
         empty_notice(f"No published figures in the years chosen for: {', '.join(missing)}.")

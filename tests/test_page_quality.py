@@ -29,10 +29,23 @@ def _run(**state: object) -> AppTest:
 
 
 def _scorecard(at: AppTest):
-    """Every scorecard row on screen, one pandas frame."""
+    """Every scorecard row on screen, one pandas frame. On screen each measure is a table of
+    its own whose first column, headed 'measure (lower is better)', names the boroughs."""
+    import re
+
     import pandas as pd
 
-    parts = [d.value for d in at.dataframe if "Measure" in d.value.columns]
+    parts = []
+    for table in at.table:
+        frame = table.value
+        heading = str(frame.columns[0])
+        found = re.fullmatch(r"(.*) \((higher|lower) is better\)", heading)
+        measure, better = (found[1], found[2]) if found else (heading, "neither")
+        # Periods on screen hold a non-breaking hyphen or space so they never wrap inside.
+        frame = frame.map(lambda v: v.replace("\u2011", "-").replace("\u00a0", " ")
+                          if isinstance(v, str) else v)
+        parts.append(frame.rename(columns={heading: "Borough"}).assign(
+            Measure=measure, **{"Better when": better}))
     assert parts, "no scorecard tables"
     return pd.concat(parts, ignore_index=True)
 

@@ -46,3 +46,14 @@ def test_format_change_signs_and_points():
 )
 def test_direction_follows_polarity(previous, latest, polarity, word):
     assert direction(previous, latest, polarity)[0] == word
+
+
+def test_periods_on_screen_never_break_inside():
+    from triborough.style import unbroken
+
+    # A narrow tablet cell broke '2023-24' after its hyphen and 'Sep 2024' at its space.
+    assert unbroken("▲ worsening since 2023-24") == "▲ worsening since\u00a02023\u201124"
+    assert unbroken("Sep 2024") == "Sep\u00a02024"
+    # Words with hyphens and figures are left alone.
+    assert unbroken("mid-2023") == "mid-2023"
+    assert unbroken("£1,858 (second-best quarter)") == "£1,858 (second-best quarter)"

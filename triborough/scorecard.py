@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from triborough.boroughs import BOROUGH_CODES
-from triborough.style import format_change, format_value, is_missing
+from triborough.style import format_change, format_value, is_missing, unbroken
 from triborough.travel import direction
 
 # Metrics on the scorecard, by theme, in the order a reader meets them.
@@ -43,6 +43,19 @@ DISPLAY_COLUMNS: dict[str, str] = {
     "vs_england": "Against England",
     "target": "Target",
     "trend_years": "Trend covers",
+}
+# On screen each measure gets a small table of its own, headed by the measure and which way is
+# better, so the columns fit a laptop or tablet without scrolling sideways. The download keeps
+# every column of DISPLAY_COLUMNS.
+SCREEN_COLUMNS: dict[str, str] = {
+    "latest": "Latest figure",
+    "period": "Period",
+    "trend": "Trend",
+    "direction": "Direction of travel",
+    "london_position": "Among London boroughs",
+    "vs_london_median": "Against the London median",
+    "vs_england": "Against England",
+    "target": "Target",
 }
 SCORECARD_METRICS: tuple[str, ...] = tuple(code for codes in THEMES.values() for code in codes)
 THEME_OF: dict[str, str] = {code: theme for theme, codes in THEMES.items() for code in codes}
@@ -344,3 +357,27 @@ def inspection_history(judgements: pl.DataFrame) -> pl.DataFrame:
         .drop("_o")
         .select(cols)
     )
+
+
+def measure_heading(measure: str, polarity_words: str) -> str:
+    """'Re-referrals within 12 months (lower is better)': a measure's screen-table heading."""
+    if polarity_words in ("higher", "lower"):
+        return f"{measure} ({polarity_words} is better)"
+    return measure
+
+
+def screen_tables(card: pl.DataFrame, *, with_target: bool) -> list[tuple[str, pl.DataFrame]]:
+    """One small table per measure in ``card`` (rows of ``scorecard_table``), in card order:
+    (metric code, frame whose first column, headed by the measure, names the boroughs)."""
+    columns = {k: v for k, v in SCREEN_COLUMNS.items() if with_target or k != "target"}
+    tables = []
+    for code in card.get_column("metric_code").unique(maintain_order=True).to_list():
+        rows = card.filter(pl.col("metric_code") == code)
+        heading = measure_heading(rows.get_column("measure")[0], rows.get_column("polarity")[0])
+        # Periods must not break inside ('2023-' / '24') in a narrow cell.
+        tables.append((code, rows.select(
+            pl.col("borough").alias(heading),
+            *(pl.col(k).map_elements(unbroken, return_dtype=pl.String).alias(v)
+              for k, v in columns.items()),
+        )))
+    return tables

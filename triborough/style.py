@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies, and each
 # passes 3:1 contrast against white for chart marks.
@@ -94,3 +95,13 @@ def format_change(change: float | None, unit: str) -> str:
     if unit == "percent":
         return f"{sign}{mag:,.1f} pts"
     return sign + format_value(mag, unit)
+
+
+_PERIOD_BREAKS = re.compile(r"(?<=\d)-(?=\d)|(?<=[A-Za-z]) (?=\d{4}\b)")
+
+
+def unbroken(text: str) -> str:
+    """Periods that never break across lines in a narrow table cell: '2023-24' takes a
+    non-breaking hyphen and 'Sep 2024' a non-breaking space. For on-screen text only;
+    downloads keep plain characters."""
+    return _PERIOD_BREAKS.sub(lambda m: "\u2011" if m.group() == "-" else "\u00a0", text)
