@@ -10,6 +10,7 @@ from triborough.boroughs import BOROUGH_CODES
 from triborough.contracts import CONTRACT_BY_NAME, CONTRACTS
 from triborough.data_views import QUALITY_LEGEND, contract_frame, quality_matrix, status_matrix
 from triborough.ingest import IngestError, Upload, ingest, validate_uploads
+from triborough.scorecard import POLARITY_WORDS
 from triborough.settings import get_settings
 from triborough.ui import (
     empty_notice,
@@ -17,6 +18,7 @@ from triborough.ui import (
     query,
     selected_boroughs,
     selected_years,
+    show_table,
     table_block,
 )
 
@@ -56,8 +58,11 @@ st.caption(
 )
 table_block(
     shown.select(
-        "name", "domain", "figures", "unit", "polarity", "first_period", "last_period",
-        "periods", "definition", "publisher", "licence", "source_url", "code",
+        "name", "domain", "figures", "unit",
+        pl.col("polarity").replace_strict(POLARITY_WORDS, default=pl.col("polarity"))
+        .alias("better when"),
+        "first_period", "last_period", "periods", "definition", "publisher", "licence",
+        "source_url", "code",
     ),
     key="data_catalogue",
     meta=_meta("Metric catalogue", "Tri-borough Insight catalogue (dim_metric, fact_metric)"),
@@ -77,7 +82,7 @@ table_block(
 with st.expander("Every file loaded, latest first"):
     loads = query("load_history").select(
         "file", "table_name", "rows", "loaded_at", "loaded_by", "source", "sha256")
-    st.dataframe(loads, hide_index=True, key="data_loads_table")
+    show_table(loads, key="data_loads_table")
 st.subheader("Council tables: illustrative or loaded, by borough")
 status = query("illustrative_status", areas=areas)
 if status.is_empty():
@@ -88,7 +93,7 @@ else:
             "Until a council loads its extract, these tables hold generated rows, calibrated "
             "to published totals; every chart built on them says so."
         )
-    st.dataframe(status_matrix(status), hide_index=True, key="data_status_table")
+    show_table(status_matrix(status), key="data_status_table")
     st.caption(
         "illustrative: every row generated · loaded: every row from the council's extracts · "
         "mixed: the council's rows for the periods its files cover, generated rows elsewhere."
@@ -104,7 +109,7 @@ matrix = quality_matrix(grid)
 if matrix.is_empty():
     empty_notice("No metrics in this domain.")
 else:
-    st.dataframe(matrix, hide_index=True, key="data_quality_table")
+    show_table(matrix, key="data_quality_table")
     st.caption(QUALITY_LEGEND + ". Years are financial years by their first year (2015 = "
                "2015-16); other periods by calendar year.")
 
@@ -113,7 +118,7 @@ with st.expander("How the illustrative figures were calibrated"):
         "series", "borough_code", "period", "basis", "published_value", "generated_value",
         "table_name",
     )
-    st.dataframe(notes, hide_index=True, key="data_calibration_table")
+    show_table(notes, key="data_calibration_table")
     st.caption(
         "Monthly caseload matches DfE's published count at each 31 March; months between are "
         "interpolated, and a year with no published figure is held at the last one (said "
@@ -132,8 +137,7 @@ choice = st.selectbox("Table", [DETECT, *names], key="upload_table",
                       format_func=lambda n: n if n == DETECT else CONTRACT_BY_NAME[n].title)
 if choice != DETECT:
     with st.expander(f"What a {CONTRACT_BY_NAME[choice].title.lower()} file must contain"):
-        st.dataframe(contract_frame(CONTRACT_BY_NAME[choice]), hide_index=True,
-                     key="upload_contract_table")
+        show_table(contract_frame(CONTRACT_BY_NAME[choice]), key="upload_contract_table")
 upload = st.file_uploader("CSV extract", type=["csv", "txt"], key="upload_file")
 left, right = st.columns(2)
 check_clicked = left.button("Check the file", key="upload_validate")
@@ -152,7 +156,7 @@ elif check_clicked and upload is not None:
                    f"{result.table}. Press **Check and load** to load them.")
     else:
         st.error(f"{upload.name}: {result.total_violations:,} problem(s); nothing was loaded.")
-        st.dataframe(result.as_frame(), hide_index=True, key="upload_errors")
+        show_table(result.as_frame(), key="upload_errors")
 elif load_clicked and upload is not None:
     bar = st.progress(0.0, text="Checking the file")
     try:
@@ -162,7 +166,7 @@ elif load_clicked and upload is not None:
         bar.empty()
         result = exc.validations[0]
         st.error(f"{upload.name}: {result.total_violations:,} problem(s); nothing was loaded.")
-        st.dataframe(result.as_frame(), hide_index=True, key="upload_errors")
+        show_table(result.as_frame(), key="upload_errors")
     else:
         # Rerun so every view above reads the new warehouse (its cache key has changed).
         st.session_state["upload_outcome"] = [load.summary() for load in loads]

@@ -10,13 +10,13 @@ from triborough.charts import (
     stacked_bar_chart,
     trend_chart,
 )
-from triborough.exports import to_csv_bytes
 from triborough.savings import (
     MEASURE_UNITS,
     MEASURES,
     SERVICE_OPTIONS,
     WORKSTREAM_LABELS,
     borough_changes,
+    claims_on_screen,
     comparison_series,
     ledger_by_year,
     ledger_summary,
@@ -30,6 +30,7 @@ from triborough.ui import (
     borough_name,
     chart_block,
     council_table_meta,
+    download_block,
     empty_notice,
     illustrative_notice,
     metadata_for,
@@ -37,6 +38,7 @@ from triborough.ui import (
     query,
     selected_boroughs,
     selected_years,
+    show_table,
     source_line,
 )
 
@@ -241,15 +243,9 @@ else:
         pl.col("source_url").alias("source"),
         pl.col("quote_or_note").alias("quote"),
     )
-    st.dataframe(
-        claims,
-        hide_index=True,
-        key="savings_reported_table",
-        column_config={
-            "source": st.column_config.LinkColumn("source", display_text="open page"),
-            "value": st.column_config.NumberColumn("value", format="%g"),
-        },
-    )
+    # A static table: every claim's words wrap and show in full; scope and quotes are in
+    # the download.
+    st.table(claims_on_screen(claims))
     claims_meta = {
         "figures": "Reported tri-borough savings claims and targets",
         "unit": "as stated in each row",
@@ -258,14 +254,8 @@ else:
         "illustrative": "no - reported claims, not audited outturns",
     }
     st.caption(source_line(claims_meta))
-    st.download_button(
-        "Download CSV (with source notes)",
-        data=to_csv_bytes(claims, claims_meta),
-        file_name="triborough_reported_savings_claims.csv",
-        mime="text/csv",
-        key="savings_reported_download",
-        on_click="ignore",
-    )
+    download_block(claims, key="savings_reported", meta=claims_meta,
+                   file_stem="triborough_reported_savings_claims")
 
 # ---------------------------------------------------------------------------------------------
 present = query("council_tables_present", tables=["savings_ledger"])
@@ -374,7 +364,7 @@ for r in targets.iter_rows(named=True):
     })
 if target_rows:
     st.markdown("**Ledger totals against the reported targets**" + suffix)
-    st.dataframe(pl.DataFrame(target_rows), hide_index=True, key="savings_targets_table")
+    show_table(pl.DataFrame(target_rows), key="savings_targets_table")
 
 # 3b. Cumulative net savings and payback.
 cumulative = shown.with_columns(

@@ -39,6 +39,7 @@ from triborough.ui import (
     query,
     selected_boroughs,
     selected_years,
+    show_table,
 )
 
 ILLUSTRATIVE_SUFFIX = " (illustrative)"
@@ -239,15 +240,14 @@ else:
             f"**⚑ {soon.height} contract{'s' if soon.height != 1 else ''} end within "
             f"{ENDING_SOON_MONTHS} months** (by {horizon:%d %B %Y}){suffix}:"
         )
-        st.dataframe(
+        show_table(
             soon.select(
-                pl.col("series_label").alias("borough"), "contract_id",
+                pl.col("series_label").alias("borough"), pl.col("contract_id").alias("contract"),
                 pl.col("tower_or_system").replace_strict(LABELS, default=pl.col(
                     "tower_or_system")).alias("tower or system"),
                 "vendor", pl.col("end_date").alias("ends"),
                 pl.col("annual_value_gbp_k").alias("annual value £k"),
             ),
-            hide_index=True,
             key="systems_ending_soon_table",
             column_config={"ends": st.column_config.DateColumn("ends", format="D MMM YYYY")},
         )
@@ -358,8 +358,8 @@ else:
             "to today."
         )
         st.markdown(f"**When the boroughs shown converged**{suffix}")
-        st.dataframe(
-            convergence(periods, areas), hide_index=True, key="systems_convergence_summary",
+        show_table(
+            convergence(periods, areas), key="systems_convergence_summary",
             column_config={
                 c: st.column_config.DateColumn(c, format="D MMM YYYY")
                 for c in ("all shown on it from", "first to leave")

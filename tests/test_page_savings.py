@@ -118,9 +118,15 @@ def test_per_head_and_index(page):
 def test_reported_claims_are_labelled_as_claims_with_sources(page, downloads):
     text = _text(page)
     assert "not audited outturns" in text
-    claims = pl.from_pandas(page.dataframe[0].value)
-    assert {33.4, 40.0, 43.0, 13.0} <= set(claims["value"].drop_nulls().to_list())
-    assert claims["source"].str.starts_with("http").all()
+    claims = pl.from_pandas(page.table[0].value)
+    # Programme reports (programme_reported.csv): £33.4m a year projected (Feb 2011), £40m a
+    # year target (June 2012), £43m a year revised target, £13m a year to H&F (2017).
+    assert {"£33.4m a year", "£40m a year", "£43m a year", "£13m a year"} <= set(
+        claims["figure"].to_list())
+    assert claims.filter(pl.col("what was claimed").str.starts_with("notice served"))[
+        "figure"].to_list() == ["—"]  # an event, not a figure: a dash, never 'None'
+    # Every claim names who published it and links the page it came from.
+    assert claims["source"].str.contains(r"\(\[page\]\(https?://").all()
     meta = next(m for m in downloads if m.get("figures", "").startswith("Reported"))
     assert meta["illustrative"] == "no - reported claims, not audited outturns"
 
@@ -163,7 +169,7 @@ def test_illustrative_ledger_is_labelled_everywhere(page, downloads):
 def test_ledger_totals_meet_the_reported_target(page):
     # The generator calibrates the three councils' delivered savings to the reported £43m a
     # year in 2015-16; the page sets the ledger's totals beside that target.
-    targets = pl.from_pandas(page.dataframe[1].value)
+    targets = pl.from_pandas(page.dataframe[0].value)
     row = targets.filter((pl.col("year") == "2015-16") & (pl.col("reported £m") == 43.0))
     assert row.height == 1
     assert row["ledger delivered £m"][0] == 43.0

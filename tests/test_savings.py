@@ -261,3 +261,14 @@ def test_spend_query_per_head_matches_the_catalogue(built_warehouse):
     # Every year from 2010-11 is a row, published or not.
     periods = spend.filter(pl.col("area_code") == WCC)["period"].unique().sort().to_list()
     assert periods[0] == "2010-11" and "2015-16" in periods and "2019-20" in periods
+
+
+def test_reported_claims_read_as_figures_in_words():
+    from triborough.savings import claim_figure
+
+    assert claim_figure(33.4, "GBP million per year") == "£33.4m a year"
+    assert claim_figure(7.0, "GBP million") == "£7m"
+    assert claim_figure(7.3, "percent") == "7.3%"
+    assert claim_figure(175.0, "posts") == "175 posts"
+    # The notice to end sharing is an event with no figure: a dash, not 'None'.
+    assert claim_figure(None, "event") == "—"

@@ -450,3 +450,38 @@ def workstream_totals(ledger: pl.DataFrame) -> pl.DataFrame:
         .sort("_b", "_w")
         .drop("_b", "_w")
     )
+
+
+# --- Reported claims, as a councillor reads them ------------------------------------------------
+
+_CLAIM_UNITS = {
+    "GBP million per year": "£{v}m a year",
+    "GBP million": "£{v}m",
+    "percent": "{v}%",
+    "posts": "{v} posts",
+}
+
+
+def claim_figure(value: float | None, unit: str) -> str:
+    """'£33.4m a year', '62 posts', '7.3%' from a reported claim's value and unit; a dash
+    for a claim with no figure (an event such as the notice to end sharing)."""
+    if value is None:
+        return "—"
+    shown = f"{value:,.1f}".removesuffix(".0")
+    return _CLAIM_UNITS.get(unit, "{v} " + unit).format(v=shown)
+
+
+def claims_on_screen(claims: pl.DataFrame) -> pl.DataFrame:
+    """The reported claims in five columns that fit a laptop or tablet without scrolling:
+    figure in words, and the source as a link. The download keeps every column."""
+    return claims.select(
+        "published",
+        "what was claimed",
+        pl.struct("value", "unit").map_elements(
+            lambda r: claim_figure(r["value"], r["unit"]), return_dtype=pl.String
+        ).alias("figure"),
+        pl.col("for"),
+        pl.concat_str(
+            pl.col("published by"), pl.lit(" ([page]("), pl.col("source"), pl.lit("))")
+        ).fill_null(pl.col("published by")).alias("source"),
+    )
