@@ -29,12 +29,16 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
 HOME = "overview"
 
 st.set_page_config(page_title="Tri-borough Insight", page_icon="📊", layout="wide")
-# Headline figures read large; keyboard focus on the page links must be clearly visible.
+# Headline figures read large; keyboard focus on the page links must be clearly visible; the
+# sidebar's borough chips show whole names ('Hammersmith and …' was cut short).
 st.html(
     "<style>"
     "[data-testid='stMarkdownContainer'] p.tb-value{font-size:1.9rem;font-weight:600;"
     "margin:0.1rem 0 0.2rem 0;}"
     "[data-testid='stSidebarNavLink']:focus-visible{outline:3px solid #0b4f8a;}"
+    "[data-testid='stSidebar'] [data-tag]{max-width:100%;height:auto;}"
+    "[data-testid='stSidebar'] [data-tag]>span{max-width:none;overflow:visible;"
+    "white-space:normal;text-overflow:clip;}"
     "</style>"
 )
 

@@ -74,9 +74,9 @@ for metric in catalogue.to_dicts():
                     st.markdown("**no figure** in the years chosen")
                     continue
                 st.markdown(f"<p class='tb-value'>{card.value}</p>", unsafe_allow_html=True)
-                st.markdown(
-                    f"{card.period} · {card.arrow} {card.travel}  \n{card.change}"
-                )
+                # One phrase a line: on a tablet's narrow columns a longer line broke
+                # inside a period ('2023-' / '24').
+                st.markdown(f"{card.period}  \n{card.arrow} {card.travel}  \n{card.change}")
                 london_text = f"{card.london} ({card.period})"
         st.caption(
             f"{london_text} · Source: {metric['publisher']}, {metric['source_title']} · "
