@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from triborough.settings import PROJECT_ROOT, get_settings
@@ -48,3 +49,20 @@ def app_env(built_warehouse, monkeypatch) -> Path:
     monkeypatch.setenv("TRIBOROUGH_WAREHOUSE_PATH", str(built_warehouse))
     get_settings.cache_clear()
     return built_warehouse
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> list[tuple[dict, pl.DataFrame]]:
+    """Every CSV a page offers, as (metadata, frame), recorded as the page builds it (the
+    bytes offered are unchanged)."""
+    import triborough.ui as ui
+
+    seen: list[tuple[dict, pl.DataFrame]] = []
+    real = ui.to_csv_bytes
+
+    def spy(df: pl.DataFrame, meta: dict) -> bytes:
+        seen.append((dict(meta), df))
+        return real(df, meta)
+
+    monkeypatch.setattr(ui, "to_csv_bytes", spy)
+    return seen

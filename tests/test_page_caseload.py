@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
+from pagetest import altered_warehouse, page_text, run_page
 from streamlit.testing.v1 import AppTest
 
-import triborough.ui as ui
-from triborough.settings import get_settings
 from triborough.style import ILLUSTRATIVE_LABEL
 
 PAGE = "../pages/caseload.py"
@@ -23,15 +20,6 @@ CHILDREN, ADULTS = "Children's social care", "Adults' social care"
 TEAMS = "Merged teams (illustrative)"
 
 
-def _run(**state: object) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
 def _table(at: AppTest, column: str):
     """The one table on screen with ``column`` (a pandas frame)."""
     found = [d.value for d in at.dataframe if column in d.value.columns]
@@ -39,47 +27,20 @@ def _table(at: AppTest, column: str):
     return found[0]
 
 
-def _text(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption]
-                     + [i.value for i in at.info] + [w.value for w in at.warning])
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> list[tuple[dict, pl.DataFrame]]:
-    """Every CSV the page offers, as (metadata, frame), recorded as the page builds it."""
-    seen: list[tuple[dict, pl.DataFrame]] = []
-    real = ui.to_csv_bytes
-
-    def spy(df: pl.DataFrame, meta: dict) -> bytes:
-        seen.append((dict(meta), df))
-        return real(df, meta)
-
-    monkeypatch.setattr(ui, "to_csv_bytes", spy)
-    return seen
-
-
 @pytest.fixture
 def small_counts(built_warehouse: Path, tmp_path: Path, monkeypatch) -> Path:
     """A copy of the warehouse with small counts planted where the page shows them."""
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copy(built_warehouse, path)
-    con = duckdb.connect(str(path))
-    try:
-        con.execute(
-            "update fact_metric set value = 3 where area_code = $a "
-            "and metric_code = 'cla_at_31_march' and period = '2024-25'", {"a": RBKC})
-        con.execute(
-            "update caseload_monthly set open_cases = 2 where borough_code = $a "
-            "and service = 'looked_after' and month = date '2025-03-01'", {"a": WCC})
-    finally:
-        con.close()
-    monkeypatch.setenv("TRIBOROUGH_WAREHOUSE_PATH", str(path))
-    get_settings.cache_clear()
-    return path
+    return altered_warehouse(
+        built_warehouse, tmp_path, monkeypatch,
+        ("update fact_metric set value = 3 where area_code = $a "
+         "and metric_code = 'cla_at_31_march' and period = '2024-25'", {"a": RBKC}),
+        ("update caseload_monthly set open_cases = 2 where borough_code = $a "
+         "and service = 'looked_after' and month = date '2025-03-01'", {"a": WCC}),
+    )
 
 
 def test_children_looked_after_are_the_published_counts_with_the_gap_kept(app_env):
-    at = _run()
+    at = run_page(PAGE)
     at.toggle(key="caseload_cla_at_31_march_as_table").set_value(True).run()
     assert not at.exception
     table = _table(at, CLA)
@@ -98,7 +59,7 @@ def test_children_looked_after_are_the_published_counts_with_the_gap_kept(app_en
 
 
 def test_library_visits_add_up_to_the_published_year(app_env):
-    at = _run(caseload_tab="Libraries")
+    at = run_page(PAGE, caseload_tab="Libraries")
     at.toggle(key="caseload_library_activity_as_table").set_value(True).run()
     table = _table(at, "library visits")
     wcc = table[table["area"] == "Westminster"]
@@ -111,18 +72,18 @@ def test_library_visits_add_up_to_the_published_year(app_env):
 
 
 def test_caveats_about_rounding_and_unstated_units_are_on_the_page(app_env):
-    text = _text(_run(caseload_tab=ADULTS))
+    text = page_text(run_page(PAGE, caseload_tab=ADULTS))
     assert "rounded these counts to the nearest 5" in text
     assert "does not say what this rate is per" in text
 
 
 def test_illustrative_caseload_is_labelled_on_screen_and_in_downloads(app_env, downloads):
-    at = _run(caseload_tab=TEAMS)
+    at = run_page(PAGE, caseload_tab=TEAMS)
     # One banner for the section says what was generated and why; each of its two charts
     # says so again in the source line under it.
     assert sum(ILLUSTRATIVE_LABEL in w.value for w in at.warning) == 1
     assert sum(c.value.startswith(f"**{ILLUSTRATIVE_LABEL}**") for c in at.caption) == 2
-    assert "generated, not published" in _text(at)
+    assert "generated, not published" in page_text(at)
     by_what = {meta.get("figures", meta.get("metrics", "")): meta for meta, _ in downloads}
     monthly = [m for w, m in by_what.items() if w.startswith("Open cases at the end of each")]
     assert monthly and all(m["illustrative"].startswith("yes") for m in monthly)
@@ -136,7 +97,7 @@ def test_illustrative_caseload_is_labelled_on_screen_and_in_downloads(app_env, d
 
 
 def test_small_counts_read_as_suppressed_on_screen_and_in_downloads(small_counts, downloads):
-    at = _run()
+    at = run_page(PAGE)
     at.toggle(key="caseload_cla_at_31_march_as_table").set_value(True).run()
     assert not at.exception
     table = _table(at, CLA)
@@ -164,7 +125,7 @@ def test_small_counts_read_as_suppressed_on_screen_and_in_downloads(small_counts
 
 
 def test_sidebar_filters_apply(app_env):
-    at = _run(boroughs=[WCC, RBKC], period=(2019, 2025))
+    at = run_page(PAGE, boroughs=[WCC, RBKC], period=(2019, 2025))
     at.toggle(key="caseload_cla_at_31_march_as_table").set_value(True).run()
     table = _table(at, CLA)
     assert set(table["area"]) == {"Westminster", "Kensington and Chelsea", "London median"}
@@ -172,5 +133,5 @@ def test_sidebar_filters_apply(app_env):
 
 
 def test_years_without_library_data_say_why(app_env):
-    at = _run(period=(2010, 2015), caseload_tab="Libraries")
+    at = run_page(PAGE, period=(2010, 2015), caseload_tab="Libraries")
     assert any("April 2023 to March 2024 only" in i.value for i in at.info)

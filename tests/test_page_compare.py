@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
+from pagetest import altered_warehouse, run_page
 from streamlit.testing.v1 import AppTest
 
-import triborough.ui as ui
-from triborough.settings import get_settings
 from triborough.style import ILLUSTRATIVE_LABEL
 
 PAGE = "../pages/compare.py"
 WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
 NAMES = {"Westminster", "Hammersmith and Fulham", "Kensington and Chelsea"}
 CLA = "Children looked after at 31 March"
-
-
-def _run(**state: object) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def _table(at: AppTest):
@@ -43,38 +31,17 @@ def _value(table, area: str, period: str) -> float:
 
 
 @pytest.fixture
-def downloads(monkeypatch) -> list[tuple[dict, pl.DataFrame]]:
-    """Every CSV the page offers, as (metadata, frame), recorded as the page builds it."""
-    seen: list[tuple[dict, pl.DataFrame]] = []
-    real = ui.to_csv_bytes
-
-    def spy(df: pl.DataFrame, meta: dict) -> bytes:
-        seen.append((dict(meta), df))
-        return real(df, meta)
-
-    monkeypatch.setattr(ui, "to_csv_bytes", spy)
-    return seen
-
-
-@pytest.fixture
 def small_count(built_warehouse: Path, tmp_path: Path, monkeypatch) -> Path:
     """A copy of the warehouse in which K&C had 3 children looked after at 31 March 2025."""
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copy(built_warehouse, path)
-    con = duckdb.connect(str(path))
-    try:
-        con.execute(
-            "update fact_metric set value = 3 where area_code = $a "
-            "and metric_code = 'cla_at_31_march' and period = '2024-25'", {"a": RBKC})
-    finally:
-        con.close()
-    monkeypatch.setenv("TRIBOROUGH_WAREHOUSE_PATH", str(path))
-    get_settings.cache_clear()
-    return path
+    return altered_warehouse(
+        built_warehouse, tmp_path, monkeypatch,
+        ("update fact_metric set value = 3 where area_code = $a "
+         "and metric_code = 'cla_at_31_march' and period = '2024-25'", {"a": RBKC}),
+    )
 
 
 def test_default_view_has_boroughs_band_and_metadata(app_env, downloads):
-    at = _run()
+    at = run_page(PAGE)
     table = _table(at)
     assert set(table["area"]) >= NAMES
     # DfE: children looked after per 10,000 children at 31 March 2025, Westminster 62
@@ -92,7 +59,7 @@ def test_default_view_has_boroughs_band_and_metadata(app_env, downloads):
 
 
 def test_counts_per_head_and_indexed(app_env, downloads):
-    at = _run(compare_metric="cla_at_31_march")
+    at = run_page(PAGE, compare_metric="cla_at_31_march")
     table = _table(at)
     # DfE: Westminster 186 children looked after at 31 March 2025 (row 444, children_count).
     assert _value(table, "Westminster", "2024-25") == 186
@@ -115,14 +82,14 @@ def test_counts_per_head_and_indexed(app_env, downloads):
 
 
 def test_each_borough_against_its_own_statistical_neighbours(app_env):
-    at = _run(compare_group="dfe_sn_2025", compare_peer_mode="each")
+    at = run_page(PAGE, compare_group="dfe_sn_2025", compare_peer_mode="each")
     areas = set(_table(at)["area"])
     for name in NAMES:
         assert f"{name}'s DfE statistical neighbours (2025 model): median" in areas
 
 
 def test_illustrative_metric_is_labelled(app_env, downloads):
-    at = _run(compare_metric="savings_delivered_gbp_m")
+    at = run_page(PAGE, compare_metric="savings_delivered_gbp_m")
     assert any(ILLUSTRATIVE_LABEL in w.value for w in at.warning)
     assert downloads[-1][0]["illustrative"].startswith("yes")
     # Illustrative figures exist for the three boroughs only: no band pretending otherwise.
@@ -130,7 +97,7 @@ def test_illustrative_metric_is_labelled(app_env, downloads):
 
 
 def test_small_count_is_suppressed_before_per_head(small_count, downloads):
-    at = _run(compare_metric="cla_at_31_march")
+    at = run_page(PAGE, compare_metric="cla_at_31_march")
     table = _table(at)
     row = table[(table["area"] == "Kensington and Chelsea") & (table["period"] == "2024-25")]
     assert row.iloc[0, 2] != row.iloc[0, 2]  # NaN, not 3
@@ -146,7 +113,7 @@ def test_small_count_is_suppressed_before_per_head(small_count, downloads):
 
 
 def test_sidebar_filters_apply(app_env):
-    at = _run(boroughs=[WCC], period=(2019, 2025))
+    at = run_page(PAGE, boroughs=[WCC], period=(2019, 2025))
     table = _table(at)
     shown = {a for a in table["area"] if not a.startswith("London boroughs")}
     assert shown == {"Westminster"}

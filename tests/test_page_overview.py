@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from pagetest import page_text, run_page
 from streamlit.testing.v1 import AppTest
 
 PAGE = "../pages/overview.py"
 
 
-def _text(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    return "\n".join(parts)
-
-
 @pytest.fixture
 def overview(app_env) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.run()
-    return at
+    return run_page(PAGE)
 
 
 def test_overview_shows_published_figures_for_all_three_boroughs(overview):
     assert not overview.exception
-    text = _text(overview)
+    text = page_text(overview)
     for name in ("Westminster", "Hammersmith and Fulham", "Kensington and Chelsea"):
         assert name in text
     # ONS mid-2024 (MYE2 'All ages'): Westminster 209,996; H&F 188,687; K&C 144,518.
@@ -47,7 +41,7 @@ def test_overview_says_where_each_number_came_from(overview):
 
 
 def test_direction_of_travel_follows_polarity(overview):
-    text = _text(overview)
+    text = page_text(overview)
     # Population has no polarity: neutral words, never 'improving' or 'worsening'.
     assert "decreasing since mid-2023" in text
     assert "since 2011-12" in text  # social care spend change runs from 2011-12
@@ -58,7 +52,7 @@ def test_borough_filter_applies(app_env):
     at.session_state["boroughs"] = ["E09000033", "E09000020"]
     at.run()
     assert not at.exception
-    text = _text(at)
+    text = page_text(at)
     assert "Westminster" in text and "Kensington and Chelsea" in text
     assert "Hammersmith and Fulham" not in text
     assert "188,687" not in text

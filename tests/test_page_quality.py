@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
+from pagetest import altered_warehouse, run_page
 from streamlit.testing.v1 import AppTest
 
 from triborough.catalogue import METRIC_BY_CODE
 from triborough.scorecard import SCORECARD_METRICS
-from triborough.settings import get_settings
 from triborough.style import ILLUSTRATIVE_LABEL
 
 PAGE = "../pages/quality.py"
 WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
 NAMES = {"Westminster", "Hammersmith and Fulham", "Kensington and Chelsea"}
-
-
-def _run(**state: object) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def _scorecard(at: AppTest):
@@ -59,21 +48,15 @@ def _row(card, measure: str, borough: str):
 @pytest.fixture
 def with_target(built_warehouse: Path, tmp_path: Path, monkeypatch) -> Path:
     """A copy of the warehouse whose catalogue holds an (unpublished) re-referral target."""
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copy(built_warehouse, path)
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("update dim_metric set target = 18.0, target_is_published = false "
-                    "where code = 'rereferral_pct'")
-    finally:
-        con.close()
-    monkeypatch.setenv("TRIBOROUGH_WAREHOUSE_PATH", str(path))
-    get_settings.cache_clear()
-    return path
+    return altered_warehouse(
+        built_warehouse, tmp_path, monkeypatch,
+        ("update dim_metric set target = 18.0, target_is_published = false "
+         "where code = 'rereferral_pct'", {}),
+    )
 
 
 def test_scorecard_shows_published_figures_in_words_for_all_three(app_env):
-    at = _run()
+    at = run_page(PAGE)
     card = _scorecard(at)
     assert set(card["Borough"]) == NAMES
     turnover = _row(card, "Social worker turnover rate", "Westminster")
@@ -95,7 +78,7 @@ def test_scorecard_shows_published_figures_in_words_for_all_three(app_env):
 
 
 def test_ofsted_record_reads_in_words(app_env):
-    at = _run()
+    at = run_page(PAGE)
     at.toggle(key="quality_ofsted_as_table").set_value(True).run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "headline_judgement" in d.value.columns)
@@ -116,7 +99,7 @@ def test_ofsted_record_reads_in_words(app_env):
 
 
 def test_sidebar_filters_apply(app_env):
-    at = _run(boroughs=[HF, RBKC], period=(2010, 2023))
+    at = run_page(PAGE, boroughs=[HF, RBKC], period=(2010, 2023))
     card = _scorecard(at)
     assert set(card["Borough"]) == {"Hammersmith and Fulham", "Kensington and Chelsea"}
     rereferrals = _row(card, "Re-referrals within 12 months", "Hammersmith and Fulham")
@@ -131,7 +114,7 @@ def test_sidebar_filters_apply(app_env):
 
 
 def test_rag_appears_only_with_a_target_and_says_it_is_illustrative(with_target):
-    at = _run()
+    at = run_page(PAGE)
     card = _scorecard(at)
     assert "Target" in card.columns
     # Latest DfE re-referral rates 2024-25: K&C 21.0%, Westminster 18.6%, H&F 15.3%.

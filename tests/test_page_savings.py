@@ -6,50 +6,18 @@ import math
 
 import polars as pl
 import pytest
+from pagetest import chart_titles, page_text, run_page
 from streamlit.testing.v1 import AppTest
 
-import triborough.exports
-import triborough.ui
 from triborough.style import ILLUSTRATIVE_LABEL
 
 PAGE = "../pages/savings.py"
 BOROUGHS = ("Westminster", "Hammersmith and Fulham", "Kensington and Chelsea")
 
 
-def _text(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [h.value for h in at.header] + [w.value for w in at.warning]
-    parts += [i.value for i in at.info]
-    return "\n".join(parts)
-
-
-def _chart_titles(at: AppTest) -> list[str]:
-    import json
-
-    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> list[dict[str, str]]:
-    """Every download's metadata, recorded as the page builds it (the bytes are unchanged)."""
-    seen: list[dict[str, str]] = []
-    original = triborough.exports.to_csv_bytes
-
-    def spy(df, metadata):  # noqa: ANN001, ANN202 - same signature as the original
-        seen.append(dict(metadata))
-        return original(df, metadata)
-
-    monkeypatch.setattr(triborough.ui, "to_csv_bytes", spy)
-    monkeypatch.setattr(triborough.exports, "to_csv_bytes", spy)
-    return seen
-
-
 @pytest.fixture
 def page(app_env, downloads) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
+    return run_page(PAGE)
 
 
 def _spend_table(at: AppTest, service: str, measure: str = "cash") -> pl.DataFrame:
@@ -73,7 +41,7 @@ def _gap(value: float | None) -> bool:
 
 
 def test_page_runs_with_all_three_boroughs(page):
-    text = _text(page)
+    text = page_text(page)
     for name in BOROUGHS:
         assert name in text
     assert page.title[0].value.startswith("Savings and spend")
@@ -112,11 +80,11 @@ def test_per_head_and_index(page):
     index = _spend_table(page, "adult_social_care", "index")
     assert _value(index, "Westminster", "2011-12") == 100.0
     assert _value(index, "Westminster", "2014-15") == 79.9
-    assert "2011-12 = 100" in _text(page)
+    assert "2011-12 = 100" in page_text(page)
 
 
 def test_reported_claims_are_labelled_as_claims_with_sources(page, downloads):
-    text = _text(page)
+    text = page_text(page)
     assert "not audited outturns" in text
     claims = pl.from_pandas(page.table[0].value)
     # Programme reports (programme_reported.csv): £33.4m a year projected (Feb 2011), £40m a
@@ -127,7 +95,7 @@ def test_reported_claims_are_labelled_as_claims_with_sources(page, downloads):
         "figure"].to_list() == ["—"]  # an event, not a figure: a dash, never 'None'
     # Every claim names who published it and links the page it came from.
     assert claims["source"].str.contains(r"\(\[page\]\(https?://").all()
-    meta = next(m for m in downloads if m.get("figures", "").startswith("Reported"))
+    meta = next(m for m, _ in downloads if m.get("figures", "").startswith("Reported"))
     assert meta["illustrative"] == "no - reported claims, not audited outturns"
 
 
@@ -143,20 +111,20 @@ def test_milestones_annotate_the_spend_chart(page):
 
 
 def test_illustrative_ledger_is_labelled_everywhere(page, downloads):
-    text = _text(page)
+    text = page_text(page)
     assert ILLUSTRATIVE_LABEL in text
     assert "3. Savings ledger by workstream (illustrative)" in text
-    titles = _chart_titles(page)
+    titles = chart_titles(page)
     illustrative_titles = [t for t in titles if t.endswith("(illustrative)")]
     assert len(illustrative_titles) == 3, titles
     # Payback worked out from the ledger, labelled.
     assert "Paid back its one-off costs in **" in text
     assert "net by 2018-19 (illustrative)" in text
     # Downloads: the published chart says so; every ledger download says illustrative.
-    published = [m for m in downloads if m.get("metrics", "").startswith("nce_")]
+    published = [m for m, _ in downloads if m.get("metrics", "").startswith("nce_")]
     assert published and all(m["illustrative"].startswith("no") for m in published)
     assert all("Open Government Licence" in m["licence"] for m in published)
-    ledger = [m for m in downloads
+    ledger = [m for m, _ in downloads
               if m.get("figures", "").startswith(("Savings ledger", "Cumulative net savings",
                                                   "Savings delivered"))]
     assert len(ledger) == 3
@@ -187,7 +155,7 @@ def test_sidebar_filters_apply(app_env, downloads):
     assert {"Westminster", "Kensington and Chelsea"} <= areas
     assert "Hammersmith and Fulham" not in areas
     assert set(table["period"]) == {"2012-13", "2013-14", "2014-15"}
-    text = _text(at)
+    text = page_text(at)
     assert "Hammersmith and Fulham" not in text
     # With two boroughs the programme-wide targets are not drawn against their share.
     assert "shown only when all three boroughs are chosen" in text

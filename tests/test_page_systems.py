@@ -8,10 +8,9 @@ import json
 import duckdb
 import polars as pl
 import pytest
+from pagetest import chart_titles, page_text, run_page
 from streamlit.testing.v1 import AppTest
 
-import triborough.exports
-import triborough.ui
 from triborough.style import ILLUSTRATIVE_LABEL
 from triborough.systems import ending_soon
 
@@ -19,37 +18,9 @@ PAGE = "../pages/systems.py"
 BOROUGHS = ("Westminster", "Hammersmith and Fulham", "Kensington and Chelsea")
 
 
-def _text(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [h.value for h in at.header] + [w.value for w in at.warning]
-    parts += [i.value for i in at.info]
-    return "\n".join(parts)
-
-
-def _titles(at: AppTest) -> list[str]:
-    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> list[dict[str, str]]:
-    """Every download's metadata, recorded as the page builds it (the bytes are unchanged)."""
-    seen: list[dict[str, str]] = []
-    original = triborough.exports.to_csv_bytes
-
-    def spy(df, metadata):  # noqa: ANN001, ANN202 - same signature as the original
-        seen.append(dict(metadata))
-        return original(df, metadata)
-
-    monkeypatch.setattr(triborough.ui, "to_csv_bytes", spy)
-    return seen
-
-
 @pytest.fixture
 def page(app_env, downloads) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.run()
-    assert not at.exception
-    return at
+    return run_page(PAGE)
 
 
 def _central_table(at: AppTest) -> pl.DataFrame:
@@ -65,7 +36,7 @@ def _value(table: pl.DataFrame, area: str, period: str) -> float:
 
 
 def test_page_runs_with_all_three_boroughs(page):
-    text = _text(page)
+    text = page_text(page)
     for name in BOROUGHS:
         assert name in text
     assert page.title[0].value.startswith("Systems and IT")
@@ -96,17 +67,17 @@ def test_central_services_per_resident(page):
 
 
 def test_illustrative_sections_are_labelled_on_screen_and_in_downloads(page, downloads):
-    text = _text(page)
+    text = page_text(page)
     assert text.count(ILLUSTRATIVE_LABEL) >= 3
-    titles = _titles(page)
+    titles = chart_titles(page)
     illustrative = [t for t in titles if t.endswith("(illustrative)")]
     # Service desk trend and by tower, contracts, platforms; central services is published.
     assert len(illustrative) == 4, titles
     assert any(t.startswith("Net current expenditure: Central services") for t in titles)
-    generated = [m for m in downloads if m.get("source", "").startswith("Tri-borough Insight")]
+    generated = [m for m, _ in downloads if m.get("source", "").startswith("Tri-borough Insight")]
     assert len(generated) == 4
     assert all(m["illustrative"].startswith("yes") for m in generated)
-    published = [m for m in downloads if m.get("metrics", "").startswith("nce_central")]
+    published = [m for m, _ in downloads if m.get("metrics", "").startswith("nce_central")]
     assert len(published) == 1 and published[0]["illustrative"].startswith("no")
 
 
@@ -114,7 +85,7 @@ def test_contracts_ending_within_twelve_months_are_flagged(page, app_env):
     with duckdb.connect(str(app_env), read_only=True) as con:
         contracts = pl.from_arrow(con.sql("select * from contracts").to_arrow_table())
     soon = ending_soon(contracts, dt.date.today())
-    text = _text(page)
+    text = page_text(page)
     if soon.is_empty():
         assert "No contract shown ends between today" in text
     else:
@@ -140,7 +111,7 @@ def test_sidebar_and_page_filters_apply(app_env, downloads):
     at.session_state["period"] = (2013, 2017)
     at.run()
     assert not at.exception
-    text = _text(at)
+    text = page_text(at)
     assert "Westminster" in text
     assert "Hammersmith and Fulham" not in text and "Kensington and Chelsea" not in text
     table = _central_table(at)
@@ -151,4 +122,4 @@ def test_sidebar_and_page_filters_apply(app_env, downloads):
     at.selectbox(key="systems_tower").set_value("data_centre").run()
     assert not at.exception
     assert any(t.startswith("Cost per staff user (£ a year), data centre, 2013-14 to 2017-18")
-               for t in _titles(at)), _titles(at)
+               for t in chart_titles(at)), chart_titles(at)

@@ -48,14 +48,9 @@ DISPLAY_COLUMNS: dict[str, str] = {
 # better, so the columns fit a laptop or tablet without scrolling sideways. The download keeps
 # every column of DISPLAY_COLUMNS.
 SCREEN_COLUMNS: dict[str, str] = {
-    "latest": "Latest figure",
-    "period": "Period",
-    "trend": "Trend",
-    "direction": "Direction of travel",
-    "london_position": "Among London boroughs",
-    "vs_london_median": "Against the London median",
-    "vs_england": "Against England",
-    "target": "Target",
+    k: DISPLAY_COLUMNS[k]
+    for k in ("latest", "period", "trend", "direction", "london_position", "vs_london_median",
+              "vs_england", "target")
 }
 SCORECARD_METRICS: tuple[str, ...] = tuple(code for codes in THEMES.values() for code in codes)
 THEME_OF: dict[str, str] = {code: theme for theme, codes in THEMES.items() for code in codes}
