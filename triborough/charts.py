@@ -222,6 +222,10 @@ def trend_chart(
             name = part.get_column(label)[0] if label in part.columns else str(key)
             is_borough = key in BOROUGH_BY_CODE
             colour = BOROUGH_COLOURS.get(key) or COMPARATOR_COLOURS.get(name, "#777777")
+            # Comparators differ by dash and marker too: England and the London median were
+            # both dash-dot crosses, told apart only by shade of grey.
+            dash, symbol = (BOROUGH_DASHES.get(key), BOROUGH_SYMBOLS.get(key)) if is_borough \
+                else COMPARATOR_STYLES.get(name, ("dashdot", "x"))
             fig.add_trace(
                 go.Scatter(
                     x=part.get_column(x).to_list(),
@@ -232,9 +236,9 @@ def trend_chart(
                     line=dict(
                         color=colour,
                         width=3 if is_borough else 2,
-                        dash=BOROUGH_DASHES.get(key, "dashdot"),
+                        dash=dash,
                     ),
-                    marker=dict(symbol=BOROUGH_SYMBOLS.get(key, "x"), size=8, color=colour),
+                    marker=dict(symbol=symbol, size=8, color=colour),
                     text=part.get_column("period").to_list() if "period" in part.columns else None,
                     hovertemplate="%{text}: %{y:,.1f}<extra>" + name + "</extra>"
                     if "period" in part.columns
@@ -242,6 +246,10 @@ def trend_chart(
                 )
             )
     _layout(fig, title, y_title)
+    if (not df.is_empty() and x == "period_end" and "period" in df.columns
+            and df.get_column("period").str.contains(r"^\d{4}-\d{2}$").all()):
+        # Financial years are labelled as such: a point at 31 March 2016 is '2015-16'.
+        financial_year_ticks(fig, df)
     if shaded or events:
         xs = [v for v in df.get_column(x).to_list() if v is not None] if not df.is_empty() else []
         xs += [d for a, b, _ in shaded or [] for d in (a, b)] + [w for w, _ in events or []]
