@@ -81,27 +81,31 @@ def missing(table: str) -> None:
     )
 
 
-def suffix_for(flags: list[bool]) -> str:
-    """' (illustrative)' when any row shown is generated."""
-    return ILLUSTRATIVE_SUFFIX if any(flags) else ""
+def section_rows(table: str, name: str, banner: str) -> tuple[pl.DataFrame | None, str]:
+    """A section's rows from query ``name`` and the suffix for its titles. None (and a note
+    saying why) when the council table is not in the warehouse; a banner saying what was
+    generated when any row is."""
+    rows = query(name, areas=areas) if present.get(table) else None
+    if rows is None or rows.is_empty():
+        missing(table)
+        return None, ""
+    flags = rows.get_column("is_illustrative").to_list()
+    if any(flags):
+        illustrative_notice(banner)
+    return rows, ILLUSTRATIVE_SUFFIX if any(flags) else ""
 
 
 # ---------------------------------------------------------------------------------------------
 st.header("1. IT towers: the service desk")
-desk = query("systems_service_desk", areas=areas) if present.get("service_desk_monthly") else None
-if desk is None or desk.is_empty():
-    missing("service_desk_monthly")
-else:
-    flags = desk.get_column("is_illustrative").to_list()
-    suffix = suffix_for(flags)
-    if any(flags):
-        illustrative_notice(
-            "No council publishes its IT service-desk figures, so these are generated "
-            "(deterministic) to show how the comparison works: towers bought jointly from "
-            "April 2014, a dip in service levels during the transition, and H&F on its own "
-            "arrangements after the 2018 split. A council replaces them by loading its "
-            "monthly extract."
-        )
+desk, suffix = section_rows(
+    "service_desk_monthly", "systems_service_desk",
+    "No council publishes its IT service-desk figures, so these are generated "
+    "(deterministic) to show how the comparison works: towers bought jointly from "
+    "April 2014, a dip in service levels during the transition, and H&F on its own "
+    "arrangements after the 2018 split. A council replaces them by loading its "
+    "monthly extract."
+)
+if desk is not None:
     left, right = st.columns(2)
     with left:
         measure_key = st.segmented_control(
@@ -152,7 +156,7 @@ else:
                 "first contact, % within service level, cost per staff user",
                 "count; percent; £ a year per user",
                 desk.filter(pl.col("month").is_between(window_start, window_end))
-                .get_column("is_illustrative").to_list() or flags,
+                .get_column("is_illustrative").to_list() or desk["is_illustrative"].to_list(),
                 span,
             ),
             alt=f"Line chart of {title.lower()} for each borough.{direction} The same "
@@ -191,7 +195,7 @@ else:
                 key="systems_desk_latest",
                 meta=council_table_meta(
                     f"IT service desk by tower, {latest}", "count; percent; £ a year per user",
-                    flags, latest,
+                    desk["is_illustrative"].to_list(), latest,
                 ),
                 alt=f"Grouped bar chart of {title.lower()}: one bar per borough for each "
                 f"tower.{direction} The same figures are in the table.",
@@ -200,19 +204,14 @@ else:
 
 # ---------------------------------------------------------------------------------------------
 st.header("2. Contracts: who supplies what, and when each ends")
-contracts = query("systems_contracts", areas=areas) if present.get("contracts") else None
-if contracts is None or contracts.is_empty():
-    missing("contracts")
-else:
-    flags = contracts.get_column("is_illustrative").to_list()
-    suffix = suffix_for(flags)
-    if any(flags):
-        illustrative_notice(
-            "The contracts below are generated, with vendors named neutrally (Vendor A, B, "
-            "…): each council's own tower contracts until 2014, joint tower and platform "
-            "contracts from 2013-2016, and separate or bi-borough contracts after the split. "
-            "A council replaces them by loading its contract register."
-        )
+contracts, suffix = section_rows(
+    "contracts", "systems_contracts",
+    "The contracts below are generated, with vendors named neutrally (Vendor A, B, "
+    "…): each council's own tower contracts until 2014, joint tower and platform "
+    "contracts from 2013-2016, and separate or bi-borough contracts after the split. "
+    "A council replaces them by loading its contract register."
+)
+if contracts is not None:
     kind = st.segmented_control(
         "Contracts for",
         options=["all", "towers", "platforms"],
@@ -287,19 +286,12 @@ else:
 
 # ---------------------------------------------------------------------------------------------
 st.header("3. Moving onto the common platforms")
-migrations = (
-    query("systems_migrations", areas=areas) if present.get("system_migrations") else None
+migrations, suffix = section_rows(
+    "system_migrations", "systems_migrations",
+    "Go-live dates are generated to show how convergence is tracked; a council "
+    "replaces them by loading its migration log."
 )
-if migrations is None or migrations.is_empty():
-    missing("system_migrations")
-else:
-    flags = migrations.get_column("is_illustrative").to_list()
-    suffix = suffix_for(flags)
-    if any(flags):
-        illustrative_notice(
-            "Go-live dates are generated to show how convergence is tracked; a council "
-            "replaces them by loading its migration log."
-        )
+if migrations is not None:
     periods = platform_periods(migrations, today, window_start)
     short = {c: b.short for c, b in BOROUGH_BY_CODE.items()}
     bars = periods.filter(
@@ -342,7 +334,7 @@ else:
             key="systems_convergence",
             meta=council_table_meta(
                 "Systems each borough ran for the four common platforms, from go-live to the "
-                "next move (or today)", "dates", flags,
+                "next move (or today)", "dates", migrations["is_illustrative"].to_list(),
                 f"{window_start:%b %Y} to {today:%b %Y}",
             ),
             alt=f"Timeline of {title.lower()}: one row per platform and borough; bars in the "
