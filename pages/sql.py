@@ -252,32 +252,22 @@ def _downloads(result: wb.Result, source: str) -> None:
     metadata = wb.result_metadata(result, source)
     frame = result.frame
     stem = f"workbench-{result.ran_at[:19].replace(':', '')}"
-    cols = st.columns(3)
+    formats = (
+        ("CSV", to_csv_bytes, "csv", "text/csv"),
+        ("Parquet", to_parquet_bytes, "parquet", "application/vnd.apache.parquet"),
+        ("Excel", to_xlsx_bytes, "xlsx",
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )
     # Each file is made only when its button is pressed.
-    cols[0].download_button(
-        "Download CSV",
-        data=lambda: to_csv_bytes(frame, metadata),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key="dl_csv",
-        on_click="ignore",
-    )
-    cols[1].download_button(
-        "Download Parquet",
-        data=lambda: to_parquet_bytes(frame, metadata),
-        file_name=f"{stem}.parquet",
-        mime="application/vnd.apache.parquet",
-        key="dl_parquet",
-        on_click="ignore",
-    )
-    cols[2].download_button(
-        "Download Excel",
-        data=lambda: to_xlsx_bytes(frame, metadata),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="dl_xlsx",
-        on_click="ignore",
-    )
+    for col, (label, make, ext, mime) in zip(st.columns(3), formats, strict=True):
+        col.download_button(
+            f"Download {label}",
+            data=lambda make=make: make(frame, metadata),
+            file_name=f"{stem}.{ext}",
+            mime=mime,
+            key=f"dl_{ext}",
+            on_click="ignore",
+        )
 
 
 def _show_result(result: wb.Result, source: str) -> None:
