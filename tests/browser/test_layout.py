@@ -45,3 +45,63 @@ def test_tablet_has_no_sideways_scroll(tablet_app, app_page: AppPage) -> None:
     assert not wide, (
         f"/{app_page.url_path} scrolls sideways at 768 px: {wide}; widest parts: {culprits}"
     )
+
+
+# Every chart's title and text labels (event and period labels, targets, subplot titles) as
+# drawn, and every bar's label against its bar: the overlaps and cut labels the screenshots
+# showed, measured rather than looked for.
+LABEL_CLASHES_JS = """() => {
+    const clash = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 2
+        && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 4;
+    const problems = [];
+    document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')
+        .forEach((chart, n) => {
+            const title = chart.querySelector('.gtitle');
+            const name = title ? title.textContent : `chart ${n + 1}`;
+            const labels = [...chart.querySelectorAll('g.annotation')]
+                .map(a => ({text: a.textContent, box: a.getBoundingClientRect()}));
+            if (title) labels.push({text: 'the title', box: title.getBoundingClientRect()});
+            const shown = labels.filter(l => l.box.width > 0 && l.text.trim());
+            shown.forEach((a, i) => shown.slice(i + 1).forEach(b => {
+                if (clash(a.box, b.box)) problems.push(`${name}: '${a.text}' on '${b.text}'`);
+            }));
+            chart.querySelectorAll('g.point').forEach(point => {
+                const text = point.querySelector('text.bartext');
+                const bar = point.querySelector('path');
+                if (!text || !bar || !text.textContent) return;
+                const t = text.getBoundingClientRect(), b = bar.getBoundingClientRect();
+                if (t.right > b.right + 2) {
+                    problems.push(`${name}: bar label '${text.textContent}' runs past its bar`);
+                }
+            });
+        });
+    return problems;
+}"""
+
+# Text cut short with an ellipsis or scrolled inside a static table: sidebar borough chips
+# ('Hammersmith and …') and the scorecard's tables.
+CUT_TEXT_JS = """() => {
+    const cut = [];
+    document.querySelectorAll('[data-testid="stSidebar"] [data-tag] > span').forEach(s => {
+        if (s.scrollWidth > s.clientWidth + 1) cut.push(`sidebar chip '${s.textContent}'`);
+    });
+    document.querySelectorAll('[data-testid="stTable"] > div').forEach((t, n) => {
+        if (t.scrollWidth > t.clientWidth + 1) cut.push(`static table ${n + 1} scrolls sideways`);
+    });
+    return cut;
+}"""
+
+
+def test_tablet_labels_are_whole_and_apart(tablet_app, app_page: AppPage) -> None:
+    """At 768 px no chart label sits on another or on the title, no bar label runs past its
+    bar, and no static table scrolls sideways."""
+    tablet_app.open_page(app_page)
+    problems = tablet_app.page.evaluate(LABEL_CLASHES_JS) + tablet_app.page.evaluate(CUT_TEXT_JS)
+    assert not problems, f"/{app_page.url_path} at 768 px: {problems}"
+
+
+def test_desktop_sidebar_chips_show_whole_names(shown, app_page: AppPage) -> None:
+    """With the sidebar open (desktop), each chosen borough's chip shows its whole name."""
+    chips = shown.page.locator('[data-testid="stSidebar"] [data-tag]')
+    assert chips.count() == 3
+    assert shown.page.evaluate(CUT_TEXT_JS) == [], f"/{app_page.url_path}"
