@@ -16,6 +16,7 @@ from triborough.scorecard import (
     inspection_history,
     scorecard_table,
     screen_tables,
+    with_council_targets,
 )
 from triborough.settings import get_settings
 from triborough.style import RAG_COLOURS
@@ -61,6 +62,10 @@ latest = query("quality_scorecard", metrics=list(SCORECARD_METRICS), areas=areas
                from_year=first_year, to_year=last_year)
 series = query("quality_series", metrics=list(SCORECARD_METRICS), areas=areas,
                from_year=first_year, to_year=last_year)
+# Each borough's own target for its latest year, where the council table holds one.
+if query("council_tables_present", tables=["kpi_targets"]).get_column("present").any():
+    latest = with_council_targets(
+        latest, query("quality_targets", metrics=list(SCORECARD_METRICS), areas=areas))
 card = scorecard_table(latest, series)
 if card.is_empty():
     empty_notice("None of these measures has a published figure in the years chosen.")
@@ -106,6 +111,9 @@ else:
             how_to_read="direction compares the latest figure with the one before; London "
             "position is the quarter of London boroughs for the same period; trend marks "
             f"run oldest to latest, {SPARK_GAP} = no figure published",
+            **({"targets": "illustrative - generated targets, not set by the councils; the "
+                "figures they judge are published"}
+               if rows.get_column("target").str.contains("illustrative target").any() else {}),
         )
         st.caption(source_line(meta))
         download_block(
@@ -116,12 +124,14 @@ else:
     if missing:
         empty_notice(f"No published figures in the years chosen for: {', '.join(missing)}.")
     if with_target:
-        targets = catalogue.filter(pl.col("target").is_not_null())
+        generated = card.get_column("target").str.contains("illustrative target").any()
         st.caption(
-            "Red, amber and green appear only where the catalogue holds a target, and each "
-            "cell says the same in words: on target, near target (within 5%) or off target. "
-            + ("Targets marked illustrative were set for this dashboard, not published by the "
-               "councils." if not targets.get_column("target_is_published").all() else "")
+            "Red, amber and green appear only where a target is held for the borough's latest "
+            "year, and each cell says the same in words: on target, near target (within 5%) "
+            "or off target."
+            + (" **Targets marked illustrative are generated, not set by the councils**: they "
+               "show how the rating works until a council loads its own targets "
+               "(`kpi_targets`); the figures they judge are published." if generated else "")
         )
     else:
         st.caption(

@@ -46,12 +46,32 @@ def _row(card, measure: str, borough: str):
 
 
 @pytest.fixture
-def with_target(built_warehouse: Path, tmp_path: Path, monkeypatch) -> Path:
-    """A copy of the warehouse whose catalogue holds an (unpublished) re-referral target."""
+def no_targets(built_warehouse: Path, tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the warehouse with no targets anywhere: none in the catalogue, none in the
+    council table."""
+    return altered_warehouse(built_warehouse, tmp_path, monkeypatch,
+                             ("delete from kpi_targets", {}))
+
+
+@pytest.fixture
+def catalogue_target(built_warehouse: Path, tmp_path: Path, monkeypatch) -> Path:
+    """No council targets, but the catalogue holds a published re-referral target."""
     return altered_warehouse(
         built_warehouse, tmp_path, monkeypatch,
-        ("update dim_metric set target = 18.0, target_is_published = false "
+        ("delete from kpi_targets", {}),
+        ("update dim_metric set target = 20.0, target_is_published = true "
          "where code = 'rereferral_pct'", {}),
+    )
+
+
+@pytest.fixture
+def council_loaded_target(built_warehouse: Path, tmp_path: Path, monkeypatch) -> Path:
+    """Westminster has loaded its own (unpublished) re-referral target of 17% for 2024-25."""
+    return altered_warehouse(
+        built_warehouse, tmp_path, monkeypatch,
+        ("update kpi_targets set target = 17.0, is_illustrative = false "
+         "where metric_code = 'rereferral_pct' and borough_code = $a "
+         "and financial_year = '2024-25'", {"a": WCC}),
     )
 
 
@@ -70,10 +90,7 @@ def test_scorecard_shows_published_figures_in_words_for_all_three(app_env):
     # Oflog gives no England figure: the national median stands in, and says so.
     qol = _row(card, "Social care-related quality of life", "Westminster")
     assert qol["Against England"].startswith("national median (Oflog): ")
-    # No targets in the catalogue: no red/amber/green column at all.
-    assert "Target" not in card.columns
-    assert "No targets are held for these measures" in "\n".join(c.value for c in at.caption)
-    # Nothing on this page is illustrative.
+    # Every figure on this page is published: no illustrative banner.
     assert not any(ILLUSTRATIVE_LABEL in w.value for w in at.warning)
 
 
@@ -113,23 +130,50 @@ def test_sidebar_filters_apply(app_env):
     assert table["published"].str.endswith(("2024", "2025")).sum() == 0
 
 
-def test_rag_appears_only_with_a_target_and_says_it_is_illustrative(with_target):
+def test_council_targets_rate_the_latest_year_and_say_they_are_illustrative(app_env, downloads):
     at = run_page(PAGE)
     card = _scorecard(at)
     assert "Target" in card.columns
-    # Latest DfE re-referral rates 2024-25: K&C 21.0%, Westminster 18.6%, H&F 15.3%.
-    assert _row(card, "Re-referrals within 12 months", "Kensington and Chelsea")["Target"] == (
-        "off target (illustrative target 18.0%)"
-    )
-    assert _row(card, "Re-referrals within 12 months", "Westminster")["Target"] == (
-        "near target (illustrative target 18.0%)"
-    )
-    assert _row(card, "Re-referrals within 12 months", "Hammersmith and Fulham")["Target"] == (
-        "on target (illustrative target 18.0%)"
-    )
+    # Latest DfE re-referral rates 2024-25: K&C 21.0%, Westminster 18.6%, H&F 15.3%, against
+    # the generated 18% target in kpi_targets (within 5% on the wrong side is 'near').
+    rereferrals = "Re-referrals within 12 months"
+    assert _row(card, rereferrals, "Kensington and Chelsea")["Target"] == (
+        "off target (illustrative target 18.0%)")
+    assert _row(card, rereferrals, "Westminster")["Target"] == (
+        "near target (illustrative target 18.0%)")
+    assert _row(card, rereferrals, "Hammersmith and Fulham")["Target"] == (
+        "on target (illustrative target 18.0%)")
+    # DfE 3+ placements 2024-25: Westminster 10.0% against a 10% target; K&C 18.0%.
+    placements = "Children looked after with 3+ placements in the year"
+    assert _row(card, placements, "Westminster")["Target"] == (
+        "on target (illustrative target 10.0%)")
+    assert _row(card, placements, "Kensington and Chelsea")["Target"] == (
+        "off target (illustrative target 10.0%)")
     assert _row(card, "Social worker turnover rate", "Westminster")["Target"] == "no target set"
     captions = "\n".join(c.value for c in at.caption)
-    assert "not published by the councils" in captions
+    assert "Targets marked illustrative are generated, not set by the councils" in captions
+    rated = [m for m, _ in downloads if m.get("targets")]
+    assert rated and all(m["targets"].startswith("illustrative") for m in rated)
+
+
+def test_a_council_target_is_called_the_council_s(council_loaded_target):
+    card = _scorecard(run_page(PAGE))
+    # Westminster's 18.6% against its own 17% target: more than 5% over, so off target.
+    assert _row(card, "Re-referrals within 12 months", "Westminster")["Target"] == (
+        "off target (council target 17.0%)")
+
+
+def test_a_published_catalogue_target_is_used_when_no_council_has_one(catalogue_target):
+    card = _scorecard(run_page(PAGE))
+    assert _row(card, "Re-referrals within 12 months", "Kensington and Chelsea")["Target"] == (
+        "near target (published target 20.0%)")  # 21.0% is within 5% of 20%
+    assert _row(card, "Social worker turnover rate", "Westminster")["Target"] == "no target set"
+
+
+def test_without_targets_there_is_no_rating_column(no_targets):
+    at = run_page(PAGE)
+    assert "Target" not in _scorecard(at).columns
+    assert "No targets are held for these measures" in "\n".join(c.value for c in at.caption)
 
 
 def test_scorecard_holds_no_counts_of_people():

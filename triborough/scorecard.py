@@ -157,12 +157,44 @@ def rag_status(
     return "amber" if v <= t + slack else "red"
 
 
-def rag_words(status: str | None, target: float | None, unit: str, published: bool) -> str:
-    """'off target (illustrative target 18.0%)' — never a colour without words."""
+def rag_words(
+    status: str | None, target: float | None, unit: str, published: bool,
+    illustrative: bool = True,
+) -> str:
+    """'off target (illustrative target 18.0%)' — never a colour without words. A target is
+    published, the council's own (loaded, not published), or illustrative (generated)."""
     if status is None:
         return "no target set"
-    kind = "published target" if published else "illustrative target"
+    kind = ("published target" if published
+            else "illustrative target" if illustrative else "council target")
     return f"{RAG_WORDS[status]} ({kind} {format_value(target, unit)})"
+
+
+def with_council_targets(latest: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:
+    """``quality_scorecard`` rows with each borough's own target for its latest period (from
+    ``quality_targets``) in place of the catalogue's, where the council table has one.
+
+    Adds ``target_is_illustrative``: true for a generated target, false for a council's loaded
+    or a published one.
+    """
+    if latest.is_empty():
+        return latest.with_columns(pl.lit(None, pl.Boolean).alias("target_is_illustrative"))
+    own = targets.select(
+        "metric_code", "area_code", pl.col("period").alias("latest_period"),
+        pl.col("target").alias("_target"),
+        pl.col("target_is_published").alias("_published"),
+        pl.col("is_illustrative").alias("_illustrative"),
+    )
+    joined = latest.join(own, on=["metric_code", "area_code", "latest_period"], how="left")
+    has_own = pl.col("_target").is_not_null()
+    return joined.with_columns(
+        pl.when(has_own).then(pl.col("_target")).otherwise(pl.col("target")).alias("target"),
+        pl.when(has_own).then(pl.col("_published")).otherwise(pl.col("target_is_published"))
+        .alias("target_is_published"),
+        pl.when(has_own).then(pl.col("_illustrative"))
+        .otherwise(~pl.col("target_is_published").fill_null(False))
+        .alias("target_is_illustrative"),
+    ).drop("_target", "_published", "_illustrative")
 
 
 def sparkline(values: Sequence[float | None]) -> str:
@@ -241,7 +273,8 @@ def scorecard_table(latest: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
                     r["latest_value"], r["london_median"], unit, pol, "London median"
                 ),
                 "vs_england": national,
-                "target": rag_words(status, r["target"], unit, bool(r["target_is_published"])),
+                "target": rag_words(status, r["target"], unit, bool(r["target_is_published"]),
+                                    bool(r.get("target_is_illustrative", True))),
                 "rag": status or "",
                 "trend": line,
                 "trend_years": span,
