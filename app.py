@@ -42,14 +42,28 @@ st.html(
     "</style>"
 )
 
+# The home page reserves its own url_path without serving it, so it takes an internal one and
+# its documented address ('/overview') is answered by a hidden page that sends readers on.
+by_url = {
+    url: st.Page(PAGES / file, title=title, url_path="home" if url == HOME else url,
+                 default=(url == HOME))
+    for specs in SECTIONS.values()
+    for file, title, url in specs
+}
+home = by_url[HOME]
+
+
+def _to_home() -> None:
+    """Streamlit serves the home page at '/' only; a link to '/overview' lands here and is
+    sent on to it, rather than on a 'page not found' notice."""
+    st.switch_page(home)
+
+
+# Hidden: not in the menu, only there to answer the home page's own name.
+alias = st.Page(_to_home, title=home.title, url_path=HOME, visibility="hidden")
 page = st.navigation(
-    {
-        section: [
-            st.Page(PAGES / file, title=title, url_path=url, default=(url == HOME))
-            for file, title, url in specs
-        ]
-        for section, specs in SECTIONS.items()
-    }
+    {section: [by_url[url] for _, _, url in specs] for section, specs in SECTIONS.items()}
+    | {"": [alias]}
 )
 st.sidebar.markdown("**Tri-borough Insight**  \nPublished figures, three boroughs side by side.")
 sidebar_filters()

@@ -101,8 +101,8 @@ def test_navigation_serves_each_page_at_its_url_path(server) -> None:
     """The sidebar links every page of app.SECTIONS: the home page at ``/``, every other
     page at ``/<url_path>`` (the addresses README gives).
 
-    Streamlit always serves the default page at ``/``; its ``url_path`` (``/overview``) is
-    not an address at all (opening it shows Streamlit's 'Page not found' notice).
+    Streamlit always serves the default page at ``/``; its documented address
+    (``/overview``) is checked by test_home_page_answers_its_documented_address.
     """
     paths = server.paths
     missing = [p.title for p in PAGES if p.title not in paths]
@@ -115,6 +115,20 @@ def test_navigation_serves_each_page_at_its_url_path(server) -> None:
         if p.title not in home and paths[p.title] != p.url_path
     }
     assert not wrong, f"pages served away from their url_path: {wrong}"
+
+
+def test_home_page_answers_its_documented_address(app, server) -> None:
+    """``/<url_path>`` of the home page (README: the Overview, ``/overview``) brings the reader
+    to the home page at ``/``, not to Streamlit's 'Page not found' notice."""
+    home = next(title for title, path in server.paths.items() if path == "")
+    documented = next(p.url_path for p in PAGES if p.title == home)
+    app.open(documented)
+    app.page.wait_for_url(re.compile(r"/$"))
+    app.wait_for_run()
+    assert not app.dialogs(), f"/{documented}: {app.dialogs()}"
+    current = app.page.locator('[data-testid="stSidebarNavLink"][aria-current="page"]')
+    assert current.inner_text().strip() == home
+    assert not errors_on(app), errors_on(app)
 
 
 def test_downloads_carry_source_notes(shown, app_page: AppPage) -> None:
