@@ -106,23 +106,21 @@ desk, suffix = section_rows(
     "monthly extract."
 )
 if desk is not None:
-    left, right = st.columns(2)
-    with left:
-        measure_key = st.segmented_control(
-            "Measure",
-            options=list(DESK_MEASURES),
-            default="first_contact_pct",
-            format_func=lambda k: DESK_MEASURES[k].short,
-            key="systems_desk_measure",
-            required=True,
-        )
-    with right:
-        tower = st.selectbox(
-            "Tower",
-            options=["all", *TOWER_LABELS],
-            format_func=lambda k: "All four towers" if k == "all" else TOWER_LABELS[k],
-            key="systems_tower",
-        )
+    # The measures take a row of their own: in half a tablet's width the last was cut off.
+    measure_key = st.segmented_control(
+        "Measure",
+        options=list(DESK_MEASURES),
+        default="first_contact_pct",
+        format_func=lambda k: DESK_MEASURES[k].short,
+        key="systems_desk_measure",
+        required=True,
+    )
+    tower = st.columns(2)[0].selectbox(
+        "Tower",
+        options=["all", *TOWER_LABELS],
+        format_func=lambda k: "All four towers" if k == "all" else TOWER_LABELS[k],
+        key="systems_tower",
+    )
     measure = DESK_MEASURES[measure_key]
     annual = annual_desk(desk, None if tower == "all" else [tower])
     annual = annual.filter(pl.col("fy").is_between(first_year, last_year))

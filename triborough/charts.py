@@ -729,5 +729,5 @@ def financial_year_ticks(fig: go.Figure, frame: pl.DataFrame, *, x: str = "perio
         tickangle=-45 if slanted else 0,
     )
     if slanted:  # slanted labels run deeper: move the legend below them
-        fig.update_layout(legend_y=-0.3)
+        fig.update_layout(legend_y=-0.36)
     return fig

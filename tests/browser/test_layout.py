@@ -88,6 +88,13 @@ CUT_TEXT_JS = """() => {
     document.querySelectorAll('[data-testid="stTable"] > div').forEach((t, n) => {
         if (t.scrollWidth > t.clientWidth + 1) cut.push(`static table ${n + 1} scrolls sideways`);
     });
+    // A row of choices (segmented control) wider than its column hides its last options.
+    document.querySelectorAll('[data-testid="stMain"] [data-testid="stButtonGroup"]')
+        .forEach(g => {
+            const room = g.parentElement.getBoundingClientRect().right + 1;
+            [...g.querySelectorAll('button')].filter(b => b.getBoundingClientRect().right > room)
+                .forEach(b => cut.push(`choice '${b.innerText.trim()}' is cut off`));
+        });
     return cut;
 }"""
 
