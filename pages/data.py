@@ -109,7 +109,12 @@ matrix = quality_matrix(grid)
 if matrix.is_empty():
     empty_notice("No metrics in this domain.")
 else:
-    show_table(matrix, key="data_quality_table")
+    # The metric stays in view while the years scroll past; domain and code go last.
+    show_table(
+        matrix.select("metric", pl.exclude("metric", "domain", "code"), "domain", "code"),
+        key="data_quality_table",
+        column_config={"metric": st.column_config.Column(pinned=True)},
+    )
     st.caption(QUALITY_LEGEND + ". Years are financial years by their first year (2015 = "
                "2015-16); other periods by calendar year.")
 

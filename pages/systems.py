@@ -246,7 +246,10 @@ if contracts is not None:
                 pl.col("annual_value_gbp_k").alias("annual value £k"),
             ),
             key="systems_ending_soon_table",
-            column_config={"ends": st.column_config.DateColumn("ends", format="D MMM YYYY")},
+            column_config={
+                "ends": st.column_config.DateColumn("ends", format="D MMM YYYY"),
+                "annual value £k": st.column_config.NumberColumn(format="localized"),
+            },
         )
     if rows.is_empty():
         empty_notice("No contracts of this kind run during the years chosen.")

@@ -65,7 +65,7 @@ def test_page_shows_catalogue_tables_and_gaps(page):
         "table", "Westminster", "Hammersmith and Fulham", "Kensington and Chelsea"]
     assert set(status["Westminster"]) == {"illustrative"}
 
-    grid = frames["domain"].set_index("code")
+    grid = frames["metric"].set_index("code")
     # DfE did not publish children looked after at 31 March 2018 (2017-18): a gap.
     assert grid.loc["cla_at_31_march", "2017"] == "gap"
     assert grid.loc["cla_at_31_march", "2016"] == "✓"
