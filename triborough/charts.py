@@ -672,8 +672,9 @@ def judgement_chart(
     fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], title_text="")
     dates = df.get_column("publication_date").drop_nulls()
     if not dates.is_empty():
-        # Room either side so the first and last grade labels are not cut off.
-        pad = dt.timedelta(days=300)
+        # Room either side so the first and last grade labels are not cut off, even on a
+        # tablet: a tenth of the span, at least 300 days.
+        pad = max(dt.timedelta(days=300), (dates.max() - dates.min()) / 10)
         fig.update_xaxes(range=[dates.min() - pad, dates.max() + pad])
     fig.update_xaxes(type="date")
     return fig

@@ -397,10 +397,12 @@ def measure_heading(measure: str, polarity_words: str) -> str:
 def screen_tables(card: pl.DataFrame, *, with_target: bool) -> list[tuple[str, pl.DataFrame]]:
     """One small table per measure in ``card`` (rows of ``scorecard_table``), in card order:
     (metric code, frame whose first column, headed by the measure, names the boroughs)."""
-    columns = {k: v for k, v in SCREEN_COLUMNS.items() if with_target or k != "target"}
     tables = []
     for code in card.get_column("metric_code").unique(maintain_order=True).to_list():
         rows = card.filter(pl.col("metric_code") == code)
+        # A Target column only for a measure with a target for some borough shown.
+        rated = with_target and (rows.get_column("rag") != "").any()
+        columns = {k: v for k, v in SCREEN_COLUMNS.items() if rated or k != "target"}
         heading = measure_heading(rows.get_column("measure")[0], rows.get_column("polarity")[0])
         # Periods must not break inside ('2023-' / '24') in a narrow cell.
         tables.append((code, rows.select(

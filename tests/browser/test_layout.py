@@ -65,6 +65,15 @@ LABEL_CLASHES_JS = """() => {
             shown.forEach((a, i) => shown.slice(i + 1).forEach(b => {
                 if (clash(a.box, b.box)) problems.push(`${name}: '${a.text}' on '${b.text}'`);
             }));
+            // Text beside markers (the Ofsted grades) is clipped at the plot area's edges.
+            const area = chart.querySelector('.nsewdrag');
+            const frame = area ? area.getBoundingClientRect() : null;
+            chart.querySelectorAll('g.textpoint text').forEach(text => {
+                const t = text.getBoundingClientRect();
+                if (frame && t.width && (t.right > frame.right + 1 || t.left < frame.left - 1)) {
+                    problems.push(`${name}: '${text.textContent}' is cut at the chart's edge`);
+                }
+            });
             chart.querySelectorAll('g.point').forEach(point => {
                 const text = point.querySelector('text.bartext');
                 const bar = point.querySelector('path');
