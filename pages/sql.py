@@ -156,10 +156,11 @@ def _saved_queries(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         st.error(str(exc))
         return
     types = {p.name: p.type for p in query.params}
-    left, right = st.columns(2)
-    if left.button("Run", key=f"saved_run_{name}", type="primary"):
+    # Buttons side by side at the left, as a toolbar, not spread over half-width columns.
+    bar = st.container(horizontal=True)
+    if bar.button("Run", key=f"saved_run_{name}", type="primary"):
         _run(con, settings, query.sql, bound, shown_sql=wb.inline_params(query.sql, bound, types))
-    right.button(
+    bar.button(
         "Open in editor", key=f"saved_open_{name}", on_click=_open_saved,
         args=(query.sql, bound, types),
     )
@@ -180,9 +181,9 @@ def _history() -> None:
         )
         st.code(entry.sql, language="sql")
         st.caption(f"{entry.ran_at} · {outcome}")
-        left, right = st.columns(2)
-        left.button("Open", key=f"hist_open_{key}", on_click=_open_in_editor, args=(entry.sql,))
-        right.button("Run again", key=f"hist_run_{key}", on_click=_run_again, args=(entry.sql,))
+        bar = st.container(horizontal=True)
+        bar.button("Open", key=f"hist_open_{key}", on_click=_open_in_editor, args=(entry.sql,))
+        bar.button("Run again", key=f"hist_run_{key}", on_click=_run_again, args=(entry.sql,))
 
 
 def _schema_browser(con: duckdb.DuckDBPyConnection, path: str, version: str) -> None:
@@ -259,8 +260,9 @@ def _downloads(result: wb.Result, source: str) -> None:
          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )
     # Each file is made only when its button is pressed.
-    for col, (label, make, ext, mime) in zip(st.columns(3), formats, strict=True):
-        col.download_button(
+    bar = st.container(horizontal=True)
+    for label, make, ext, mime in formats:
+        bar.download_button(
             f"Download {label}",
             data=lambda make=make: make(frame, metadata),
             file_name=f"{stem}.{ext}",
@@ -317,9 +319,9 @@ def main() -> None:
         _saved_queries(con, settings)
     with query_tab:
         st.text_area("SQL", key="sql", height=180, max_chars=settings.max_sql_chars)
-        left, right = st.columns([1, 1])
-        run = left.button("Run", key="run_sql", type="primary")
-        plan = right.button("Explain", key="explain_sql")
+        bar = st.container(horizontal=True)
+        run = bar.button("Run", key="run_sql", type="primary")
+        plan = bar.button("Explain", key="explain_sql")
         pending = st.session_state.pop(PENDING, False)  # set by "Run again" in the history
         if run or pending:
             _run(con, settings, st.session_state["sql"])

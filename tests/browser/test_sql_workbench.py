@@ -12,7 +12,7 @@ import zipfile
 import pyarrow.parquet as pq
 import pytest
 
-from .support import BOROUGHS, PAGES, AppPage
+from .support import BOROUGHS, PAGES, SCREENSHOT_DIR, AppPage
 from .test_accessibility import check_chart_alternatives
 from .test_pages import check_csv, download, errors_on
 
@@ -52,6 +52,7 @@ def test_workbench_runs_a_typed_query(app) -> None:
     main = page.get_by_test_id("stMain")
     main.get_by_text("3 rows", exact=False).first.wait_for()
     assert main.get_by_test_id("stDataFrame").count() >= 1, "no result table"
+    app.full_page_screenshot(SCREENSHOT_DIR / "desktop-sql-result.png")
 
     files = {}
     buttons = main.get_by_test_id("stDownloadButton").locator("button")
