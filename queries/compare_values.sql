@@ -20,40 +20,22 @@ population as (
     select * from population
 ),
 
-metric as (
-    select period_type from dim_metric where code = $metric
-),
-
 metric_facts as (
     select * from facts
     where metric_code = $metric and period_year between $from_year and $to_year
 ),
 
 published as (
-    select distinct period, period_end from metric_facts where value is not null
+    select period_end from metric_facts where value is not null
 ),
 
-calendar as (
-    select unnest(generate_series(min(period_end), max(period_end), interval 1 year))::date
-        as period_end
-    from published
-    where (select period_type from metric) <> 'year'
-    union
-    select period_end from published
-),
-
+-- Every period from the first to the last figure, unpublished years included (metric_calendar).
 periods as (
-    select
-        c.period_end,
-        coalesce(p.period, case (select period_type from metric)
-            when 'mid_year' then 'mid-' || year(c.period_end)
-            when 'at_30_september' then 'Sep ' || year(c.period_end)
-            when 'year' then year(c.period_end)::varchar
-            else (year(c.period_end) - 1)::varchar || '-'
-                 || lpad((year(c.period_end) % 100)::varchar, 2, '0')
-        end) as period
-    from calendar as c
-    left join published as p using (period_end)
+    select c.period, c.period_end
+    from metric_calendar as c
+    where c.metric_code = $metric
+      and c.period_end between (select min(period_end) from published)
+                           and (select max(period_end) from published)
 ),
 
 display as (

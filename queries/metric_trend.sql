@@ -19,37 +19,13 @@ metric_facts as (
     where metric_code = $metric and period_year between $from_year and $to_year
 ),
 
-metric as (
-    select period_type from dim_metric where code = $metric
-),
-
-published_periods as (
-    select distinct period, period_end from metric_facts
-),
-
--- Annual series get every year between their first and last period, so unpublished years
--- are present (empty); irregular ones (inspection dates) keep only their own dates.
-calendar as (
-    select unnest(generate_series(min(period_end), max(period_end), interval 1 year))::date
-        as period_end
-    from published_periods
-    where (select period_type from metric) <> 'year'
-    union
-    select period_end from published_periods
-),
-
+-- Every period from the first to the last shown, unpublished years included (metric_calendar).
 periods as (
-    select
-        c.period_end,
-        coalesce(p.period, case (select period_type from metric)
-            when 'mid_year' then 'mid-' || year(c.period_end)
-            when 'at_30_september' then 'Sep ' || year(c.period_end)
-            when 'year' then year(c.period_end)::varchar
-            else (year(c.period_end) - 1)::varchar || '-'
-                 || lpad((year(c.period_end) % 100)::varchar, 2, '0')
-        end) as period
-    from calendar as c
-    left join published_periods as p using (period_end)
+    select c.period, c.period_end
+    from metric_calendar as c
+    where c.metric_code = $metric
+      and c.period_end between (select min(period_end) from metric_facts)
+                           and (select max(period_end) from metric_facts)
 ),
 
 chosen as (

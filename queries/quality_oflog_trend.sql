@@ -24,23 +24,16 @@ metric_facts as (
 ),
 
 published as (
-    select distinct period, period_end from metric_facts where value is not null
+    select period_end from metric_facts where value is not null
 ),
 
-calendar as (
-    select unnest(generate_series(min(period_end), max(period_end), interval 1 year))::date
-        as period_end
-    from published
-    union
-    select period_end from published
-),
-
+-- Every year from the first to the last figure, unpublished years included (metric_calendar).
 periods as (
-    select c.period_end,
-           coalesce(p.period, (year(c.period_end) - 1)::varchar || '-'
-                    || lpad((year(c.period_end) % 100)::varchar, 2, '0')) as period
-    from calendar as c
-    left join published as p using (period_end)
+    select c.period, c.period_end
+    from metric_calendar as c
+    where c.metric_code = $metric
+      and c.period_end between (select min(period_end) from published)
+                           and (select max(period_end) from published)
 ),
 
 chosen as (

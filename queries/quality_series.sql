@@ -10,10 +10,6 @@ with facts as (
     select * from fact_metric
 ),
 
-metrics as (
-    select * from dim_metric
-),
-
 areas as (
     select * from dim_area
 ),
@@ -25,45 +21,19 @@ in_range as (
       and period_year between $from_year and $to_year
 ),
 
-published as (
-    select distinct metric_code, period, period_end
+bounds as (
+    select metric_code, min(period_end) as first_end, max(period_end) as last_end
     from in_range
     where value is not null
+    group by metric_code
 ),
 
-bounds as (
-    select p.metric_code, m.period_type, min(p.period_end) as first_end,
-           max(p.period_end) as last_end
-    from published as p
-    inner join metrics as m on m.code = p.metric_code
-    group by p.metric_code, m.period_type
-),
-
--- Annual series get every year between first and last; irregular ones keep their own dates.
-calendar as (
-    select metric_code, period_type,
-           unnest(generate_series(first_end, last_end, interval 1 year))::date as period_end
-    from bounds
-    where period_type <> 'year'
-    union
-    select p.metric_code, b.period_type, p.period_end
-    from published as p
-    inner join bounds as b using (metric_code)
-),
-
+-- Every period from each metric's first to last figure, unpublished years included.
 periods as (
-    select
-        c.metric_code,
-        c.period_end,
-        coalesce(p.period, case c.period_type
-            when 'mid_year' then 'mid-' || year(c.period_end)
-            when 'at_30_september' then 'Sep ' || year(c.period_end)
-            when 'year' then year(c.period_end)::varchar
-            else (year(c.period_end) - 1)::varchar || '-'
-                 || lpad((year(c.period_end) % 100)::varchar, 2, '0')
-        end) as period
-    from calendar as c
-    left join published as p using (metric_code, period_end)
+    select c.metric_code, c.period_end, c.period
+    from metric_calendar as c
+    inner join bounds as b using (metric_code)
+    where c.period_end between b.first_end and b.last_end
 ),
 
 chosen as (

@@ -327,3 +327,4 @@ def test_a_million_rows_load(warehouse, tmp_path):
     assert load.rows == n
     assert _query(warehouse, "select count(*) from case_events where source = 'events_1m.csv'"
                   ) == [(n,)]
+

@@ -275,7 +275,7 @@ def build_warehouse(
             con.execute("alter table fact_metric add column period_year integer")
             con.execute("update fact_metric set period_year = year(period_end - interval 3 month)")
             say("generating illustrative council tables")
-            add_illustrative(con, events_scale)
+            add_illustrative(con, events_scale)  # also lists every metric's periods
             _meta(con, loaded, public_dir)
             say("checking")
             problems = check_warehouse(con)

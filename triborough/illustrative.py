@@ -35,6 +35,7 @@ from triborough.illustrative_tables import (
     savings_rows,
     service_desk_rows,
 )
+from triborough.metric_calendar import refresh_calendar
 
 # ---------------------------------------------------------------------------------------------
 # Annual facts for the catalogue, the per-table illustrative status, and the entry point.
@@ -124,6 +125,7 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, tables: Sequence[str] | None =
              "pub": src["publisher"], "title": src["title"], "url": src["url"],
              "lic": src["licence"], "codes": codes},
         )
+    refresh_calendar(con)  # the recomputed facts may cover other periods
 
 
 _PERIOD_FORMAT = {"month": "%Y-%m", "date": "%Y-%m-%d"}

@@ -164,6 +164,8 @@ DERIVED_TABLES: dict[str, str] = {
     "licence, whether illustrative.",
     "dim_source": "Publishers and licences of every source, and the extract files from each.",
     "population": "Residents by year and age band (all ages, 0-17, 18+) from ONS estimates.",
+    "metric_calendar": "Every period each metric's charts list, labelled: for annual series "
+    "every year from the first to the last published, so an unpublished year is a gap.",
     "meta_load": "One row per file loaded: table, file, sha256, rows, when.",
     "meta_table": "A description of every table (this list).",
     "meta_build": "When the warehouse was built and from which extracts.",
