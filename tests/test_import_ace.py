@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from importtest import read_rows, run_once, values_by_key
 
 from triborough.catalogue import METRIC_BY_CODE
 from triborough.importers import ace
@@ -18,27 +19,12 @@ MONTHS = ("april", "may", "june", "july", "august", "september", "october", "nov
           "december", "january", "february", "march")
 
 
-@pytest.fixture(scope="module")
-def out(raw_dir, tmp_path_factory) -> Path:
-    """One fresh run of the importer for the module's tests."""
-    folder = tmp_path_factory.mktemp("ace")
-    ace.run(raw_dir, folder)
-    return folder
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _facts(out: Path) -> dict[tuple[str, str, str], str]:
-    return {(r["area_code"], r["metric_code"], r["period"]): r["value"]
-            for r in _rows(out / ace.FACT_FILE)}
+out = run_once(ace, "ace")
 
 
 def _activity(out: Path) -> dict[tuple[str, str, str, str, str], str]:
     return {(r["area_code"], r["measure"], r["breakdown"], r["period_start"],
-             r["period_months"]): r["value"] for r in _rows(out / ace.ACTIVITY_FILE)}
+             r["period_months"]): r["value"] for r in read_rows(out / ace.ACTIVITY_FILE)}
 
 
 @pytest.mark.parametrize(
@@ -55,12 +41,12 @@ def _activity(out: Path) -> dict[tuple[str, str, str, str, str], str]:
     ],
 )
 def test_published_values(out, area, metric, value):
-    assert _facts(out)[(area, metric, "2023-24")] == value
+    assert values_by_key(out / ace.FACT_FILE)[(area, metric, "2023-24")] == value
 
 
 def test_non_reporting_service_is_a_gap_not_zero(out):
     # services.csv row E08000025 Birmingham: Period 2023-04-01/P1Y, Users/Loans/Visits blank.
-    facts = _facts(out)
+    facts = values_by_key(out / ace.FACT_FILE)
     assert not [k for k in facts if k[0] == "E08000025"]
     # services.csv row E09000033: Events and Attendance blank -> no activity rows either.
     activity = _activity(out)
@@ -97,13 +83,14 @@ def test_audiobooks_relabelled(out):
 def test_audiobook_labels_agree_with_raw_return(out, raw_dir):
     """Every monthly audiobook row with no age group matches the right raw total."""
     services = {r["Authority code"]: r["Library service"]
-                for r in _rows(raw_dir / ace.RAW_FOLDER / ace.SERVICES_FILE)}
+                for r in read_rows(raw_dir / ace.RAW_FOLDER / ace.SERVICES_FILE, "utf-8-sig")}
 
     def norm(name: str) -> str:
         return name.lower().replace("&", "and").strip()
 
     raw = {norm(r["library_details"]): r
-           for r in _rows(raw_dir / ace.RAW_FOLDER / "libraries_activity_data_2023_2024.csv")}
+           for r in read_rows(raw_dir / ace.RAW_FOLDER / "libraries_activity_data_2023_2024.csv",
+                             "utf-8-sig")}
     checked = 0
     for (area, measure, breakdown, start, months), value in _activity(out).items():
         if measure != "loans" or months != "1":
@@ -119,7 +106,7 @@ def test_audiobook_labels_agree_with_raw_return(out, raw_dir):
 
 
 def test_ace_neighbours(out):
-    rows = [r for r in _rows(out / ace.NN_OUT_FILE) if r["area_code"] == "E09000033"]
+    rows = [r for r in read_rows(out / ace.NN_OUT_FILE) if r["area_code"] == "E09000033"]
     ranked = [r["neighbour_code"] for r in sorted(rows, key=lambda r: int(r["rank"]))]
     # services.csv row E09000033, Nearest neighbour 1-5
     assert ranked == ["E09000020", "E09000007", "E09000013", "E09000019", "E09000028"]
@@ -128,19 +115,19 @@ def test_ace_neighbours(out):
 
 
 def test_contract(out):
-    facts = _rows(out / ace.FACT_FILE)
+    facts = read_rows(out / ace.FACT_FILE)
     assert {r["metric_code"] for r in facts} <= set(METRIC_BY_CODE)
     keys = [(r["area_code"], r["metric_code"], r["period"]) for r in facts]
     assert len(keys) == len(set(keys))
     assert all(re.match(r"^E\d{8}$", r["area_code"]) for r in facts)
     assert all(r["period_end"] == "2024-03-31" for r in facts)
-    activity = _rows(out / ace.ACTIVITY_FILE)
+    activity = read_rows(out / ace.ACTIVITY_FILE)
     akeys = [tuple(r[c] for c in ace.ACTIVITY_COLUMNS[:-1]) for r in activity]
     assert len(akeys) == len(set(akeys))
     assert all(re.match(r"^E\d{8}$", r["area_code"]) for r in activity)
     assert {r["period_months"] for r in activity} == {"1", "3", "12"}
     assert all(float(r["value"]) >= 0 for r in activity)
-    nn = _rows(out / ace.NN_OUT_FILE)
+    nn = read_rows(out / ace.NN_OUT_FILE)
     assert len({(r["area_code"], r["neighbour_code"]) for r in nn}) == len(nn)
     assert all(re.match(r"^E\d{8}$", r["neighbour_code"]) for r in nn)
 
@@ -153,7 +140,7 @@ def _raw_with_broken(raw_dir: Path, tmp_path: Path, name: str, drop: str) -> Pat
             (root / entry.name).symlink_to(entry)
     shutil.copytree(raw_dir / ace.RAW_FOLDER, root / ace.RAW_FOLDER)
     path = root / ace.RAW_FOLDER / name
-    rows = _rows(path)
+    rows = read_rows(path)
     fields = [f for f in rows[0] if f != drop]
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fields, extrasaction="ignore")
@@ -173,7 +160,7 @@ def test_missing_column_names_file_and_column(raw_dir, tmp_path, name, column):
 def test_total_that_disagrees_with_tidy_file_fails(raw_dir, tmp_path):
     root = _raw_with_broken(raw_dir, tmp_path, "services.csv", "")
     path = root / ace.RAW_FOLDER / "services.csv"
-    rows = _rows(path)
+    rows = read_rows(path)
     for row in rows:
         if row["Authority code"] == "E09000033":
             row["Visits"] = "1455281"

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from importtest import read_rows, run_once
 
 from triborough.catalogue import METRIC_BY_CODE
 from triborough.importers import dcms_libraries as dcms
@@ -16,21 +17,12 @@ from triborough.importers.common import ImportError_
 FILES = (dcms.LIST_FILE, dcms.FACT_FILE)
 
 
-@pytest.fixture(scope="module")
-def out(raw_dir, tmp_path_factory) -> Path:
-    """One fresh run of the importer for the module's tests."""
-    folder = tmp_path_factory.mktemp("dcms")
-    dcms.run(raw_dir, folder)
-    return folder
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+out = run_once(dcms, "dcms")
 
 
 def _facts(out: Path) -> dict[tuple[str, str, str], dict[str, str]]:
-    return {(r["area_code"], r["metric_code"], r["period"]): r for r in _rows(out / dcms.FACT_FILE)}
+    return {(r["area_code"], r["metric_code"], r["period"]): r
+            for r in read_rows(out / dcms.FACT_FILE)}
 
 
 @pytest.mark.parametrize(
@@ -58,7 +50,7 @@ def test_statutory_counts(out, area, period, value, period_end):
 
 
 def test_library_list(out):
-    libraries = {r["library_id"]: r for r in _rows(out / dcms.LIST_FILE)}
+    libraries = {r["library_id"]: r for r in read_rows(out / dcms.LIST_FILE)}
     assert len(libraries) == 3238
     # libraries_england_2010_2016.csv line 3130: St James's library, id 3100, authority 143.
     assert libraries["3100"] == {
@@ -70,7 +62,7 @@ def test_library_list(out):
     assert libraries["1089"]["statutory_2010"] == "false"
     assert libraries["1089"]["statutory_2016"] == "true"
     assert libraries["1089"]["library_type"] == "LAL"
-    assert tuple(_rows(out / dcms.LIST_FILE)[0]) == dcms.LIST_COLUMNS
+    assert tuple(read_rows(out / dcms.LIST_FILE)[0]) == dcms.LIST_COLUMNS
 
 
 def test_abolished_authorities_have_no_fact_rows(out):
@@ -78,16 +70,16 @@ def test_abolished_authorities_have_no_fact_rows(out):
     # Buckinghamshire County Council (E10000002) was replaced in 2020; its libraries still
     # count towards England but it is not an area of the ONS population tables.
     assert not [k for k in facts if k[0] == "E10000002"]
-    assert [r for r in _rows(out / dcms.LIST_FILE) if r["area_code"] == "E10000002"]
+    assert [r for r in read_rows(out / dcms.LIST_FILE) if r["area_code"] == "E10000002"]
 
 
 def test_contract(out):
-    facts = _rows(out / dcms.FACT_FILE)
+    facts = read_rows(out / dcms.FACT_FILE)
     assert {r["metric_code"] for r in facts} <= set(METRIC_BY_CODE)
     keys = [(r["area_code"], r["metric_code"], r["period"]) for r in facts]
     assert len(keys) == len(set(keys))
     assert all(re.match(r"^E\d{8}$", r["area_code"]) for r in facts)
-    libraries = _rows(out / dcms.LIST_FILE)
+    libraries = read_rows(out / dcms.LIST_FILE)
     assert all(re.match(r"^E\d{8}$", r["area_code"]) for r in libraries)
     assert {r["statutory_2010"] for r in libraries} == {"true", "false"}
 

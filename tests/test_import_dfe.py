@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from importtest import read_rows, run_once
 
 from triborough.catalogue import METRIC_BY_CODE
 from triborough.importers import dfe
@@ -18,21 +19,12 @@ FACT_FILES = ("fact_dfe_cin.csv", "fact_dfe_cla.csv", "fact_dfe_csww.csv")
 OUTPUTS = (*FACT_FILES, "neighbours_dfe.csv")
 
 
-@pytest.fixture(scope="module")
-def out_dir(raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dfe")
-    dfe.run(raw_dir, out)
-    return out
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+out_dir = run_once(dfe, "dfe")
 
 
 @pytest.fixture(scope="module")
 def facts(out_dir: Path) -> dict[tuple[str, str, str], dict[str, str]]:
-    rows = [r for name in FACT_FILES for r in _rows(out_dir / name)]
+    rows = [r for name in FACT_FILES for r in read_rows(out_dir / name)]
     return {(r["area_code"], r["metric_code"], r["period"]): r for r in rows}
 
 
@@ -45,7 +37,7 @@ def test_run_reports_each_file(raw_dir: Path, tmp_path: Path) -> None:
     assert [w.file for w in written] == list(OUTPUTS)
     assert [w.source_id for w in written] == ["dfe_cin", "dfe_cla", "dfe_csww", "dfe_sn"]
     for w in written:
-        assert w.rows == len(_rows(tmp_path / w.file)) > 0
+        assert w.rows == len(read_rows(tmp_path / w.file)) > 0
     assert written[0].periods.startswith("2012-13 to 2024-25")
     assert written[2].periods == "Sep 2017 to Sep 2025"
 
@@ -131,7 +123,7 @@ def test_suppressed_markers_are_gaps_not_zero(facts: dict) -> None:
 
 def test_fact_files_are_well_formed(out_dir: Path) -> None:
     for name in FACT_FILES:
-        rows = _rows(out_dir / name)
+        rows = read_rows(out_dir / name)
         keys = [(r["area_code"], r["metric_code"], r["period"]) for r in rows]
         assert len(keys) == len(set(keys)), name
         assert {r["metric_code"] for r in rows} <= set(METRIC_BY_CODE), name
@@ -142,7 +134,7 @@ def test_fact_files_are_well_formed(out_dir: Path) -> None:
 
 
 def test_neighbours(out_dir: Path) -> None:
-    rows = _rows(out_dir / "neighbours_dfe.csv")
+    rows = read_rows(out_dir / "neighbours_dfe.csv")
     assert all(re.fullmatch(r"E\d{8}", r["area_code"]) for r in rows)
     assert all(re.fullmatch(r"E\d{8}", r["neighbour_code"]) for r in rows)
     by_key = {(r["area_code"], r["group_id"], r["rank"]): r for r in rows}

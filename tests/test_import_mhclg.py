@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from importtest import read_rows
 
 from triborough.boroughs import BOROUGHS
 from triborough.catalogue import METRIC_BY_CODE, SPEND_SERVICES
@@ -14,11 +15,6 @@ from triborough.importers import mhclg
 from triborough.importers.common import FACT_COLUMNS, ImportError_, parse_number
 
 DERIVED = "rs_revenue_outturn_long_2010_2025.csv"
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")
@@ -30,13 +26,13 @@ def out(raw_dir, tmp_path_factory) -> tuple[Path, list]:
 
 @pytest.fixture(scope="module")
 def spend(out) -> dict[tuple[str, str, str], str]:
-    rows = _rows(out[0] / "spend_by_service.csv")
+    rows = read_rows(out[0] / "spend_by_service.csv")
     return {(r["area_code"], r["period"], r["service"]): r["net_expenditure_gbp_k"] for r in rows}
 
 
 @pytest.fixture(scope="module")
 def facts(out) -> dict[tuple[str, str, str], str]:
-    rows = _rows(out[0] / "fact_mhclg_outturn.csv")
+    rows = read_rows(out[0] / "fact_mhclg_outturn.csv")
     return {(r["area_code"], r["metric_code"], r["period"]): r["value"] for r in rows}
 
 
@@ -124,7 +120,7 @@ def test_equals_derived_long_file(raw_dir, spend, facts):
 def test_derived_codes_left_out_are_not_ons_areas(raw_dir, out):
     """Only the GLA and codes outside the ONS area list are dropped from the derived file."""
     areas = {str(a["area_code"]) for a in mhclg.ons.read_areas(raw_dir)}
-    kept = {r["area_code"] for r in _rows(out[0] / "spend_by_service.csv")}
+    kept = {r["area_code"] for r in read_rows(out[0] / "spend_by_service.csv")}
     path = raw_dir / mhclg.FOLDER / DERIVED
     with path.open(encoding="utf-8-sig", newline="") as fh:
         derived_codes = {r["ons_code"] for r in csv.DictReader(fh) if r["ons_code"]}
@@ -163,12 +159,12 @@ def test_ellipsis_marker_in_raw_sheet_is_missing(raw_dir):
 
 def test_file_shapes(out):
     folder, _ = out
-    spend_rows = _rows(folder / "spend_by_service.csv")
+    spend_rows = read_rows(folder / "spend_by_service.csv")
     assert tuple(spend_rows[0]) == mhclg.SPEND_COLUMNS
     assert {r["service"] for r in spend_rows} == set(SPEND_SERVICES)
     keys = [(r["area_code"], r["period"], r["service"]) for r in spend_rows]
     assert len(keys) == len(set(keys))
-    fact_rows = _rows(folder / "fact_mhclg_outturn.csv")
+    fact_rows = read_rows(folder / "fact_mhclg_outturn.csv")
     assert tuple(fact_rows[0]) == FACT_COLUMNS
     assert {r["metric_code"] for r in fact_rows} <= set(METRIC_BY_CODE)
     keys = [(r["area_code"], r["metric_code"], r["period"]) for r in fact_rows]

@@ -4,29 +4,18 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
 import pytest
+from importtest import read_rows, run_once
 
 from triborough.importers import neighbours
 from triborough.importers.common import ImportError_
 
-
-@pytest.fixture(scope="module")
-def out(raw_dir, tmp_path_factory) -> Path:
-    """One fresh run of the importer for the module's tests."""
-    folder = tmp_path_factory.mktemp("neighbours")
-    neighbours.run(raw_dir, folder)
-    return folder
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+out = run_once(neighbours, "neighbours")
 
 
 def test_westminster_neighbours(out):
-    rows = [r for r in _rows(out / neighbours.OUT_FILE) if r["area_code"] == "E09000033"]
+    rows = [r for r in read_rows(out / neighbours.OUT_FILE) if r["area_code"] == "E09000033"]
     ranked = [r["neighbour_code"] for r in sorted(rows, key=lambda r: int(r["rank"]))]
     # la_nearest_neighbours_england.csv row E09000033, Neighbour 1 to Neighbour 15
     assert ranked == [
@@ -39,7 +28,7 @@ def test_westminster_neighbours(out):
 
 
 def test_contract(out):
-    rows = _rows(out / neighbours.OUT_FILE)
+    rows = read_rows(out / neighbours.OUT_FILE)
     assert tuple(rows[0]) == neighbours.NEIGHBOUR_COLUMNS
     by_area: dict[str, list[int]] = {}
     for r in rows:

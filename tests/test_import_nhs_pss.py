@@ -5,31 +5,15 @@ from __future__ import annotations
 import csv
 import re
 import shutil
-from pathlib import Path
 
 import pytest
+from importtest import read_rows, run_once, values_by_key
 
 from triborough.catalogue import METRIC_BY_CODE
 from triborough.importers import nhs_pss
 from triborough.importers.common import ImportError_
 
-
-@pytest.fixture(scope="module")
-def out(raw_dir, tmp_path_factory) -> Path:
-    """One fresh run of the importer for the module's tests."""
-    folder = tmp_path_factory.mktemp("nhs_pss")
-    nhs_pss.run(raw_dir, folder)
-    return folder
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _facts(out: Path) -> dict[tuple[str, str, str], str]:
-    return {(r["area_code"], r["metric_code"], r["period"]): r["value"]
-            for r in _rows(out / nhs_pss.OUT_FILE)}
+out = run_once(nhs_pss, "nhs_pss")
 
 
 @pytest.mark.parametrize(
@@ -53,19 +37,19 @@ def _facts(out: Path) -> dict[tuple[str, str, str], str]:
     ],
 )
 def test_published_values(out, area, metric, period, value):
-    assert _facts(out)[(area, metric, period)] == value
+    assert values_by_key(out / nhs_pss.OUT_FILE)[(area, metric, period)] == value
 
 
 def test_cassr_codes_are_not_dfe_codes(out):
     # In PSS-EX1, 205/207/213 are Doncaster/Sheffield/Wakefield; 2010-11 row 205 Doncaster has
     # A1.1 = 6620, and Hammersmith and Fulham (705) has 3300.
-    facts = _facts(out)
+    facts = values_by_key(out / nhs_pss.OUT_FILE)
     assert facts[("E08000017", "asc_reviews", "2010-11")] == "6620"
     assert facts[("E09000013", "asc_reviews", "2010-11")] == "3300"
 
 
 def test_dot_dot_is_a_gap_not_zero(out):
-    facts = _facts(out)
+    facts = values_by_key(out / nhs_pss.OUT_FILE)
     # 2010-11 row 807 West Sussex: A1.1 is "..", its assessments are all published.
     assert ("E10000032", "asc_reviews", "2010-11") not in facts
     assert facts[("E10000032", "asc_assessments", "2010-11")] == "8440"
@@ -78,7 +62,7 @@ def test_dot_dot_is_a_gap_not_zero(out):
 
 
 def test_contract(out):
-    facts = _rows(out / nhs_pss.OUT_FILE)
+    facts = read_rows(out / nhs_pss.OUT_FILE)
     assert {r["metric_code"] for r in facts} <= set(METRIC_BY_CODE)
     assert len({r["metric_code"] for r in facts}) == 5
     keys = [(r["area_code"], r["metric_code"], r["period"]) for r in facts]

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from importtest import read_rows, run_once, values_by_key
 
 from triborough.catalogue import METRIC_BY_CODE
 from triborough.importers import oflog
@@ -16,22 +17,7 @@ from triborough.importers.common import ImportError_
 FILES = (oflog.FACT_FILE, oflog.MEDIANS_FILE, oflog.NN_OUT_FILE)
 
 
-@pytest.fixture(scope="module")
-def out(raw_dir, tmp_path_factory) -> Path:
-    """One fresh run of the importer for the module's tests."""
-    folder = tmp_path_factory.mktemp("oflog")
-    oflog.run(raw_dir, folder)
-    return folder
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _facts(out: Path) -> dict[tuple[str, str, str], str]:
-    return {(r["area_code"], r["metric_code"], r["period"]): r["value"]
-            for r in _rows(out / oflog.FACT_FILE)}
+out = run_once(oflog, "oflog")
 
 
 @pytest.mark.parametrize(
@@ -48,18 +34,18 @@ def _facts(out: Path) -> dict[tuple[str, str, str], str]:
     ],
 )
 def test_published_values(out, area, metric, period, value):
-    assert _facts(out)[(area, metric, period)] == value
+    assert values_by_key(out / oflog.FACT_FILE)[(area, metric, period)] == value
 
 
 def test_blank_value_is_a_gap_not_zero(out):
     # 2016-17, E09000033, ASC7: Value cell is blank in the raw file.
-    facts = _facts(out)
+    facts = values_by_key(out / oflog.FACT_FILE)
     assert ("E09000033", "asc_workforce_turnover_pct", "2016-17") not in facts
     assert ("E09000033", "asc_workforce_turnover_pct", "2017-18") in facts
 
 
 def test_medians(out):
-    rows = _rows(out / oflog.MEDIANS_FILE)
+    rows = read_rows(out / oflog.MEDIANS_FILE)
     medians = {(r["metric_code"], r["period"]): r["median"] for r in rows}
     # MEDIAN column on every ASC3 2015-16 row: 74.3; every ASC1 2016-17 row: 7.6.
     assert medians[("asc_info_users_pct", "2015-16")] == "74.3"
@@ -68,7 +54,7 @@ def test_medians(out):
 
 
 def test_oflog_neighbours_exclude_self_and_have_no_rank(out):
-    rows = [r for r in _rows(out / oflog.NN_OUT_FILE) if r["area_code"] == "E09000033"]
+    rows = [r for r in read_rows(out / oflog.NN_OUT_FILE) if r["area_code"] == "E09000033"]
     # oflog_nearest_neighbours.json["E09000033"] less itself (the list is in code order).
     assert sorted(r["neighbour_code"] for r in rows) == [
         "E09000005", "E09000007", "E09000009", "E09000012", "E09000013", "E09000014",
@@ -81,21 +67,21 @@ def test_oflog_neighbours_exclude_self_and_have_no_rank(out):
 
 
 def test_neighbour_repeats_dropped(out):
-    rows = [r for r in _rows(out / oflog.NN_OUT_FILE) if r["area_code"] == "E07000112"]
+    rows = [r for r in read_rows(out / oflog.NN_OUT_FILE) if r["area_code"] == "E07000112"]
     codes = [r["neighbour_code"] for r in rows]
     assert len(codes) == len(set(codes)) == 15
     assert "E07000112" not in codes
 
 
 def test_contract(out):
-    facts = _rows(out / oflog.FACT_FILE)
+    facts = read_rows(out / oflog.FACT_FILE)
     assert {r["metric_code"] for r in facts} <= set(METRIC_BY_CODE)
     assert len({r["metric_code"] for r in facts}) == 7
     keys = [(r["area_code"], r["metric_code"], r["period"]) for r in facts]
     assert len(keys) == len(set(keys))
     assert all(re.match(r"^E\d{8}$", r["area_code"]) for r in facts)
     assert all(r["value"] != "" for r in facts)
-    nn = _rows(out / oflog.NN_OUT_FILE)
+    nn = read_rows(out / oflog.NN_OUT_FILE)
     nn_keys = [(r["area_code"], r["group_id"], r["neighbour_code"]) for r in nn]
     assert len(nn_keys) == len(set(nn_keys))
     assert all(re.match(r"^E\d{8}$", r[c]) for r in nn for c in ("area_code", "neighbour_code"))

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from importtest import read_rows, run_once
 
 from triborough.catalogue import METRIC_BY_CODE
 from triborough.importers import ofsted
@@ -17,21 +18,12 @@ WCC, HF, KC = "E09000033", "E09000013", "E09000020"
 OUTPUTS = ("inspections.csv", "fact_ofsted.csv")
 
 
-@pytest.fixture(scope="module")
-def out_dir(raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("ofsted")
-    ofsted.run(raw_dir, out)
-    return out
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+out_dir = run_once(ofsted, "ofsted")
 
 
 @pytest.fixture(scope="module")
 def inspections(out_dir: Path) -> list[dict[str, str]]:
-    return _rows(out_dir / "inspections.csv")
+    return read_rows(out_dir / "inspections.csv")
 
 
 def _judgement(rows: list[dict[str, str]], area: str, framework: str, published: str,
@@ -48,7 +40,7 @@ def test_run_reports_files(raw_dir: Path, tmp_path: Path) -> None:
     assert [(w.file, w.source_id) for w in written] == [
         ("inspections.csv", "ofsted"), ("fact_ofsted.csv", "ofsted")]
     for w in written:
-        assert w.rows == len(_rows(tmp_path / w.file)) > 0
+        assert w.rows == len(read_rows(tmp_path / w.file)) > 0
 
 
 def test_march_2016_single_inspection(inspections: list[dict[str, str]]) -> None:
@@ -134,7 +126,7 @@ def test_judgement_scores() -> None:
 
 
 def test_fact_ofsted(out_dir: Path) -> None:
-    rows = _rows(out_dir / "fact_ofsted.csv")
+    rows = read_rows(out_dir / "fact_ofsted.csv")
     keys = [(r["area_code"], r["metric_code"], r["period"]) for r in rows]
     assert len(keys) == len(set(keys))
     assert {r["metric_code"] for r in rows} <= set(METRIC_BY_CODE)

@@ -7,16 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+from importtest import read_rows
 
 from triborough.boroughs import BOROUGH_CODES, ENGLAND, LONDON
 from triborough.catalogue import METRIC_BY_CODE
 from triborough.importers import ons
 from triborough.importers.common import FACT_COLUMNS, ImportError_
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +24,13 @@ def out(raw_dir, tmp_path_factory) -> tuple[Path, list]:
 
 @pytest.fixture(scope="module")
 def population(out) -> dict[tuple[str, str], str]:
-    rows = _rows(out[0] / "fact_ons_population.csv")
+    rows = read_rows(out[0] / "fact_ons_population.csv")
     return {(r["area_code"], r["period"]): r["value"] for r in rows}
 
 
 @pytest.fixture(scope="module")
 def areas(out) -> dict[str, dict[str, str]]:
-    return {r["area_code"]: r for r in _rows(out[0] / "areas.csv")}
+    return {r["area_code"]: r for r in read_rows(out[0] / "areas.csv")}
 
 
 @pytest.mark.parametrize(
@@ -66,7 +62,7 @@ def test_equals_derived_long_file_for_english_codes(raw_dir, population):
 
 
 def test_fact_file_shape(out):
-    rows = _rows(out[0] / "fact_ons_population.csv")
+    rows = read_rows(out[0] / "fact_ons_population.csv")
     assert tuple(rows[0].keys()) == FACT_COLUMNS
     assert {r["metric_code"] for r in rows} <= set(METRIC_BY_CODE)
     keys = [(r["area_code"], r["metric_code"], r["period"]) for r in rows]

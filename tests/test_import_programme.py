@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from importtest import read_rows
 
 from triborough.boroughs import BOROUGH_CODES
 from triborough.importers import programme
@@ -14,11 +15,6 @@ from triborough.importers.common import ImportError_
 
 SPLIT = "2018-04-01"
 NOTICE = "2017-03-27"
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")
@@ -30,17 +26,17 @@ def out(raw_dir, tmp_path_factory) -> tuple[Path, list]:
 
 @pytest.fixture(scope="module")
 def reported(out) -> list[dict[str, str]]:
-    return _rows(out[0] / "programme_reported.csv")
+    return read_rows(out[0] / "programme_reported.csv")
 
 
 @pytest.fixture(scope="module")
 def arrangements(out) -> dict[str, dict[str, str]]:
-    return {r["arrangement_id"]: r for r in _rows(out[0] / "arrangements.csv")}
+    return {r["arrangement_id"]: r for r in read_rows(out[0] / "arrangements.csv")}
 
 
 @pytest.fixture(scope="module")
 def milestones(out) -> list[dict[str, str]]:
-    return _rows(out[0] / "programme_milestones.csv")
+    return read_rows(out[0] / "programme_milestones.csv")
 
 
 def test_every_reported_row_is_kept(raw_dir, reported):
