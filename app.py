@@ -60,7 +60,8 @@ def _to_home() -> None:
 
 
 # Hidden: not in the menu, only there to answer the home page's own name.
-alias = st.Page(_to_home, title=home.title, url_path=HOME, visibility="hidden")
+home_title = next(title for specs in SECTIONS.values() for _, title, url in specs if url == HOME)
+alias = st.Page(_to_home, title=home_title, url_path=HOME, visibility="hidden")
 page = st.navigation(
     {section: [by_url[url] for _, _, url in specs] for section, specs in SECTIONS.items()}
     | {"": [alias]}
