@@ -104,7 +104,8 @@ else:
         st.subheader(theme)
         for code, shown in screen_tables(rows, with_target=with_target):
             ratings = rows.filter(pl.col("metric_code") == code).get_column("rag").to_list()
-            st.table(styled(shown, ratings))
+            # A pandas Styler costs about 20 ms a table: only the rated tables need colour.
+            st.table(styled(shown, ratings) if "Target" in shown.columns else shown)
         meta = meta_with(
             metadata_for(catalogue.filter(pl.col("code").is_in(list(codes))),
                          "latest published figure in the years chosen"),

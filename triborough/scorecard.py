@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from triborough.boroughs import BOROUGH_CODES
-from triborough.style import format_change, format_value, is_missing, unbroken
+from triborough.style import format_change, format_value, is_missing, unbroken_column
 from triborough.travel import direction
 
 # Metrics on the scorecard, by theme, in the order a reader meets them.
@@ -407,7 +407,6 @@ def screen_tables(card: pl.DataFrame, *, with_target: bool) -> list[tuple[str, p
         # Periods must not break inside ('2023-' / '24') in a narrow cell.
         tables.append((code, rows.select(
             pl.col("borough").alias(heading),
-            *(pl.col(k).map_elements(unbroken, return_dtype=pl.String).alias(v)
-              for k, v in columns.items()),
+            *(unbroken_column(k).alias(v) for k, v in columns.items()),
         )))
     return tables

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+import polars as pl
+
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies, and each
 # passes 3:1 contrast against white for chart marks.
 BOROUGH_COLOURS: dict[str, str] = {
@@ -97,11 +99,23 @@ def format_change(change: float | None, unit: str) -> str:
     return sign + format_value(mag, unit)
 
 
-_PERIOD_BREAKS = re.compile(r"(?<=\d)-(?=\d)|(?<=[A-Za-z]) (?=\d{4}\b)")
+# Where a period may break across lines, and what holds it together: the hyphen in '2023-24'
+# (a non-breaking hyphen) and the space in 'Sep 2024' (a non-breaking space).
+_PERIOD_BREAKS = ((r"(\d)-(\d)", "\u2011"), (r"([A-Za-z]) (\d{4})\b", "\u00a0"))
 
 
 def unbroken(text: str) -> str:
     """Periods that never break across lines in a narrow table cell: '2023-24' takes a
     non-breaking hyphen and 'Sep 2024' a non-breaking space. For on-screen text only;
     downloads keep plain characters."""
-    return _PERIOD_BREAKS.sub(lambda m: "\u2011" if m.group() == "-" else "\u00a0", text)
+    for pattern, glue in _PERIOD_BREAKS:
+        text = re.sub(pattern, rf"\g<1>{glue}\g<2>", text)
+    return text
+
+
+def unbroken_column(name: str) -> pl.Expr:
+    """``unbroken`` over a text column, done by polars (no Python call per cell)."""
+    expr = pl.col(name)
+    for pattern, glue in _PERIOD_BREAKS:
+        expr = expr.str.replace_all(pattern, f"${{1}}{glue}${{2}}")
+    return expr
