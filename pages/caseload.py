@@ -4,7 +4,7 @@
 import polars as pl
 import streamlit as st
 
-from triborough.charts import bar_chart, distinguish_comparators, stacked_area_chart, trend_chart
+from triborough.charts import bar_chart, stacked_area_chart, trend_chart
 from triborough.contracts import SERVICES
 from triborough.disclosure import (
     meta_with,
@@ -23,9 +23,8 @@ from triborough.ui import (
     empty_notice,
     illustrative_notice,
     metadata_for,
+    page_scope,
     query,
-    selected_boroughs,
-    selected_years,
     table_block,
 )
 
@@ -54,11 +53,7 @@ st.markdown(
     "published statistics, beside the middle London borough (the London median) and England."
 )
 
-areas = selected_boroughs()
-first_year, last_year = selected_years()
-if not areas:
-    empty_notice("Choose at least one borough in the sidebar to see figures.")
-    st.stop()
+areas, first_year, last_year = page_scope()
 threshold = get_settings().small_number_threshold
 arrangements = query("shared_periods")
 catalogue = query(
@@ -298,7 +293,6 @@ def libraries_view() -> None:
         span = "April 2023 to March 2024"
         title = f"Library {measure} {'each month' if grain == 'month' else 'each quarter'}, {span}"
         fig = trend_chart(activity, title, measure)
-        distinguish_comparators(fig)
         london = activity.filter(pl.col("series") == "london_median").get_column("areas")
         counted = (f"{london.min()}" if london.min() == london.max()
                    else f"{london.min()} to {london.max()}")

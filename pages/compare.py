@@ -31,10 +31,9 @@ from triborough.ui import (
     chart_block,
     empty_notice,
     metadata_for,
+    page_scope,
     period_span,
     query,
-    selected_boroughs,
-    selected_years,
 )
 
 DOMAIN_ORDER = ("children", "adults", "libraries", "finance", "population", "programme", "it")
@@ -57,11 +56,7 @@ st.markdown(
     "half of the group, so you see whether a borough is typical, not just its rank."
 )
 
-areas = selected_boroughs()
-first_year, last_year = selected_years()
-if not areas:
-    empty_notice("Choose at least one borough in the sidebar to see figures.")
-    st.stop()
+areas, first_year, last_year = page_scope()
 threshold = get_settings().small_number_threshold
 
 catalogue = query("metric_catalogue", metrics=[m.code for m in METRICS]).filter(

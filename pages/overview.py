@@ -11,10 +11,9 @@ from triborough.ui import (
     chart_block,
     empty_notice,
     metadata_for,
+    page_scope,
     period_span,
     query,
-    selected_boroughs,
-    selected_years,
 )
 
 SYMBOL_GLYPH = {"circle": "●", "square": "■", "diamond": "◆"}
@@ -32,11 +31,7 @@ st.caption(
     "2011-12. Population figures are ONS's post-2021-Census rebased series."
 )
 
-areas = selected_boroughs()
-first_year, last_year = selected_years()
-if not areas:
-    empty_notice("Choose at least one borough in the sidebar to see figures.")
-    st.stop()
+areas, first_year, last_year = page_scope()
 
 rows = query(
     "headline_figures",

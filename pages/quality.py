@@ -25,9 +25,8 @@ from triborough.ui import (
     download_block,
     empty_notice,
     metadata_for,
+    page_scope,
     query,
-    selected_boroughs,
-    selected_years,
     source_line,
 )
 
@@ -46,11 +45,7 @@ st.markdown(
     "trends behind the scorecard."
 )
 
-areas = selected_boroughs()
-first_year, last_year = selected_years()
-if not areas:
-    empty_notice("Choose at least one borough in the sidebar to see figures.")
-    st.stop()
+areas, first_year, last_year = page_scope()
 threshold = get_settings().small_number_threshold
 arrangements = query("shared_periods")
 catalogue = query("metric_catalogue", metrics=list(SCORECARD_METRICS))
@@ -83,17 +78,14 @@ else:
         "social care, the national median Oflog publishes."
     )
 
-    def styled(frame: pl.DataFrame, ratings: list[str]):  # noqa: ANN202 - a pandas Styler
-        """The frame without its index; target cells, when there are any, coloured by rating,
-        the words in them saying the same."""
-        styler = frame.to_pandas().style.hide(axis="index")
-        if "Target" in frame.columns:
-            styler = styler.apply(
-                lambda _col: [f"background-color: {RAG_COLOURS[r]}; color: white" if r else ""
-                              for r in ratings],
-                subset=["Target"],
-            )
-        return styler
+    def rated(frame: pl.DataFrame, ratings: list[str]):  # noqa: ANN202 - a pandas Styler
+        """The frame without its index, target cells coloured by rating (their words say the
+        same)."""
+        return frame.to_pandas().style.hide(axis="index").apply(
+            lambda _col: [f"background-color: {RAG_COLOURS[r]}; color: white" if r else ""
+                          for r in ratings],
+            subset=["Target"],
+        )
 
     missing = []
     for theme, codes in THEMES.items():
@@ -105,7 +97,7 @@ else:
         for code, shown in screen_tables(rows, with_target=with_target):
             ratings = rows.filter(pl.col("metric_code") == code).get_column("rag").to_list()
             # A pandas Styler costs about 20 ms a table: only the rated tables need colour.
-            st.table(styled(shown, ratings) if "Target" in shown.columns else shown)
+            st.table(rated(shown, ratings) if "Target" in shown.columns else shown)
         meta = meta_with(
             metadata_for(catalogue.filter(pl.col("code").is_in(list(codes))),
                          "latest published figure in the years chosen"),

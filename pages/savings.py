@@ -5,8 +5,6 @@ import streamlit as st
 
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.charts import (
-    distinguish_comparators,
-    financial_year_ticks,
     stacked_bar_chart,
     trend_chart,
 )
@@ -34,10 +32,9 @@ from triborough.ui import (
     empty_notice,
     illustrative_notice,
     metadata_for,
+    page_scope,
     period_span,
     query,
-    selected_boroughs,
-    selected_years,
     show_table,
     source_line,
 )
@@ -74,11 +71,7 @@ st.markdown(
     "are generated to show how the page works until a council loads its own."
 )
 
-areas = selected_boroughs()
-first_year, last_year = selected_years()
-if not areas:
-    empty_notice("Choose at least one borough in the sidebar to see figures.")
-    st.stop()
+areas, first_year, last_year = page_scope()
 
 milestones = query("savings_milestones")
 shared = query("shared_periods")
@@ -136,10 +129,9 @@ else:
     span = period_span(series.sort("period_end").get_column("period").unique(
         maintain_order=True).to_list())
     title = f"{option.label}: net spending<br><sup>{measure_words}, {span}</sup>"
-    fig = distinguish_comparators(trend_chart(
+    fig = trend_chart(
         series, title, measure_words, shaded=shading, events=milestone_events(milestones)
-    ))
-    financial_year_ticks(fig, series)
+    )
     table = series.select(
         pl.col("series_label").alias("area"),
         "period",
@@ -376,7 +368,6 @@ cumulative = shown.with_columns(
 )
 title = "Cumulative net savings after one-off costs, by borough" + suffix
 fig = trend_chart(cumulative, title, "£ million, cumulative", shaded=shading)
-financial_year_ticks(fig, cumulative)
 fig.add_hline(y=0, line=dict(color="#1a1a1a", width=1))
 chart_block(
     fig,

@@ -8,8 +8,6 @@ import streamlit as st
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.charts import (
     bar_chart,
-    distinguish_comparators,
-    financial_year_ticks,
     timeline_chart,
     trend_chart,
 )
@@ -35,10 +33,9 @@ from triborough.ui import (
     empty_notice,
     illustrative_notice,
     metadata_for,
+    page_scope,
     period_span,
     query,
-    selected_boroughs,
-    selected_years,
     show_table,
 )
 
@@ -55,11 +52,7 @@ st.markdown(
     "own; the last section is the published central services spend."
 )
 
-areas = selected_boroughs()
-first_year, last_year = selected_years()
-if not areas:
-    empty_notice("Choose at least one borough in the sidebar to see figures.")
-    st.stop()
+areas, first_year, last_year = page_scope()
 
 today = dt.date.today()
 window_start, window_end = dt.date(first_year, 4, 1), dt.date(last_year + 1, 3, 31)
@@ -141,8 +134,7 @@ if desk is not None:
         direction = {"higher_better": " Higher is better.",
                      "lower_better": " Lower is better."}.get(measure.polarity, "")
         chart_block(
-            financial_year_ticks(trend_chart(trend, title, measure.label, events=[SPLIT]),
-                                 trend),
+            trend_chart(trend, title, measure.label, events=[SPLIT]),
             trend.select(
                 pl.col("series_label").alias("borough"), "period", "months",
                 pl.col("tickets"), pl.col("first_contact_pct"), pl.col("sla_met_pct"),
@@ -404,9 +396,7 @@ else:
         for r in shared.filter(
             pl.col("arrangement_id") == "triborough_childrens_services").to_dicts()
     ]
-    fig = distinguish_comparators(trend_chart(trend, title, unit, shaded=shading,
-                                              events=[SPLIT]))
-    financial_year_ticks(fig, trend)
+    fig = trend_chart(trend, title, unit, shaded=shading, events=[SPLIT])
     meta = metadata_for(catalogue, span)
     meta["unit"] = unit
     chart_block(

@@ -295,23 +295,14 @@ def bar_chart(
     return _layout(fig, title, y_title)
 
 
-# Comparator lines differ by dash and marker as well as by grey, so London, the peer group
-# and England can be told apart without colour (trend_chart draws them all dash-dot).
+# Comparator lines differ by dash and marker as well as by grey, so London, the peer group,
+# England and the Oflog national median can be told apart without colour.
 COMPARATOR_STYLES: dict[str, tuple[str, str]] = {
     "London median": ("dashdot", "x"),
     "Peer median": ("longdash", "triangle-up"),
     "England": ("longdashdot", "star"),
+    "England median (Oflog)": ("longdashdot", "star"),
 }
-
-
-def distinguish_comparators(fig: go.Figure) -> go.Figure:
-    """Give each comparator line its own dash and marker (by trace name)."""
-    for trace in fig.data:
-        style = COMPARATOR_STYLES.get(getattr(trace, "name", "") or "")
-        if style and isinstance(trace, go.Scatter):
-            trace.line.dash = style[0]
-            trace.marker.symbol = style[1]
-    return fig
 
 
 BOROUGH_PATTERNS: dict[str, str] = {"E09000033": "", "E09000013": "/", "E09000020": "."}
@@ -505,8 +496,6 @@ def timeline_chart(
 
 # --- Caseload, Service quality and Compare pages ------------------------------------------
 
-# The Oflog national median is a comparator of its own: grey, long dash-dot, star markers.
-COMPARATOR_STYLES.setdefault("England median (Oflog)", ("longdashdot", "star"))
 BAND_FILL = "rgba(85,85,85,0.16)"
 MEDIAN_COLOUR = COMPARATOR_COLOURS["Peer median"]
 

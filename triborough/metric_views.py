@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from triborough.boroughs import ENGLAND
-from triborough.charts import bar_chart, distinguish_comparators, trend_chart
+from triborough.charts import bar_chart, trend_chart
 from triborough.comparison import UNIT_WORDS
 from triborough.disclosure import (
     SPLIT_DATE,
@@ -80,7 +80,6 @@ def published_trend(
         split = bool(shared) and within is not None and within[0] <= SPLIT_DATE <= within[1]
         fig = trend_chart(trend, title, y_title, shaded=shaded,
                           events=SPLIT_EVENT if split else None)
-    distinguish_comparators(fig)
     meta = metadata_for(pl.DataFrame([dict(metric)]), span)
     if metric.get("is_people_count"):
         meta = meta_with(meta, suppression=suppression_note(threshold))

@@ -66,6 +66,16 @@ def selected_years() -> tuple[int, int]:
     return int(years[0]), int(years[1])
 
 
+def page_scope() -> tuple[list[str], int, int]:
+    """The boroughs and first and last years chosen in the sidebar. With no borough chosen the
+    page says so and stops, so a page never draws empty charts."""
+    areas = selected_boroughs()
+    if not areas:
+        empty_notice("Choose at least one borough in the sidebar to see figures.")
+        st.stop()
+    return (areas, *selected_years())
+
+
 def sidebar_filters() -> None:
     """Borough and period filters, shared by every page through session state."""
     st.sidebar.multiselect(

@@ -325,34 +325,31 @@ def measure(
         errors = sorted(set(result["errors"][script]))
         status = "failed" if errors else "measured"
         note = "; ".join(errors)[:300]
-        limit_cold = median(big["empty"]) + median(raw["big"][script]["cold"])
-        limit_warm = median(big["empty"]) + median(raw["big"][script]["warm"])
         recorded = queries[script].get("big", [])
         figures += [
             Figure(
-                f"page_cold:{page['url']}", f"{page['title']} page, cold cache",
-                "AppTest run, Streamlit caches cleared",
-                "empty page + raw DuckDB (new connection) for its queries", 2.0,
-                ours=median(big["cold"]), against=limit_cold, status=status, note=note,
-                samples={"ours": big["cold"], "empty": big["empty"],
-                         "raw": raw["big"][script]["cold"]},
-            ),
-            Figure(
-                f"page_warm:{page['url']}", f"{page['title']} page, warm cache",
-                "AppTest run of a new session, caches filled",
-                "empty page + raw DuckDB (open connection) for its queries", 1.3,
-                ours=median(big["warm"]), against=limit_warm, status=status, note=note,
-                samples={"ours": big["warm"], "empty": big["empty"],
-                         "raw": raw["big"][script]["warm"]},
-            ),
+                f"page_{state}:{page['url']}", f"{page['title']} page, {state} cache",
+                ours_words, f"empty page + raw DuckDB ({connection}) for its queries", limit,
+                ours=median(big[state]),
+                against=median(big["empty"]) + median(raw["big"][script][state]),
+                status=status, note=note,
+                samples={"ours": big[state], "empty": big["empty"],
+                         "raw": raw["big"][script][state]},
+            )
+            for state, ours_words, connection, limit in (
+                ("cold", "AppTest run, Streamlit caches cleared", "new connection", 2.0),
+                ("warm", "AppTest run of a new session, caches filled", "open connection", 1.3),
+            )
+        ]
+        figures.append(
             Figure(
                 f"growth:{page['url']}",
                 f"{page['title']} page warm, {events['big']:,} against {events['small']:,} events",
                 f"warm run at {events['big']:,}", f"warm run at {events['small']:,}", 1.5,
                 ours=median(big["warm"]), against=median(small["warm"]), status=status,
                 note=note, samples={"ours": big["warm"], "against": small["warm"]},
-            ),
-        ]
+            )
+        )
         details["pages"][page["url"]] = {
             "file": page["file"],
             "queries": [
