@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     max_sql_chars: int = Field(
         100_000, gt=0, description="Longest query text the workbench accepts, in characters."
     )
+    audit_path: Path = Field(
+        PROJECT_ROOT / "data" / "audit.sqlite3",
+        description="Append-only audit log (SQLite) of sign-ins, refusals, queries and loads.",
+    )
+    council_dir: Path = Field(
+        PROJECT_ROOT / "data" / "council",
+        description="Durable store of every validated council load, replayed into each build.",
+    )
 
 
 @lru_cache(maxsize=1)
