@@ -4,6 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from triborough import signin
+from triborough.auth import Role
 from triborough.ui import sidebar_filters
 
 PAGES = Path(__file__).parent / "pages"
@@ -27,6 +29,8 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
 }
 # The Overview is the home page: Streamlit serves the default page at the root URL ("/").
 HOME = "overview"
+# The role each page needs beyond viewer (roles are cumulative; see triborough.auth).
+PAGE_ROLES: dict[str, Role] = {"sql": Role.ANALYST}
 
 st.set_page_config(page_title="Tri-borough Insight", page_icon="📊", layout="wide")
 # Headline figures read large; keyboard focus on the page links must be clearly visible; the
@@ -42,14 +46,29 @@ st.html(
     "</style>"
 )
 
+signin.guard_local_exposure()
+person = signin.current_person()
+
+
+def _page(file: str, title: str, url: str) -> st.Page:
+    """The page itself for someone who may open it; otherwise, at the same address and out of
+    the menu, the sign-in prompt, the no-access page or a refusal, and none of its code runs."""
+    where = {"title": title, "url_path": "home" if url == HOME else url, "default": url == HOME}
+    needed = PAGE_ROLES.get(url, Role.VIEWER)
+    if person is not None and person.can(needed):
+        return st.Page(PAGES / file, **where)
+    if person is None:
+        stand_in = signin.sign_in_page
+    elif person.role is None:
+        stand_in = signin.no_access_page(person)
+    else:
+        stand_in = signin.refusal_page(person, title, needed)
+    return st.Page(stand_in, **where, visibility="hidden")
+
+
 # The home page reserves its own url_path without serving it, so it takes an internal one and
 # its documented address ('/overview') is answered by a hidden page that sends readers on.
-by_url = {
-    url: st.Page(PAGES / file, title=title, url_path="home" if url == HOME else url,
-                 default=(url == HOME))
-    for specs in SECTIONS.values()
-    for file, title, url in specs
-}
+by_url = {url: _page(file, title, url) for specs in SECTIONS.values() for file, title, url in specs}
 home = by_url[HOME]
 
 
@@ -62,10 +81,17 @@ def _to_home() -> None:
 # Hidden: not in the menu, only there to answer the home page's own name.
 home_title = next(title for specs in SECTIONS.values() for _, title, url in specs if url == HOME)
 alias = st.Page(_to_home, title=home_title, url_path=HOME, visibility="hidden")
+# Someone not signed in, or with no role, gets no menu and no filters: only their one page.
+has_role = person is not None and person.role is not None
 page = st.navigation(
     {section: [by_url[url] for _, _, url in specs] for section, specs in SECTIONS.items()}
-    | {"": [alias]}
+    | {"": [alias]},
+    position="sidebar" if has_role else "hidden",
 )
-st.sidebar.markdown("**Tri-borough Insight**  \nPublished figures, three boroughs side by side.")
-sidebar_filters()
+if has_role:
+    st.sidebar.markdown(
+        "**Tri-borough Insight**  \nPublished figures, three boroughs side by side."
+    )
+    signin.sidebar_identity(person)
+    sidebar_filters()
 page.run()

@@ -6,10 +6,13 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from triborough import audit, signin
+from triborough.auth import AccessDenied, Role
 from triborough.boroughs import BOROUGH_CODES
 from triborough.contracts import CONTRACT_BY_NAME, CONTRACTS
 from triborough.data_views import QUALITY_LEGEND, contract_frame, quality_matrix, status_matrix
 from triborough.ingest import IngestError, Upload, ingest, validate_uploads
+from triborough.plain_text import plain
 from triborough.scorecard import POLARITY_WORDS
 from triborough.settings import get_settings
 from triborough.ui import (
@@ -130,8 +133,25 @@ with st.expander("How the illustrative figures were calibrated"):
         "row by row above). Savings reach the reported £43m a year in 2015-16."
     )
 
-# --- loading an extract -----------------------------------------------------------------------
+# --- loading an extract (stewards) -------------------------------------------------------------
 st.header("Load a council extract")
+person = signin.page_person()
+if not signin.require_section(person, Role.STEWARD, "Loading council extracts"):
+    st.stop()  # the rest of the page is the stewards' own
+
+with st.expander("Audit log: sign-ins, refusals, workbench queries and loads"):
+    log = audit.entries()
+    show_table(
+        pl.DataFrame(
+            [{"at": e.at, "kind": e.kind, "who": e.actor, "outcome": e.outcome,
+              "details": " ".join(f"{k}={v}" for k, v in e.details.items())}
+             for e in reversed(log[-500:])],
+            schema={c: pl.Utf8 for c in ("at", "kind", "who", "outcome", "details")},
+        ),
+        key="audit_table",
+    )
+    st.caption(f"Latest first; {min(len(log), 500):,} of {len(log):,} entries. "
+               "`triborough audit` prints them all.")
 st.markdown(
     "Upload a CSV extract for one of the council tables. The whole file is checked first and "
     "every problem is listed with its line, column and rule; nothing is loaded unless every "
@@ -143,7 +163,13 @@ choice = st.selectbox("Table", [DETECT, *names], key="upload_table",
 if choice != DETECT:
     with st.expander(f"What a {CONTRACT_BY_NAME[choice].title.lower()} file must contain"):
         show_table(contract_frame(CONTRACT_BY_NAME[choice]), key="upload_contract_table")
-upload = st.file_uploader("CSV extract", type=["csv", "txt"], key="upload_file")
+limit_mb = get_settings().max_upload_mb
+upload = st.file_uploader("CSV extract", type=["csv", "txt"], key="upload_file",
+                          max_upload_size=limit_mb)
+if upload is not None and upload.size > limit_mb * 1024 * 1024:  # the widget's limit, again
+    st.error(f"{plain(upload.name)} is {upload.size / 1024 / 1024:,.1f} MB; the limit is "
+             f"{limit_mb} MB (TRIBOROUGH_MAX_UPLOAD_MB).")
+    st.stop()
 left, right = st.columns(2)
 check_clicked = left.button("Check the file", key="upload_validate")
 load_clicked = right.button("Check and load", key="upload_load", type="primary")
@@ -155,23 +181,29 @@ if (check_clicked or load_clicked) and upload is None:
 elif check_clicked and upload is not None:
     result = validate_uploads([Upload(upload.name, upload.getvalue())], warehouse, table)[0]
     for note in result.notes:
-        st.caption(f"Note: {note}.")
+        st.caption(f"Note: {plain(note)}.")
     if result.ok:
-        st.success(f"{upload.name}: {result.rows:,} rows pass every check for "
+        st.success(f"{plain(upload.name)}: {result.rows:,} rows pass every check for "
                    f"{result.table}. Press **Check and load** to load them.")
     else:
-        st.error(f"{upload.name}: {result.total_violations:,} problem(s); nothing was loaded.")
+        st.error(f"{plain(upload.name)}: {result.total_violations:,} problem(s); nothing was "
+                 "loaded.")
         show_table(result.as_frame(), key="upload_errors")
 elif load_clicked and upload is not None:
     bar = st.progress(0.0, text="Checking the file")
     try:
         loads = ingest([Upload(upload.name, upload.getvalue())], warehouse, table,
-                       progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+                       progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+                       by=person)
     except IngestError as exc:
         bar.empty()
         result = exc.validations[0]
-        st.error(f"{upload.name}: {result.total_violations:,} problem(s); nothing was loaded.")
+        st.error(f"{plain(upload.name)}: {result.total_violations:,} problem(s); nothing was "
+                 "loaded.")
         show_table(result.as_frame(), key="upload_errors")
+    except AccessDenied as exc:
+        bar.empty()
+        st.error(plain(exc))
     else:
         # Rerun so every view above reads the new warehouse (its cache key has changed).
         st.session_state["upload_outcome"] = [load.summary() for load in loads]
@@ -179,5 +211,5 @@ elif load_clicked and upload is not None:
 
 outcome = st.session_state.pop("upload_outcome", None)
 if outcome:
-    st.success("Load finished. " + " ".join(outcome)
+    st.success("Load finished. " + plain(" ".join(outcome))
                + " Every page now shows the new figures; no restart needed.")

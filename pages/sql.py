@@ -14,8 +14,11 @@ import plotly.express as px
 import polars as pl
 import streamlit as st
 
+from triborough import signin
 from triborough import workbench as wb
+from triborough.auth import AccessDenied
 from triborough.exports import to_csv_bytes, to_parquet_bytes, to_xlsx_bytes
+from triborough.plain_text import plain
 from triborough.queries import NamedQuery, Param, QueryError, load_queries
 from triborough.settings import Settings, get_settings
 from triborough.sqlguard import RefusedSQL
@@ -92,8 +95,8 @@ def _run(
     """Run and keep the outcome in the session, so later widget changes still show it."""
     st.session_state[PLAN] = None
     try:
-        result = wb.run_user_sql(con, sql, settings, params)
-    except (RefusedSQL, wb.WorkbenchError) as exc:
+        result = wb.run_user_sql(con, sql, settings, params, by=signin.page_person())
+    except (RefusedSQL, wb.WorkbenchError, AccessDenied) as exc:
         st.session_state[RESULT] = None
         st.session_state[ERROR] = str(exc)
         _record(shown_sql or sql, None, str(exc))
@@ -153,7 +156,7 @@ def _saved_queries(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     try:
         bound = query.bind(raw)
     except QueryError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return
     types = {p.name: p.type for p in query.params}
     # Buttons side by side at the left, as a toolbar, not spread over half-width columns.
@@ -180,7 +183,7 @@ def _history() -> None:
             f"{entry.elapsed_ms:,.0f} ms"
         )
         st.code(entry.sql, language="sql")
-        st.caption(f"{entry.ran_at} · {outcome}")
+        st.caption(f"{entry.ran_at} · {plain(outcome)}")
         bar = st.container(horizontal=True)
         bar.button("Open", key=f"hist_open_{key}", on_click=_open_in_editor, args=(entry.sql,))
         bar.button("Run again", key=f"hist_run_{key}", on_click=_run_again, args=(entry.sql,))
@@ -327,12 +330,14 @@ def main() -> None:
             _run(con, settings, st.session_state["sql"])
         elif plan:
             try:
-                st.session_state[PLAN] = wb.explain(con, st.session_state["sql"], settings)
+                st.session_state[PLAN] = wb.explain(
+                    con, st.session_state["sql"], settings, by=signin.page_person()
+                )
                 st.session_state[ERROR] = None
-            except (RefusedSQL, wb.WorkbenchError) as exc:
+            except (RefusedSQL, wb.WorkbenchError, AccessDenied) as exc:
                 st.session_state[ERROR] = str(exc)
         if st.session_state.get(ERROR):
-            st.error(st.session_state[ERROR])
+            st.error(plain(st.session_state[ERROR]))
         elif st.session_state.get(PLAN):
             st.code(st.session_state[PLAN], language=None)
         result: wb.Result | None = st.session_state.get(RESULT)

@@ -10,6 +10,17 @@ import pytest
 from triborough.settings import PROJECT_ROOT, get_settings
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_audit_log(tmp_path_factory):
+    """Tests (and the servers they start) write their audit entries to a log of the session's
+    own, never to the project's."""
+    import os
+
+    os.environ["TRIBOROUGH_AUDIT_PATH"] = str(tmp_path_factory.mktemp("audit") / "audit.sqlite3")
+    get_settings.cache_clear()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_settings():
     """Settings are cached per process; tests that change the environment get a fresh read."""

@@ -47,6 +47,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    from triborough.auth import AccessDenied, local_operator
     from triborough.ingest import IngestError, Upload, ingest
 
     warehouse = Path(args.warehouse) if args.warehouse else get_settings().warehouse_path
@@ -58,9 +59,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     try:
         loads = ingest(
             [Upload.from_path(p) for p in paths], warehouse, table=args.table,
-            progress=lambda _f, m: print(m, file=sys.stderr),
+            progress=lambda _f, m: print(m, file=sys.stderr), by=local_operator(args.acting_as),
         )
-    except (IngestError, FileNotFoundError) as exc:
+    except (IngestError, FileNotFoundError, AccessDenied) as exc:
         print(f"ingest failed: {exc}", file=sys.stderr)
         print(f"the warehouse at {warehouse} was left unchanged", file=sys.stderr)
         return 1
@@ -69,24 +70,71 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from triborough import audit
+
+    try:
+        since = audit.parse_since(args.since) if args.since else None
+    except ValueError as exc:
+        print(f"audit: --since {exc}", file=sys.stderr)
+        return 2
+    for entry in audit.entries(since):
+        print(entry.line())
+    return 0
+
+
+def shared_mode_problems(host: str) -> list[str]:
+    """Why the app may not serve on ``host`` as configured (empty when it may).
+
+    Anything but a loopback address reaches other computers, so it needs sign-in: the
+    ``[auth]`` section in the secrets files Streamlit will read, and a role map.
+    """
+    from streamlit import config as streamlit_config
+
+    from triborough.auth import ConfigError, is_loopback, read_auth_section, signin_problems
+
+    if is_loopback(host):
+        return []
+    os.chdir(PROJECT_ROOT)  # Streamlit looks for .streamlit/secrets.toml in the working folder
+    files = [Path(f) for f in streamlit_config.get_option("secrets.files")]
+    try:
+        section = read_auth_section(files)
+    except ConfigError as exc:
+        return [str(exc)]
+    return signin_problems(section, get_settings().role_map)
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
+    host = args.host or settings.host
+    problems = shared_mode_problems(host)
+    if problems:
+        print(f"refusing to serve on {host}: other computers could reach the dashboard with "
+              "nobody signed in.", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        print("Serve on 127.0.0.1 (the default) to use it on this computer only; README "
+              "'Serving to others' shows a complete setup.", file=sys.stderr)
+        return 2
     if not settings.warehouse_path.exists():
         print(f"building the warehouse at {settings.warehouse_path} ...", file=sys.stderr)
         code = _cmd_build(argparse.Namespace(public=None, out=None))
         if code:
             return code
-    run_app(args.port)
+    run_app(args.port, host)
     return 0  # pragma: no cover - run_app serves until stopped
 
 
-def run_app(port: int) -> None:
-    """Serve app.py with Streamlit in this process.
+def run_app(port: int, host: str = "127.0.0.1") -> None:
+    """Serve app.py with Streamlit in this process, on ``host`` only.
 
     Streamlit decides once per process whether a ``pages/`` folder beside the main script means
     old-style page routing; with it, a deep link such as ``/overview`` runs the page script alone,
-    skipping app.py's navigation, sidebar filters and styles. app.py routes every page itself
-    through ``st.navigation``, so the flag is cleared before the server starts.
+    skipping app.py's navigation, sign-in, sidebar filters and styles. app.py routes every page
+    itself through ``st.navigation``, so the flag is cleared before the server starts.
+
+    The server settings for a shared deployment are given here too, so that no config file can
+    loosen them: the upload limit, XSRF and CORS protection on, no error details in pages.
     """
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli as streamlit_cli
@@ -95,8 +143,11 @@ def run_app(port: int) -> None:
     os.chdir(PROJECT_ROOT)
     sys.argv = [
         "streamlit", "run", str(PROJECT_ROOT / "app.py"),
-        "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        "--server.port", str(port), "--server.address", host,
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.maxUploadSize", str(get_settings().max_upload_mb),
+        "--server.enableXsrfProtection", "true", "--server.enableCORS", "true",
+        "--client.showErrorDetails", "none",
     ]
     streamlit_cli.main()
 
@@ -147,11 +198,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("files", nargs="+", metavar="FILE", help="CSV extract(s) to load")
     p.add_argument("--table", help="table the files are for (default: detected from the header)")
     p.add_argument("--warehouse", help="warehouse file (default: settings warehouse_path)")
+    p.add_argument(
+        "--as", dest="acting_as", metavar="NAME",
+        help="who is loading, for meta_load.loaded_by and the audit log (default: the "
+        "operating-system user)",
+    )
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("serve", help="build the warehouse if missing, then start the app")
     p.add_argument("--port", type=int, default=8501)
+    p.add_argument(
+        "--host", default=None,
+        help="address to listen on (default: settings host, 127.0.0.1: this computer only); "
+        "any other needs sign-in configured",
+    )
     p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("audit", help="print the audit log: sign-ins, refusals, queries, loads")
+    p.add_argument("--since", metavar="DATE",
+                   help="only entries from this date (YYYY-MM-DD, or YYYY-MM-DDTHH:MM, UTC)")
+    p.set_defaults(func=_cmd_audit)
 
     p = sub.add_parser("bench", help="measure speed against limits and a pandas peer")
     p.add_argument("--events", type=int, default=10_000_000, help="case events to generate")

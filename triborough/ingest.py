@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import getpass
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from triborough import audit
+from triborough.auth import Person, Role, acting, limit_to_boroughs, require
 from triborough.catalogue import METRICS
 from triborough.contracts import CONTRACT_BY_NAME, Contract
 from triborough.illustrative import refresh_facts, refresh_status
@@ -135,19 +136,28 @@ def ingest(
     warehouse: Path,
     table: str | None = None,
     progress: Progress | None = None,
-    loaded_by: str | None = None,
+    *,
+    by: Person | None = None,
 ) -> list[FileLoad]:
     """Validate every upload and, only if all pass, load them in one atomic swap.
 
-    Raises IngestError (with every violation) and leaves the warehouse byte-for-byte
-    unchanged when any file fails. Files whose sha256 is already in ``meta_load`` for the
-    same table are skipped; when every file is skipped the warehouse is not touched.
+    ``by`` is the person loading (see :func:`triborough.auth.acting`): a steward, whose name
+    goes into ``meta_load.loaded_by`` and the audit log; a steward limited to some boroughs has
+    a file with any other borough's rows refused whole, line by line.
+    Raises AccessDenied for anyone else, and IngestError (with every violation) leaving the
+    warehouse byte-for-byte unchanged when any file fails. Files whose sha256 is already in
+    ``meta_load`` for the same table are skipped; when every file is skipped the warehouse is
+    not touched.
     """
+    person = acting(by)
+    require(person, Role.STEWARD, "Loading council extracts")
     say = progress or (lambda _f, _m: None)
     if not warehouse.exists():
         raise FileNotFoundError(f"warehouse not found at {warehouse}: run `triborough build`")
     validations = validate_uploads(uploads, warehouse, table, progress)
+    limit_to_boroughs(person, validations)
     if not all(v.ok for v in validations):
+        _audit(person, validations, "refused")
         raise IngestError(validations)
     with _lock(warehouse):
         seen = loaded_hashes(warehouse)
@@ -161,16 +171,31 @@ def ingest(
                 todo.append(v)
         if not todo:
             say(1.0, "nothing to load: every file was loaded before")
+            _audit(person, validations, "already loaded")
             return results
-        _swap_in(warehouse, todo, results, loaded_by or _user(), say)
+        try:
+            _swap_in(warehouse, todo, results, person.name, say)
+        except Exception as exc:
+            _audit(person, validations, f"failed: {exc}")
+            raise
+    _audit(person, validations, "loaded", results)
     return results
 
 
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (some containers)
-        return str(os.getuid())
+def _audit(
+    person: Person, validations: list[Validation], outcome: str,
+    loads: list[FileLoad] | None = None,
+) -> None:
+    """One audit entry per file: who, the file, its sha256, rows, boroughs and the outcome."""
+    skipped = {(load.file, load.sha256) for load in loads or [] if load.skipped}
+    for v in validations:
+        boroughs = sorted(v.frame["borough_code"].unique()) if v.frame is not None else None
+        audit.record(
+            "load", person.name,
+            "already loaded" if (v.file, v.sha256) in skipped else outcome,
+            file=v.file, table=v.table, sha256=v.sha256, rows=v.rows, boroughs=boroughs,
+            problems=v.total_violations,
+        )
 
 
 def _swap_in(

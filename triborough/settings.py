@@ -67,6 +67,23 @@ class Settings(BaseSettings):
         PROJECT_ROOT / "data" / "council",
         description="Durable store of every validated council load, replayed into each build.",
     )
+    host: str = Field(
+        "127.0.0.1",
+        description="Address `triborough serve` listens on; anything but 127.0.0.1 (this "
+        "computer only) needs sign-in configured.",
+    )
+    role_claim: str = Field(
+        "roles",
+        description="ID-token claim that carries a signed-in person's roles or groups.",
+    )
+    role_map: dict[str, str] = Field(
+        {},
+        description='JSON object from claim value to role, e.g. `{"Tri.Analyst": "analyst", '
+        '"Tri.Steward.WCC": "steward:E09000033"}`.',
+    )
+    max_upload_mb: int = Field(
+        100, gt=0, description="Largest council extract the Data page accepts, in megabytes."
+    )
 
 
 @lru_cache(maxsize=1)

@@ -93,6 +93,7 @@ class Validation:
     total_violations: int = 0
     notes: list[str] = field(default_factory=list)  # conversions made, said plainly
     frame: pl.DataFrame | None = None  # typed contract columns, when ok
+    lines: pl.Series | None = None  # the file line of each row of ``frame``
 
     @property
     def ok(self) -> bool:
@@ -440,6 +441,7 @@ def validate_bytes(
                 [pl.lit(None, _dtype(c)).alias(c.name) for c in contract.columns
                  if c.name not in typed.columns]
             ).select(contract.column_names)
+            result.lines = typed["__line"]
     except _Stop as stop:
         result.violations = list(stop.violations)[:MAX_LISTED]
         result.total_violations = len(stop.violations)

@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from triborough.auth import Person, audited_query
 from triborough.settings import Settings
 from triborough.sqlguard import check_sql, tokens
 from triborough.warehouse import connect_readonly
@@ -216,15 +217,22 @@ def run_user_sql(
     text: str,
     settings: Settings,
     params: dict[str, object] | None = None,
+    *,
+    by: Person | None = None,
 ) -> Result:
     """Check ``text`` with the guard, run it on a fresh cursor and return at most ``row_cap`` rows.
 
-    ``params`` are DuckDB parameter values (``$name``), as a saved query binds them.
+    ``params`` are DuckDB parameter values (``$name``), as a saved query binds them. ``by`` is
+    the person running it (see :func:`triborough.auth.acting`): it must hold the analyst role
+    (else :class:`~triborough.auth.AccessDenied`), and the query is written to the audit log.
     Raises :class:`~triborough.sqlguard.RefusedSQL` when the guard refuses the text and
     :class:`WorkbenchError` (DuckDB's message, no traceback) when the engine fails or a limit
     stops the query.
     """
-    return _run_checked(con, check_sql(text, settings.max_sql_chars), settings, params)
+    with audited_query(by, text, params) as done:
+        result = _run_checked(con, check_sql(text, settings.max_sql_chars), settings, params)
+        done(result.row_count, result.elapsed_ms)
+        return result
 
 
 def _run_checked(
@@ -255,13 +263,21 @@ def _run_checked(
     )
 
 
-def explain(con: duckdb.DuckDBPyConnection, text: str, settings: Settings) -> str:
-    """The query plan DuckDB would use for ``text`` (which must itself pass the guard)."""
-    sql = check_sql(text, settings.max_sql_chars)
-    if not sql.lower().startswith("explain"):
-        # Checked again as a whole: the guard is the judge of what EXPLAIN may wrap.
-        sql = check_sql(f"EXPLAIN {sql}", settings.max_sql_chars + len("EXPLAIN "))
-    frame = _run_checked(con, sql, settings).frame
+def explain(
+    con: duckdb.DuckDBPyConnection, text: str, settings: Settings, *, by: Person | None = None
+) -> str:
+    """The query plan DuckDB would use for ``text`` (which must itself pass the guard).
+
+    Needs the analyst role and is audited, as :func:`run_user_sql`.
+    """
+    with audited_query(by, text, explain=True) as done:
+        sql = check_sql(text, settings.max_sql_chars)
+        if not sql.lower().startswith("explain"):
+            # Checked again as a whole: the guard is the judge of what EXPLAIN may wrap.
+            sql = check_sql(f"EXPLAIN {sql}", settings.max_sql_chars + len("EXPLAIN "))
+        result = _run_checked(con, sql, settings)
+        done(result.row_count, result.elapsed_ms)
+    frame = result.frame
     if "explain_value" not in frame.columns:
         return ""
     return "\n".join(str(v) for v in frame["explain_value"].to_list())
