@@ -96,7 +96,10 @@ def shared_mode_problems(host: str) -> list[str]:
     if is_loopback(host):
         return []
     os.chdir(PROJECT_ROOT)  # Streamlit looks for .streamlit/secrets.toml in the working folder
-    files = [Path(f) for f in streamlit_config.get_option("secrets.files")]
+    # The files Streamlit will read: STREAMLIT_SECRETS_FILES (space-separated, as Streamlit's
+    # command line reads it) when set, else its config (~/.streamlit/, then ./.streamlit/).
+    listed = os.environ.get("STREAMLIT_SECRETS_FILES", "").split()
+    files = [Path(f) for f in listed or streamlit_config.get_option("secrets.files")]
     try:
         section = read_auth_section(files)
     except ConfigError as exc:

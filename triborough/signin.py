@@ -8,6 +8,7 @@ council's OpenID Connect provider (``st.login``) and their roles come from the I
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import streamlit as st
@@ -16,8 +17,6 @@ from triborough import audit, auth
 from triborough.auth import AccessDenied, Person, Role
 from triborough.plain_text import plain
 from triborough.settings import get_settings
-
-_RECORDED = "_tb_signin_recorded"
 
 
 def signin_configured() -> bool:
@@ -50,14 +49,32 @@ def current_person() -> Person | None:
         return None
     claims = st.user.to_dict()
     person = auth.person_from_claims(claims, get_settings().role_claim, _role_map())
-    if not st.session_state.get(_RECORDED):
-        st.session_state[_RECORDED] = True
-        audit.record(
-            "sign-in", person.name, "ok" if person.role else "no role",
-            role=person.role.label if person.role else None,
-            boroughs=sorted(person.boroughs) if person.boroughs is not None else "all",
-        )
+    _record_sign_in(person, claims)
     return person
+
+
+_signed_in: set[tuple[str, str]] = set()
+_signed_in_lock = threading.Lock()
+
+
+def _record_sign_in(person: Person, claims: dict[str, object]) -> None:
+    """Audit a sign-in once. Every page load is a new Streamlit session carrying the same ID
+    token, so a sign-in is known by its token (subject and issue time), not by the session."""
+    issued = claims.get("iat")
+    if issued is None:  # a provider that leaves it out: once per session instead
+        if st.session_state.get("_tb_sign_in_recorded"):
+            return
+        st.session_state["_tb_sign_in_recorded"] = True
+    else:
+        with _signed_in_lock:
+            if (str(claims.get("sub")), str(issued)) in _signed_in:
+                return
+            _signed_in.add((str(claims.get("sub")), str(issued)))
+    audit.record(
+        "sign-in", person.name, "ok" if person.role else "no role",
+        role=person.role.label if person.role else None,
+        boroughs=sorted(person.boroughs) if person.boroughs is not None else "all",
+    )
 
 
 def page_person() -> Person:

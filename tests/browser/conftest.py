@@ -15,7 +15,9 @@ Streamlit), so a page added there is tested without touching this folder.
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,11 +28,15 @@ from .support import (
     CHROMIUM_ARGS,
     DESKTOP,
     PAGES,
+    PEOPLE,
+    ROLE_MAP,
     TABLET,
     AppDriver,
     AppPage,
     Served,
     ServerFailed,
+    SignedInServer,
+    free_port,
     nav_paths,
     new_context,
     start_server,
@@ -154,3 +160,64 @@ def shown(_page_once: AppDriver, app_page: AppPage) -> AppDriver:
     if _page_once.changed:
         _page_once.open_page(app_page)
     return _page_once
+
+
+@pytest.fixture(scope="session")
+def cli_server(chromium, built_warehouse: Path, tmp_path_factory) -> Iterator[str]:
+    """``triborough serve`` as README starts it, with its own defaults (address, routing), on a
+    server of its own. No test opens a page on it before the deep-link test, which needs a
+    first visit."""
+    try:
+        with start_server(built_warehouse, tmp_path_factory.mktemp("fresh"), via_cli=True) as url:
+            yield url
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[str]:
+    """An OpenID Connect provider on localhost (oidc-provider-mock) that knows one person per
+    role (``PEOPLE``); their roles travel in the ID token's ``roles`` claim."""
+    from oidc_provider_mock import User, run_server_in_thread
+
+    # The test provider speaks plain http on localhost; Authlib refuses that unless told.
+    os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
+    users = [
+        User(sub=email, claims={"email": email, "name": name, "roles": roles})
+        for email, name, roles in PEOPLE.values()
+    ]
+    with run_server_in_thread(user_claims=users) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="session")
+def signin_server(
+    chromium, built_warehouse: Path, oidc_provider: str, tmp_path_factory
+) -> Iterator[SignedInServer]:
+    """``triborough serve`` with sign-in configured against ``oidc_provider``, on its own copy
+    of the warehouse (the steward's test loads into it) and its own audit log."""
+    work = tmp_path_factory.mktemp("signin")
+    warehouse = work / "warehouse.duckdb"
+    shutil.copyfile(built_warehouse, warehouse)
+    port = free_port()
+    secrets_file = work / "secrets.toml"
+    secrets_file.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        f'cookie_secret = "{secrets.token_urlsafe(32)}"\n'
+        'client_id = "triborough-tests"\n'
+        'client_secret = "any-secret-the-test-provider-accepts"\n'
+        f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    audit_path = work / "audit.sqlite3"
+    env = {
+        "STREAMLIT_SECRETS_FILES": str(secrets_file),
+        "TRIBOROUGH_ROLE_MAP": json.dumps(ROLE_MAP),
+        "TRIBOROUGH_AUDIT_PATH": str(audit_path),
+    }
+    try:
+        with start_server(warehouse, work, via_cli=True, port=port, env=env) as url:
+            yield SignedInServer(Served(url, {}), warehouse, audit_path)
+    except ServerFailed as exc:
+        pytest.fail(str(exc))

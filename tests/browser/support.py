@@ -46,6 +46,20 @@ RUN_TIMEOUT_MS = 60_000
 
 BOROUGHS = ("Westminster", "Hammersmith and Fulham", "Kensington and Chelsea")
 
+# The signed-in tests: one person per role at the test provider, and the role map that reads
+# their ID tokens' `roles` claim (the Westminster steward is limited to Westminster).
+ROLE_MAP = {
+    "tri-viewer": "viewer",
+    "tri-analyst": "analyst",
+    "tri-steward-wcc": "steward:E09000033",
+}
+PEOPLE = {  # role -> (email, name, roles claim)
+    "viewer": ("vera.viewer@council.test", "Vera Viewer", ["tri-viewer"]),
+    "analyst": ("ali.analyst@council.test", "Ali Analyst", ["tri-analyst"]),
+    "steward": ("sam.steward@council.test", "Sam Steward", ["tri-steward-wcc"]),
+    "no role": ("nia.norole@council.test", "Nia Norole", ["some-other-app"]),
+}
+
 
 # --------------------------------------------------------------------------- page discovery
 
@@ -85,7 +99,7 @@ PAGES = discover_pages()
 # --------------------------------------------------------------------------- the server
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -113,27 +127,42 @@ def _stop(proc: subprocess.Popen) -> None:
         pass
 
 
+# The process id serving each base URL, for tests that look at the server process itself.
+proc_pid: dict[str, int] = {}
+
+
 class ServerFailed(RuntimeError):
     """Streamlit exited or never answered its health check; the message holds its log."""
 
 
 @contextlib.contextmanager
-def start_server(warehouse: Path, log_dir: Path, *, via_cli: bool = False) -> Iterator[str]:
+def start_server(
+    warehouse: Path,
+    log_dir: Path,
+    *,
+    via_cli: bool = False,
+    port: int | None = None,
+    env: dict[str, str | None] | None = None,
+) -> Iterator[str]:
     """Serve the app on a free loopback port against ``warehouse``.
 
     Runs ``streamlit run app.py``, or with ``via_cli`` the project's own ``triborough serve``
-    (which README tells people to use). Yields the base URL once ``/_stcore/health`` answers;
-    stops the process group after.
+    (which README tells people to use; it chooses the address itself). ``env`` adds variables
+    (None removes one). Yields the base URL once ``/_stcore/health`` answers; stops the process
+    group after.
     """
-    port = _free_port()
+    port = port or free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"streamlit-{port}.log"
     env = {
         **os.environ,
         "TRIBOROUGH_WAREHOUSE_PATH": str(warehouse),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",  # not reachable from the network
+        # not reachable from the network (`triborough serve` sets the address itself)
+        **({"TRIBOROUGH_HOST": None} if via_cli else {"STREAMLIT_SERVER_ADDRESS": "127.0.0.1"}),
+        **(env or {}),
     }
+    env = {k: v for k, v in env.items() if v is not None}
     if via_cli:
         cmd = [sys.executable, "-m", "triborough.cli", "serve", "--port", str(port)]
     else:
@@ -155,6 +184,7 @@ def start_server(warehouse: Path, log_dir: Path, *, via_cli: bool = False) -> It
             start_new_session=True,  # its own process group, so teardown reaches every child
         )
     url = f"http://127.0.0.1:{port}"
+    proc_pid[url] = proc.pid
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while not _healthy(f"{url}/_stcore/health"):
@@ -208,6 +238,35 @@ class Served:
 
     base_url: str
     paths: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SignedInServer:
+    """The app served with sign-in on: its address, its warehouse and its audit log."""
+
+    served: Served
+    warehouse: Path
+    audit_path: Path
+
+
+# The test provider's form links its stylesheet from a CDN; it is answered here, empty, so
+# that nothing leaves the machine (the guard would abort it and fail the test).
+PROVIDER_CDN = "https://cdn.jsdelivr.net/**"
+
+
+def sign_in(app: AppDriver, email: str) -> None:
+    """Sign in as ``email`` at the test provider: the app's Sign in button, the provider's form,
+    then back to the app's home page."""
+    app.page.context.route(
+        PROVIDER_CDN, lambda route: route.fulfill(status=200, content_type="text/css", body="")
+    )
+    app.open("")
+    app.page.get_by_role("button", name="Sign in").click()
+    app.page.locator("input[name=sub]").fill(email)
+    app.page.get_by_role("button", name="Authorize").click()
+    app.page.wait_for_url(f"{app.server.base_url}/**")
+    app.page.wait_for_selector('[data-testid="stMain"]')
+    app.wait_for_run()
 
 
 def nav_paths(page) -> dict[str, str]:  # noqa: ANN001 - playwright Page

@@ -20,7 +20,6 @@ from .support import (
     SCREENSHOT_DIR,
     AppPage,
     new_context,
-    start_server,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -246,9 +245,7 @@ def test_widgets_update_page(shown, app_page: AppPage) -> None:
         pytest.skip(f"{where}: {NOT_BOROUGH_FILTERED.get(app_page.url_path)}; no table toggle")
 
 
-def test_deep_link_on_fresh_server_runs_through_app(
-    chromium, built_warehouse, tmp_path_factory
-) -> None:
+def test_deep_link_on_fresh_server_runs_through_app(chromium, cli_server: str) -> None:
     """A page's URL opened first thing after ``triborough serve`` starts goes through app.py.
 
     Streamlit treats a folder named ``pages/`` beside the main script as the old multipage
@@ -256,23 +253,22 @@ def test_deep_link_on_fresh_server_runs_through_app(
     link straight to a page would get that page run on its own, without the app's sidebar
     filters or navigation (and so would everyone after, until someone opened the root URL).
     ``triborough serve`` clears that mode before serving; this checks it on a server of its
-    own, since the shared one has been through the root URL already.
+    own (``cli_server``), since the shared one has been through the root URL already.
     """
     target = PAGES[1] if len(PAGES) > 1 else PAGES[0]  # not the default page: a deep link
-    with start_server(built_warehouse, tmp_path_factory.mktemp("fresh"), via_cli=True) as url:
-        context, guard = new_context(chromium, DESKTOP)
-        try:
-            page = context.new_page()
-            page.goto(f"{url}/{target.url_path}")
-            page.wait_for_selector(
-                '[data-testid="stApp"][data-test-script-state="notRunning"]',
-                timeout=RUN_TIMEOUT_MS,
-            )
-            page.wait_for_selector('[data-testid="stSidebarNavLink"]', timeout=RUN_TIMEOUT_MS)
-            labels = [s.strip() for s in page.get_by_test_id("stSidebarNavLink").all_inner_texts()]
-            has_filter = page.get_by_test_id("stSidebar").get_by_text("Boroughs shown").count()
-        finally:
-            context.close()
+    context, guard = new_context(chromium, DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(f"{cli_server}/{target.url_path}")
+        page.wait_for_selector(
+            '[data-testid="stApp"][data-test-script-state="notRunning"]',
+            timeout=RUN_TIMEOUT_MS,
+        )
+        page.wait_for_selector('[data-testid="stSidebarNavLink"]', timeout=RUN_TIMEOUT_MS)
+        labels = [s.strip() for s in page.get_by_test_id("stSidebarNavLink").all_inner_texts()]
+        has_filter = page.get_by_test_id("stSidebar").get_by_text("Boroughs shown").count()
+    finally:
+        context.close()
     assert not guard.blocked, f"the browser tried to reach hosts off this machine: {guard.blocked}"
     assert labels == [p.title for p in PAGES] and has_filter == 1, (
         f"a first visit to /{target.url_path} ran the page without app.py: the navigation "
