@@ -8,6 +8,7 @@ the audit log. Local mode's listening sockets are read from the server process i
 from __future__ import annotations
 
 import hashlib
+import urllib.request
 from collections.abc import Iterator
 
 import duckdb
@@ -200,3 +201,17 @@ def test_local_mode_listens_on_this_computer_only(cli_server: str) -> None:
     }
     port = int(cli_server.rsplit(":", 1)[1])
     assert listening == {("127.0.0.1", port)}, listening
+
+
+def test_server_refuses_cross_origin_and_sets_an_xsrf_cookie(cli_server: str) -> None:
+    """``triborough serve`` keeps Streamlit's CORS protection (no ``Access-Control-Allow-Origin``
+    for another site) and XSRF protection (the token cookie Streamlit hands out with its
+    health check)."""
+    request = urllib.request.Request(
+        f"{cli_server}/_stcore/health", headers={"Origin": "http://evil.example"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # loopback only
+        allowed = response.headers.get("Access-Control-Allow-Origin")
+        cookies = response.headers.get_all("Set-Cookie") or []
+    assert allowed is None, allowed
+    assert any(c.startswith("_streamlit_xsrf=") for c in cookies), cookies
