@@ -108,8 +108,9 @@ def test_viewer_sees_dashboards_and_is_refused_the_workbench_and_uploads(
 ) -> None:
     email = _as(visitor, "viewer")
     assert visitor.nav_labels() == DASHBOARDS
-    sidebar = visitor.page.get_by_test_id("stSidebar").inner_text()
-    assert f"Signed in as {email} (viewer)" in sidebar
+    sidebar = visitor.page.get_by_test_id("stSidebar")
+    assert f"Signed in as {email} (viewer)" in sidebar.inner_text().replace(JOINER, "")
+    assert sidebar.locator("a[href^=mailto]").count() == 0, "their address became a link"
     assert visitor.page.get_by_test_id("stPlotlyChart").count() > 0, "the Overview drew no chart"
     visitor.full_page_screenshot(SCREENSHOT_DIR / "signin-viewer.png")
 
@@ -146,6 +147,7 @@ def test_westminster_steward_loads_westminster_and_is_refused_other_boroughs(
     visitor: AppDriver, signin_server: SignedInServer
 ) -> None:
     email = _as(visitor, "steward")
+    assert visitor.nav_labels() == [p.title for p in PAGES]
     assert "(steward for Westminster)" in visitor.page.get_by_test_id("stSidebar").inner_text()
     visitor.open("data")
     _upload(visitor, "westminster_caseload.csv", WESTMINSTER)
