@@ -229,3 +229,14 @@ def test_an_unlimited_steward_loads_any_borough(warehouse, audit_log) -> None:
 )
 def test_user_text_is_shown_as_written(text: str, shown: str) -> None:
     assert plain(text) == shown
+
+
+def test_local_mode_says_only_this_computer_can_open_it(app_env) -> None:
+    """With no [auth] in the secrets, the app runs for the local operator and says so."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=90)
+    at.run()
+    assert not at.exception
+    assert [c.value for c in at.sidebar.caption] == ["Only this computer can open this dashboard."]
+    assert at.sidebar.multiselect(key="boroughs") is not None
