@@ -167,8 +167,8 @@ limit_mb = get_settings().max_upload_mb
 upload = st.file_uploader("CSV extract", type=["csv", "txt"], key="upload_file",
                           max_upload_size=limit_mb)
 if upload is not None and upload.size > limit_mb * 1024 * 1024:  # the widget's limit, again
-    st.error(f"{plain(upload.name)} is {upload.size / 1024 / 1024:,.1f} MB; the limit is "
-             f"{limit_mb} MB (TRIBOROUGH_MAX_UPLOAD_MB).")
+    st.error(f"{plain(upload.name)} is {upload.size:,} bytes, over the limit of {limit_mb} MB "
+             "(TRIBOROUGH_MAX_UPLOAD_MB); nothing was checked or loaded.")
     st.stop()
 left, right = st.columns(2)
 check_clicked = left.button("Check the file", key="upload_validate")

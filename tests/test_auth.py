@@ -240,3 +240,23 @@ def test_local_mode_says_only_this_computer_can_open_it(app_env) -> None:
     assert not at.exception
     assert [c.value for c in at.sidebar.caption] == ["Only this computer can open this dashboard."]
     assert at.sidebar.multiselect(key="boroughs") is not None
+
+
+def test_data_page_refuses_a_file_over_the_upload_limit(warehouse, audit_log, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TRIBOROUGH_WAREHOUSE_PATH", str(warehouse))
+    monkeypatch.setenv("TRIBOROUGH_MAX_UPLOAD_MB", "1")
+    get_settings.cache_clear()
+    before = _sha(warehouse)
+    big = WESTMINSTER.encode() + b"\n" * (1024 * 1024)
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "data.py"), default_timeout=90)
+    at.run()
+    at.file_uploader(key="upload_file").set_value(("big.csv", big, "text/csv"))
+    at.button(key="upload_load").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        f"big.csv is {len(big):,} bytes, over the limit of 1 MB (TRIBOROUGH_MAX_UPLOAD_MB); "
+        "nothing was checked or loaded."]
+    assert not at.success and _sha(warehouse) == before
+    assert [e for e in audit.entries() if e.kind == "load"] == []
