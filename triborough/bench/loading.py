@@ -65,6 +65,7 @@ def _bare_worker(sources: list[tuple[str, str, bool]], out_path: str) -> dict[st
 
 def _build_ingest_worker(public_dir: str, out_path: str, files: list[str]) -> dict[str, Any]:
     """The project's path from CSV files: build from the published extracts, then ingest."""
+    from triborough.auth import local_operator
     from triborough.build import build_warehouse
     from triborough.ingest import Upload, ingest
 
@@ -78,7 +79,7 @@ def _build_ingest_worker(public_dir: str, out_path: str, files: list[str]) -> di
             [Upload.from_path(Path(f)) for f in files],
             out,
             progress=lambda _frac, msg: marks.append((time.perf_counter() - started, msg)),
-            loaded_by="bench",
+            by=local_operator("bench"),
         )
         total = time.perf_counter() - started
     finally:
