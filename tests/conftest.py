@@ -66,3 +66,24 @@ def downloads(monkeypatch) -> list[tuple[dict, pl.DataFrame]]:
 
     monkeypatch.setattr(ui, "to_csv_bytes", spy)
     return seen
+
+
+@pytest.fixture
+def offered_files(monkeypatch) -> dict[str, bytes]:
+    """Every file a page offers for download, by the button's key, as a person clicking it
+    would receive it (a file made only on click is made here)."""
+    import streamlit as st
+    from streamlit.elements.widgets.button import ButtonMixin
+
+    seen: dict[str, bytes] = {}
+    real = ButtonMixin.download_button
+
+    def spy(self, label, data, file_name=None, *args, **kwargs):
+        content = data() if callable(data) else data
+        seen[str(kwargs.get("key"))] = content if isinstance(content, bytes) else content.encode()
+        return real(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(ButtonMixin, "download_button", spy)
+    # st.download_button was bound to the main container when streamlit was imported
+    monkeypatch.setattr(st, "download_button", spy.__get__(st._main))
+    return seen
