@@ -9,7 +9,7 @@ import streamlit as st
 from triborough.boroughs import BOROUGH_CODES
 from triborough.contracts import CONTRACT_BY_NAME, CONTRACTS
 from triborough.data_views import QUALITY_LEGEND, contract_frame, quality_matrix, status_matrix
-from triborough.ingest import IngestError, Upload, ingest, validate_uploads
+from triborough.ingest import IngestError, Upload, WriteFailed, ingest, validate_uploads
 from triborough.scorecard import POLARITY_WORDS
 from triborough.settings import get_settings
 from triborough.ui import (
@@ -172,6 +172,9 @@ elif load_clicked and upload is not None:
         result = exc.validations[0]
         st.error(f"{upload.name}: {result.total_violations:,} problem(s); nothing was loaded.")
         show_table(result.as_frame(), key="upload_errors")
+    except WriteFailed as exc:
+        bar.empty()
+        st.error(f"{upload.name}: {exc}")
     else:
         # Rerun so every view above reads the new warehouse (its cache key has changed).
         st.session_state["upload_outcome"] = [load.summary() for load in loads]

@@ -18,6 +18,14 @@ def _fresh_settings():
     get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _private_council_store(tmp_path_factory, monkeypatch):
+    """Loads made by a test keep their rows in a store of the test's own, never the project's
+    ``data/council``."""
+    monkeypatch.setenv("TRIBOROUGH_COUNCIL_DIR", str(tmp_path_factory.mktemp("council")))
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
     """The raw publisher files; tests that read them skip (saying why) when they are absent."""

@@ -28,6 +28,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from triborough.build import BuildError, build_warehouse
+    from triborough.council_store import stored_loads
 
     settings = get_settings()
     public = Path(args.public) if args.public else settings.public_dir
@@ -36,18 +37,21 @@ def _cmd_build(args: argparse.Namespace) -> int:
         counts = build_warehouse(
             public, out, progress=lambda m: print(m, file=sys.stderr),
             events_scale=getattr(args, "events_scale", None),
+            council_dir=settings.council_dir,
         )
-    except BuildError as exc:
-        print(str(exc), file=sys.stderr)
+    except (BuildError, OSError) as exc:
+        print(f"build failed: {exc}", file=sys.stderr)
         print(f"the previous warehouse at {out} was left unchanged", file=sys.stderr)
         return 1
     for name, rows in counts.items():
         print(f"{name:<24} {rows:>10} rows")
+    replayed = len(stored_loads(settings.council_dir))
+    print(f"{replayed} council load(s) replayed from {settings.council_dir}")
     return 0
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from triborough.ingest import IngestError, Upload, ingest
+    from triborough.ingest import IngestError, Upload, WriteFailed, ingest
 
     warehouse = Path(args.warehouse) if args.warehouse else get_settings().warehouse_path
     paths = [Path(f) for f in args.files]
@@ -64,8 +68,43 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         print(f"ingest failed: {exc}", file=sys.stderr)
         print(f"the warehouse at {warehouse} was left unchanged", file=sys.stderr)
         return 1
+    except WriteFailed as exc:
+        print(f"ingest failed: {exc}", file=sys.stderr)
+        return 1
     for load in loads:
         print(load.summary())
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from triborough.backup import BackupError, backup
+
+    settings = get_settings()
+    try:
+        copied = backup(Path(args.folder), settings.warehouse_path, settings.council_dir,
+                        settings.audit_path)
+    except (BackupError, OSError) as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    for line in copied:
+        print(line)
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from triborough.backup import BackupError, restore
+
+    settings = get_settings()
+    try:
+        restored = restore(Path(args.folder), settings.warehouse_path, settings.council_dir,
+                           settings.audit_path)
+    except (BackupError, OSError) as exc:
+        print(f"restore failed: {exc}", file=sys.stderr)
+        print("the council-data store and audit log were left unchanged", file=sys.stderr)
+        return 1
+    for line in restored:
+        print(line)
+    print("run `triborough build` to replay the restored loads into the warehouse")
     return 0
 
 
@@ -148,6 +187,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--table", help="table the files are for (default: detected from the header)")
     p.add_argument("--warehouse", help="warehouse file (default: settings warehouse_path)")
     p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser(
+        "backup", help="copy the council-data store and the audit log into a folder"
+    )
+    p.add_argument("folder", metavar="DIR", help="folder to create (must not exist or be empty)")
+    p.set_defaults(func=_cmd_backup)
+
+    p = sub.add_parser(
+        "restore", help="put back a backup's council-data store and audit log (checked first)"
+    )
+    p.add_argument("folder", metavar="DIR", help="folder written by `triborough backup`")
+    p.set_defaults(func=_cmd_restore)
 
     p = sub.add_parser("serve", help="build the warehouse if missing, then start the app")
     p.add_argument("--port", type=int, default=8501)
