@@ -366,6 +366,10 @@ def render_markdown() -> str:
         "loaded or mixed.",
         "- The warehouse is changed in a copy that replaces the original in one rename: a "
         "failed load leaves it byte-for-byte unchanged, and readers never see half a load.",
+        "- The validated rows of each load are kept, with its `meta_load` entry and checksums, "
+        "in the council-data store (`data/council/`); `triborough build` replays the store, so "
+        "a rebuild keeps every load and its history. Text columns take at most "
+        f"{TEXT_MAX_CHARS} characters.",
         "- Loading a monthly caseload does not regenerate the illustrative case events built "
         "from the generated caseload; load case events too for a consistent borough.",
         "",

@@ -131,6 +131,7 @@ def start_server(warehouse: Path, log_dir: Path, *, via_cli: bool = False) -> It
     env = {
         **os.environ,
         "TRIBOROUGH_WAREHOUSE_PATH": str(warehouse),
+        "TRIBOROUGH_COUNCIL_DIR": str(log_dir / "council"),  # never the project's own store
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",  # not reachable from the network
     }
