@@ -314,3 +314,22 @@ def test_the_cli_reports_a_full_disk_in_words(place, monkeypatch, capsys):
     assert code == 1
     assert "ingest failed: the load could not be written: the disk is full." in err
     assert "Traceback" not in err
+
+
+def test_the_data_page_reports_a_full_disk_in_words(place, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TRIBOROUGH_WAREHOUSE_PATH", str(place["warehouse"]))
+    monkeypatch.setenv("TRIBOROUGH_COUNCIL_DIR", str(place["store"]))
+    monkeypatch.setattr(ingest_module.shutil, "copyfile", _disk_full)
+    before = _sha(place["warehouse"])
+    at = AppTest.from_file("../pages/data.py", default_timeout=60)
+    at.run(timeout=60)
+    data = (SAMPLES / "contracts.csv").read_bytes()
+    at.file_uploader(key="upload_file").set_value(("contracts.csv", data, "text/csv"))
+    at.button(key="upload_load").click().run(timeout=60)
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "contracts.csv: the load could not be written: the disk is full. Nothing was loaded; "
+        "the warehouse at warehouse.duckdb was left unchanged."]
+    assert _sha(place["warehouse"]) == before
