@@ -10,7 +10,6 @@ holds the warehouse's writer lock throughout, the same one a load takes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ import duckdb
 
 from triborough import council_store
 from triborough.catalogue import METRICS, SOURCES
+from triborough.council_store import sha256_file
 from triborough.illustrative import (
     TABLE_DESCRIPTIONS,
     add_illustrative,
@@ -38,15 +38,6 @@ class BuildError(RuntimeError):
     def __init__(self, problems: list[str]):
         super().__init__("warehouse build failed:\n  - " + "\n  - ".join(problems))
         self.problems = problems
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _create(con: duckdb.DuckDBPyConnection, table: Table) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from triborough.settings import PROJECT_ROOT, get_settings
@@ -77,34 +78,42 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
-    from triborough.backup import BackupError, backup
+    from triborough.backup import backup
 
-    settings = get_settings()
-    try:
-        copied = backup(Path(args.folder), settings.warehouse_path, settings.council_dir,
-                        settings.audit_path)
-    except (BackupError, OSError) as exc:
-        print(f"backup failed: {exc}", file=sys.stderr)
-        return 1
-    for line in copied:
-        print(line)
-    return 0
+    return _copy_store(backup, args.folder, "backup failed", None)
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    from triborough.backup import BackupError, restore
+    from triborough.backup import restore
+
+    return _copy_store(
+        restore, args.folder, "restore failed",
+        "the council-data store and audit log were left unchanged",
+        after="run `triborough build` to replay the restored loads into the warehouse",
+    )
+
+
+def _copy_store(
+    action: Callable[[Path, Path, Path, Path], list[str]],
+    folder: str,
+    failed: str,
+    unchanged: str | None,
+    after: str | None = None,
+) -> int:
+    """Run a backup or restore with the settings' paths and print what it did, or why not."""
+    from triborough.backup import BackupError
 
     settings = get_settings()
     try:
-        restored = restore(Path(args.folder), settings.warehouse_path, settings.council_dir,
-                           settings.audit_path)
+        done = action(Path(folder), settings.warehouse_path, settings.council_dir,
+                      settings.audit_path)
     except (BackupError, OSError) as exc:
-        print(f"restore failed: {exc}", file=sys.stderr)
-        print("the council-data store and audit log were left unchanged", file=sys.stderr)
+        print(f"{failed}: {exc}", file=sys.stderr)
+        if unchanged:
+            print(unchanged, file=sys.stderr)
         return 1
-    for line in restored:
+    for line in [*done, *([after] if after else [])]:
         print(line)
-    print("run `triborough build` to replay the restored loads into the warehouse")
     return 0
 
 
