@@ -151,3 +151,13 @@ def test_workbench_offers_excel_only_under_the_cell_limit(app_env, offered_files
     assert any(c.value.startswith("No Excel download: Excel is offered for results up to 100 "
                                   "cells; this one has 120 (60 rows × 2 columns)")
                for c in at.caption)
+
+
+def test_the_grids_own_csv_export_is_switched_off():
+    """A table's built-in 'Download as CSV' would bypass the neutralising and the budget."""
+    import tomllib
+
+    from triborough.settings import PROJECT_ROOT
+
+    config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True
