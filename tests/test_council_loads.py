@@ -333,3 +333,17 @@ def test_the_data_page_reports_a_full_disk_in_words(place, monkeypatch):
         "contracts.csv: the load could not be written: the disk is full. Nothing was loaded; "
         "the warehouse at warehouse.duckdb was left unchanged."]
     assert _sha(place["warehouse"]) == before
+
+
+def test_a_build_on_a_full_disk_says_so_and_keeps_the_warehouse(place, monkeypatch):
+    from triborough import build as build_module
+
+    def io_error(*_args, **_kwargs):
+        raise duckdb.IOException('Could not write file ".tmp": No space left on device')
+
+    monkeypatch.setattr(build_module, "add_illustrative", io_error)
+    before = _sha(place["warehouse"])
+    with pytest.raises(BuildError, match="the new warehouse could not be written: .*No space"):
+        _rebuild(place)
+    assert _sha(place["warehouse"]) == before
+    assert leftovers(place["warehouse"]) == []

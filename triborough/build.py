@@ -283,7 +283,11 @@ def build_warehouse(
                 council_dir, loaded_hashes(out_path) if out_path.exists() else set())
             for line in done:
                 say(f"council-data store: {line}")
-        return _build(public_dir, out_path, say, events_scale, council_dir)
+        try:
+            return _build(public_dir, out_path, say, events_scale, council_dir)
+        except (OSError, duckdb.IOException) as exc:  # a full disk, say: words, not a traceback
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise BuildError([f"the new warehouse could not be written: {reason}"]) from exc
 
 
 def _build(

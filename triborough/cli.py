@@ -40,8 +40,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
             events_scale=getattr(args, "events_scale", None),
             council_dir=settings.council_dir,
         )
-    except (BuildError, OSError) as exc:
-        print(f"build failed: {exc}", file=sys.stderr)
+    except BuildError as exc:
+        print(str(exc), file=sys.stderr)
         print(f"the previous warehouse at {out} was left unchanged", file=sys.stderr)
         return 1
     for name, rows in counts.items():
