@@ -11,7 +11,7 @@ from triborough.auth import AccessDenied, Role
 from triborough.boroughs import BOROUGH_CODES
 from triborough.contracts import CONTRACT_BY_NAME, CONTRACTS
 from triborough.data_views import QUALITY_LEGEND, contract_frame, quality_matrix, status_matrix
-from triborough.ingest import IngestError, Upload, ingest, validate_uploads
+from triborough.ingest import IngestError, Upload, WriteFailed, ingest, validate_uploads
 from triborough.plain_text import plain
 from triborough.scorecard import POLARITY_WORDS
 from triborough.settings import get_settings
@@ -204,6 +204,9 @@ elif load_clicked and upload is not None:
     except AccessDenied as exc:
         bar.empty()
         st.error(plain(exc))
+    except WriteFailed as exc:
+        bar.empty()
+        st.error(f"{plain(upload.name)}: {plain(exc)}")
     else:
         # Rerun so every view above reads the new warehouse (its cache key has changed).
         st.session_state["upload_outcome"] = [load.summary() for load in loads]

@@ -17,7 +17,7 @@ import streamlit as st
 from triborough import signin
 from triborough import workbench as wb
 from triborough.auth import AccessDenied
-from triborough.exports import to_csv_bytes, to_parquet_bytes, to_xlsx_bytes
+from triborough.exports import refusal, to_csv_bytes, to_parquet_bytes, to_xlsx_bytes
 from triborough.plain_text import plain
 from triborough.queries import NamedQuery, Param, QueryError, load_queries
 from triborough.settings import Settings, get_settings
@@ -262,9 +262,14 @@ def _downloads(result: wb.Result, source: str) -> None:
         ("Excel", to_xlsx_bytes, "xlsx",
          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     )
-    # Each file is made only when its button is pressed.
+    # Each file is made only when its button is pressed; one over its budget is not offered,
+    # and the reason is shown instead.
     bar = st.container(horizontal=True)
     for label, make, ext, mime in formats:
+        reason = refusal(frame, ext)
+        if reason:
+            st.caption(f"No {label} download: {reason}")
+            continue
         bar.download_button(
             f"Download {label}",
             data=lambda make=make: make(frame, metadata),

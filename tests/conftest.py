@@ -29,6 +29,14 @@ def _fresh_settings():
     get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _private_council_store(tmp_path_factory, monkeypatch):
+    """Loads made by a test keep their rows in a store of the test's own, never the project's
+    ``data/council``."""
+    monkeypatch.setenv("TRIBOROUGH_COUNCIL_DIR", str(tmp_path_factory.mktemp("council")))
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
     """The raw publisher files; tests that read them skip (saying why) when they are absent."""
@@ -76,4 +84,25 @@ def downloads(monkeypatch) -> list[tuple[dict, pl.DataFrame]]:
         return real(df, meta)
 
     monkeypatch.setattr(ui, "to_csv_bytes", spy)
+    return seen
+
+
+@pytest.fixture
+def offered_files(monkeypatch) -> dict[str, bytes]:
+    """Every file a page offers for download, by the button's key, as a person clicking it
+    would receive it (a file made only on click is made here)."""
+    import streamlit as st
+    from streamlit.elements.widgets.button import ButtonMixin
+
+    seen: dict[str, bytes] = {}
+    real = ButtonMixin.download_button
+
+    def spy(self, label, data, file_name=None, *args, **kwargs):
+        content = data() if callable(data) else data
+        seen[str(kwargs.get("key"))] = content if isinstance(content, bytes) else content.encode()
+        return real(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(ButtonMixin, "download_button", spy)
+    # st.download_button was bound to the main container when streamlit was imported
+    monkeypatch.setattr(st, "download_button", spy.__get__(st._main))
     return seen

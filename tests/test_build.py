@@ -82,7 +82,9 @@ def test_failed_build_leaves_previous_warehouse_byte_identical(
     with pytest.raises(BuildError, match=message):
         build_warehouse(broken_copy, target, events_scale=SMALL)
     assert _sha(target) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "warehouse.duckdb"]
+    # nothing left but the writer lock file, which build and ingest keep and share
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".warehouse.duckdb.lock", "public", "warehouse.duckdb"]
 
 
 def test_two_builds_give_identical_results(public_dir, tmp_path):

@@ -2,21 +2,31 @@
 
 The new file is written beside the old one under a temporary name and renamed into place only
 after every check passes, so a failed build leaves the previous warehouse byte-for-byte as it
-was, and readers never see a half-built file.
+was, and readers never see a half-built file. Given the council-data store, the build replays
+every council load kept there, so a rebuild keeps the councils' loads and their history. It
+holds the warehouse's writer lock throughout, the same one a load takes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
+from triborough import council_store
 from triborough.catalogue import METRICS, SOURCES
-from triborough.illustrative import TABLE_DESCRIPTIONS, add_illustrative
+from triborough.council_store import sha256_file
+from triborough.illustrative import (
+    TABLE_DESCRIPTIONS,
+    add_illustrative,
+    refresh_facts,
+    refresh_status,
+)
+from triborough.ingest import apply_load, loaded_hashes
+from triborough.locking import temp_path, warehouse_lock
 from triborough.schema import DERIVED_TABLES, TABLES, Table
 
 Progress = Callable[[str], None]
@@ -28,15 +38,6 @@ class BuildError(RuntimeError):
     def __init__(self, problems: list[str]):
         super().__init__("warehouse build failed:\n  - " + "\n  - ".join(problems))
         self.problems = problems
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _create(con: duckdb.DuckDBPyConnection, table: Table) -> None:
@@ -189,6 +190,20 @@ def _meta(con: duckdb.DuckDBPyConnection, loaded: list[dict], public_dir: Path) 
     con.execute("insert into meta_build values (?, ?)", [now, len(loaded)])
 
 
+def replay_council_loads(con: duckdb.DuckDBPyConnection, store: Path) -> int:
+    """Load every council load kept in ``store`` into a new warehouse, oldest first, as each
+    was first loaded (same rows, file, sha256, time and person); returns how many."""
+    loads = council_store.stored_loads(store)
+    for load in loads:
+        apply_load(con, load.table_name, load.read(store), load.file, load.sha256, load.rows,
+                   load.loaded_by, load.loaded_at_time)
+    tables = sorted({load.table_name for load in loads})
+    if tables:
+        refresh_facts(con, tables)
+        refresh_status(con, tables)
+    return len(loads)
+
+
 def check_warehouse(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every problem found in a built warehouse (empty when it is sound)."""
     problems: list[str] = []
@@ -249,17 +264,40 @@ def build_warehouse(
     out_path: Path,
     progress: Progress | None = None,
     events_scale: int | None = None,
+    council_dir: Path | None = None,
 ) -> dict[str, int]:
     """Build ``out_path`` from the extracts in ``public_dir``; returns rows per table.
 
-    Raises BuildError (naming every failed check) and leaves any existing file untouched.
+    With ``council_dir``, every council load kept in that store is replayed into the new
+    warehouse. Waits for any load or build of the same warehouse to finish first. Raises
+    BuildError (naming every failed check) and leaves any existing file untouched.
     """
     say = progress or (lambda _msg: None)
     if not public_dir.is_dir():
         raise BuildError([f"extracts folder not found: {public_dir}"])
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+    with warehouse_lock(out_path) as cleaned:
+        for path in cleaned:
+            say(f"removed {path.name}, left by a build or load that was stopped")
+        if council_dir is not None:
+            done = council_store.recover(
+                council_dir, loaded_hashes(out_path) if out_path.exists() else set())
+            for line in done:
+                say(f"council-data store: {line}")
+        try:
+            return _build(public_dir, out_path, say, events_scale, council_dir)
+        except (OSError, duckdb.IOException) as exc:  # a full disk, say: words, not a traceback
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise BuildError([f"the new warehouse could not be written: {reason}"]) from exc
+
+
+def _build(
+    public_dir: Path,
+    out_path: Path,
+    say: Progress,
+    events_scale: int | None,
+    council_dir: Path | None,
+) -> dict[str, int]:
+    tmp = temp_path(out_path, "build", os.getpid())
     try:
         con = duckdb.connect(str(tmp))
         try:
@@ -277,6 +315,13 @@ def build_warehouse(
             say("generating illustrative council tables")
             add_illustrative(con, events_scale)  # also lists every metric's periods
             _meta(con, loaded, public_dir)
+            if council_dir is not None:
+                say(f"replaying council loads from {council_dir}")
+                try:
+                    replayed = replay_council_loads(con, council_dir)
+                except council_store.StoreError as exc:
+                    raise BuildError([f"council-data store: {exc}"]) from exc
+                say(f"replayed {replayed} council load(s)")
             say("checking")
             problems = check_warehouse(con)
             if problems:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from triborough.settings import PROJECT_ROOT, get_settings
@@ -28,6 +29,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from triborough.build import BuildError, build_warehouse
+    from triborough.council_store import stored_loads
 
     settings = get_settings()
     public = Path(args.public) if args.public else settings.public_dir
@@ -36,6 +38,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         counts = build_warehouse(
             public, out, progress=lambda m: print(m, file=sys.stderr),
             events_scale=getattr(args, "events_scale", None),
+            council_dir=settings.council_dir,
         )
     except BuildError as exc:
         print(str(exc), file=sys.stderr)
@@ -43,12 +46,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
         return 1
     for name, rows in counts.items():
         print(f"{name:<24} {rows:>10} rows")
+    replayed = len(stored_loads(settings.council_dir))
+    print(f"{replayed} council load(s) replayed from {settings.council_dir}")
     return 0
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from triborough.auth import AccessDenied, local_operator
-    from triborough.ingest import IngestError, Upload, ingest
+    from triborough.ingest import IngestError, Upload, WriteFailed, ingest
 
     warehouse = Path(args.warehouse) if args.warehouse else get_settings().warehouse_path
     paths = [Path(f) for f in args.files]
@@ -64,6 +69,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     except (IngestError, FileNotFoundError, AccessDenied) as exc:
         print(f"ingest failed: {exc}", file=sys.stderr)
         print(f"the warehouse at {warehouse} was left unchanged", file=sys.stderr)
+        return 1
+    except WriteFailed as exc:
+        print(f"ingest failed: {exc}", file=sys.stderr)
         return 1
     for load in loads:
         print(load.summary())
@@ -105,6 +113,46 @@ def shared_mode_problems(host: str) -> list[str]:
     except ConfigError as exc:
         return [str(exc)]
     return signin_problems(section, get_settings().role_map)
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from triborough.backup import backup
+
+    return _copy_store(backup, args.folder, "backup failed", None)
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from triborough.backup import restore
+
+    return _copy_store(
+        restore, args.folder, "restore failed",
+        "the council-data store and audit log were left unchanged",
+        after="run `triborough build` to replay the restored loads into the warehouse",
+    )
+
+
+def _copy_store(
+    action: Callable[[Path, Path, Path, Path], list[str]],
+    folder: str,
+    failed: str,
+    unchanged: str | None,
+    after: str | None = None,
+) -> int:
+    """Run a backup or restore with the settings' paths and print what it did, or why not."""
+    from triborough.backup import BackupError
+
+    settings = get_settings()
+    try:
+        done = action(Path(folder), settings.warehouse_path, settings.council_dir,
+                      settings.audit_path)
+    except (BackupError, OSError) as exc:
+        print(f"{failed}: {exc}", file=sys.stderr)
+        if unchanged:
+            print(unchanged, file=sys.stderr)
+        return 1
+    for line in [*done, *([after] if after else [])]:
+        print(line)
+    return 0
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -207,6 +255,18 @@ def main(argv: list[str] | None = None) -> int:
         "operating-system user)",
     )
     p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser(
+        "backup", help="copy the council-data store and the audit log into a folder"
+    )
+    p.add_argument("folder", metavar="DIR", help="folder to create (must not exist or be empty)")
+    p.set_defaults(func=_cmd_backup)
+
+    p = sub.add_parser(
+        "restore", help="put back a backup's council-data store and audit log (checked first)"
+    )
+    p.add_argument("folder", metavar="DIR", help="folder written by `triborough backup`")
+    p.set_defaults(func=_cmd_restore)
 
     p = sub.add_parser("serve", help="build the warehouse if missing, then start the app")
     p.add_argument("--port", type=int, default=8501)

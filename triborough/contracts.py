@@ -24,6 +24,10 @@ KIND_TYPES: dict[str, str] = {
     "month": "DATE",
 }
 
+# Longest value a text column takes unless its contract says otherwise: names and references,
+# not documents (a 50 MB value would otherwise reach every visitor of the page showing it).
+TEXT_MAX_CHARS = 500
+
 # Columns every council table carries in the warehouse besides its contract columns.
 PROVENANCE_COLUMNS: dict[str, str] = {"is_illustrative": "BOOLEAN", "source": "VARCHAR"}
 
@@ -56,6 +60,7 @@ class Column:
     maximum: float | str | None = None
     not_above: str | None = None
     not_before: str | None = None
+    max_length: int | None = TEXT_MAX_CHARS  # characters; checked for text columns
 
     @property
     def duckdb_type(self) -> str:
@@ -90,6 +95,8 @@ class Column:
             bits.append(f"not more than {self.not_above}")
         if self.not_before:
             bits.append(f"not before {self.not_before}")
+        if self.kind == "text" and self.max_length is not None:
+            bits.append(f"at most {self.max_length:,} characters")
         if self.name == "metric_code":
             bits.append("a code in the metric catalogue")
         bits.append("required" if self.required else "may be blank")
@@ -326,7 +333,8 @@ def render_markdown() -> str:
         "(generated, deterministic, calibrated to published totals, flagged "
         "`is_illustrative = true` and `source = 'illustrative'`).",
         "",
-        "Files: UTF-8 (with or without BOM) or Windows-1252, comma-separated, one header line. "
+        "Files: UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1252 (one encoding for "
+        "the whole file; NUL characters are refused), comma-separated, one header line. "
         "Dates as `dd/mm/yyyy` (UK) or `yyyy-mm-dd`; numbers may carry thousands separators "
         "(`\"1,234\"`); code values are matched ignoring case, spaces and hyphens. Blank rows "
         "are skipped. Boroughs: " + ", ".join(f"`{c}`" for c in BOROUGH_CODES) + ".",
@@ -358,6 +366,10 @@ def render_markdown() -> str:
         "loaded or mixed.",
         "- The warehouse is changed in a copy that replaces the original in one rename: a "
         "failed load leaves it byte-for-byte unchanged, and readers never see half a load.",
+        "- The validated rows of each load are kept, with its `meta_load` entry and checksums, "
+        "in the council-data store (`data/council/`); `triborough build` replays the store, so "
+        "a rebuild keeps every load and its history. Text columns take at most "
+        f"{TEXT_MAX_CHARS} characters.",
         "- Loading a monthly caseload does not regenerate the illustrative case events built "
         "from the generated caseload; load case events too for a consistent borough.",
         "",

@@ -6,26 +6,32 @@ copy is changed (illustrative rows the files cover are replaced, provenance reco
 facts and illustrative flags recomputed), checkpointed, closed and renamed over the original.
 Readers that already have the old file open keep their consistent view; new readers see the new
 file, and the app's cache key (the file's inode and mtime) changes so it re-reads.
+
+The validated rows of every load are also kept in the council-data store
+(:mod:`triborough.council_store`), which ``triborough build`` replays into each new warehouse.
+Loads and builds take the same lock (:mod:`triborough.locking`) and run one after the other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
+import errno
 import os
 import shutil
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
-from triborough import audit
+from triborough import audit, council_store
 from triborough.auth import Person, Role, acting, limit_to_boroughs, require
 from triborough.catalogue import METRICS
 from triborough.contracts import CONTRACT_BY_NAME, Contract
 from triborough.illustrative import refresh_facts, refresh_status
+from triborough.locking import temp_path, warehouse_lock
+from triborough.settings import get_settings
 from triborough.validation import Progress, Validation, validate_bytes
 from triborough.warehouse import connect_readonly
 
@@ -41,6 +47,11 @@ class IngestError(RuntimeError):
             + "\n".join(v.report() for v in bad)
         )
         self.validations = validations
+
+
+class WriteFailed(RuntimeError):
+    """The files were sound but the load could not be written (a full disk, say); nothing was
+    loaded and the warehouse is unchanged. The message is plain words, no traceback."""
 
 
 @dataclass
@@ -119,18 +130,6 @@ def validate_uploads(
     return results
 
 
-@contextmanager
-def _lock(warehouse: Path) -> Iterator[None]:
-    """One writer at a time: a second ingest waits rather than overwrite the first."""
-    lock_path = warehouse.with_name(f".{warehouse.name}.lock")
-    with lock_path.open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def ingest(
     uploads: Sequence[Upload],
     warehouse: Path,
@@ -138,6 +137,7 @@ def ingest(
     progress: Progress | None = None,
     *,
     by: Person | None = None,
+    store: Path | None = None,
 ) -> list[FileLoad]:
     """Validate every upload and, only if all pass, load them in one atomic swap.
 
@@ -145,9 +145,11 @@ def ingest(
     goes into ``meta_load.loaded_by`` and the audit log; a steward limited to some boroughs has
     a file with any other borough's rows refused whole, line by line.
     Raises AccessDenied for anyone else, and IngestError (with every violation) leaving the
-    warehouse byte-for-byte unchanged when any file fails. Files whose sha256 is already in
+    warehouse byte-for-byte unchanged when any file fails; raises WriteFailed, with the
+    warehouse unchanged, when the load cannot be written. Files whose sha256 is already in
     ``meta_load`` for the same table are skipped; when every file is skipped the warehouse is
-    not touched.
+    not touched. The loaded rows are kept in the council-data store ``store`` (default: the
+    ``council_dir`` setting), which every build replays.
     """
     person = acting(by)
     require(person, Role.STEWARD, "Loading council extracts")
@@ -159,8 +161,10 @@ def ingest(
     if not all(v.ok for v in validations):
         _audit(person, validations, "refused")
         raise IngestError(validations)
-    with _lock(warehouse):
+    store = store or get_settings().council_dir
+    with warehouse_lock(warehouse):
         seen = loaded_hashes(warehouse)
+        council_store.recover(store, seen)
         results, todo = [], []
         for v in validations:
             load = FileLoad(v.file, v.table or "", v.rows, v.sha256, notes=list(v.notes))
@@ -174,7 +178,10 @@ def ingest(
             _audit(person, validations, "already loaded")
             return results
         try:
-            _swap_in(warehouse, todo, results, person.name, say)
+            _swap_in(warehouse, store, todo, results, person.name, say)
+        except (OSError, duckdb.IOException) as exc:
+            _audit(person, validations, f"failed: {exc}")
+            raise WriteFailed(_write_failure(exc, warehouse)) from exc
         except Exception as exc:
             _audit(person, validations, f"failed: {exc}")
             raise
@@ -198,15 +205,27 @@ def _audit(
         )
 
 
+def _write_failure(exc: BaseException, warehouse: Path) -> str:
+    full = (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or (
+        "no space left" in str(exc).lower())
+    why = "the disk is full" if full else (
+        exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0])
+    return (f"the load could not be written: {why}. Nothing was loaded; the warehouse at "
+            f"{warehouse.name} was left unchanged.")
+
+
 def _swap_in(
     warehouse: Path,
+    store: Path,
     todo: list[Validation],
     results: list[FileLoad],
     user: str,
     say: Callable[[float, str], None],
 ) -> None:
-    tmp = warehouse.with_name(f".{warehouse.name}.ingest-{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+    tmp = temp_path(warehouse, "ingest", os.getpid())
+    at = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    staged: list[Path] = []
+    swapped = False
     try:
         say(0.55, "copying the warehouse")
         shutil.copyfile(warehouse, tmp)
@@ -215,17 +234,32 @@ def _swap_in(
             by_file = {r.file: r for r in results}
             for i, v in enumerate(todo):
                 say(0.6 + 0.3 * i / len(todo), f"loading {v.file} into {v.table}")
-                _load_one(con, v, by_file[v.file], user)
+                assert v.frame is not None and v.table
+                load = by_file[v.file]
+                load.replaced_illustrative, load.replaced_loaded = apply_load(
+                    con, v.table, v.frame, v.file, v.sha256, v.rows, user, at)
             tables = sorted({v.table for v in todo if v.table})
             say(0.92, "recomputing annual figures and illustrative flags")
             refresh_facts(con, tables)
             refresh_status(con, tables)
-            say(0.96, "writing the new warehouse file")
+            say(0.95, "writing the new warehouse file")
             con.execute("checkpoint")
         finally:
             con.close()
+        say(0.97, "keeping the rows in the council-data store")
+        staged = council_store.stage(store, [
+            ({"table_name": v.table, "file": v.file, "sha256": v.sha256, "rows": v.rows,
+              "loaded_at": at, "loaded_by": user}, v.frame)
+            for v in todo if v.frame is not None
+        ])
         os.replace(tmp, warehouse)
+        swapped = True
+        council_store.commit(staged)
         say(1.0, f"loaded {len(todo)} file(s) into {warehouse.name}")
+    except BaseException:
+        if not swapped:  # after the swap, the next run commits what is staged
+            council_store.discard(staged)
+        raise
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
@@ -246,34 +280,49 @@ def _coverage_sql(contract: Contract) -> tuple[str, str]:
     return select, f"{match} and t.{col.name} between c.lo and c.hi"
 
 
-def _load_one(con: duckdb.DuckDBPyConnection, v: Validation, load: FileLoad, user: str) -> None:
-    contract = CONTRACT_BY_NAME[v.table or ""]
-    assert v.frame is not None
-    con.register("_incoming", v.frame.to_arrow())
+def apply_load(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pl.DataFrame,
+    file: str,
+    sha256: str,
+    rows: int,
+    loaded_by: str,
+    loaded_at: dt.datetime,
+) -> tuple[int, int]:
+    """Put one load's validated rows into ``table`` in place of what they cover, and record
+    it in ``meta_load``; returns (illustrative rows replaced, earlier loaded rows replaced).
+
+    Used by a load and by the build's replay of the council-data store, so both give the same
+    warehouse.
+    """
+    contract = CONTRACT_BY_NAME[table]
+    con.register("_incoming", frame.to_arrow())
     try:
         coverage, covered = _coverage_sql(contract)
         con.execute(f"create or replace temp table _coverage as {coverage}")
         key_match = " and ".join(f"t.{k} = i.{k}" for k in contract.key)
-        load.replaced_illustrative = con.execute(
+        replaced_illustrative = con.execute(
             f"delete from {contract.name} t using _coverage c "
             f"where t.is_illustrative and {covered}"
         ).fetchone()[0]
         # rows loaded before with the same key are revisions: the newer file wins
-        load.replaced_loaded = con.execute(
+        replaced_loaded = con.execute(
             f"delete from {contract.name} t using _incoming i "
             f"where not t.is_illustrative and {key_match}"
         ).fetchone()[0]
         con.execute(
             f"insert into {contract.name} by name "
             "select *, false as is_illustrative, $src as source from _incoming",
-            {"src": v.file},
+            {"src": file},
         )
         con.execute(
             "insert into meta_load (table_name, file, source, sha256, rows, loaded_at, "
             "loaded_by) values ($t, $f, 'council extract', $sha, $rows, $at, $by)",
-            {"t": contract.name, "f": v.file, "sha": v.sha256, "rows": v.rows,
-             "at": dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None), "by": user},
+            {"t": contract.name, "f": file, "sha": sha256, "rows": rows, "at": loaded_at,
+             "by": loaded_by},
         )
         con.execute("drop table _coverage")
     finally:
         con.unregister("_incoming")
+    return replaced_illustrative, replaced_loaded

@@ -59,6 +59,17 @@ class Settings(BaseSettings):
     max_sql_chars: int = Field(
         100_000, gt=0, description="Longest query text the workbench accepts, in characters."
     )
+    download_max_bytes: int = Field(
+        50_000_000,
+        gt=0,
+        description="Largest download (CSV, Parquet or Excel) a page offers, in bytes.",
+    )
+    excel_max_cells: int = Field(
+        1_000_000,
+        gt=0,
+        description="Most cells (rows × columns) an Excel download may hold; larger results "
+        "are offered as CSV and Parquet only.",
+    )
     audit_path: Path = Field(
         PROJECT_ROOT / "data" / "audit.sqlite3",
         description="Append-only audit log (SQLite) of sign-ins, refusals, queries and loads.",

@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 
 from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES
-from triborough.exports import to_csv_bytes
+from triborough.exports import refusal, to_csv_bytes
 from triborough.settings import get_settings
 from triborough.style import ILLUSTRATIVE_LABEL
 from triborough.warehouse import WarehouseMissing, connect_readonly, run_named, warehouse_version
@@ -166,7 +166,12 @@ def download_block(
     table: pl.DataFrame, *, key: str, meta: Mapping[str, str], file_stem: str
 ) -> None:
     """The CSV download every view offers: the rows shown, under '# ' lines giving source,
-    licence, unit and whether the figures are illustrative."""
+    licence, unit and whether the figures are illustrative (or, over the download budget, the
+    reason there is none)."""
+    reason = refusal(table, "csv")
+    if reason:
+        st.caption(reason)
+        return
     st.download_button(
         "Download CSV (with source notes)",
         data=to_csv_bytes(table, dict(meta)),

@@ -28,6 +28,7 @@ EMPTY = "empty file"
 NO_ROWS = "no data rows"
 BINARY = "binary file"
 ENCODING = "unreadable text"
+MIXED_ENCODING = "mixed encodings"
 UNKNOWN_TABLE = "unknown table"
 MISSING_COLUMN = "missing column"
 UNKNOWN_COLUMN = "unknown column"
@@ -52,6 +53,10 @@ NOT_BOOLEAN = "not true or false"
 EXCEEDS = "exceeds another column"
 BEFORE = "before another column"
 DUPLICATE_KEY = "duplicate key"
+TOO_LONG = "too long"
+
+SHOWN_CHARS = 80  # longest value quoted back in a message; the rest is summarised
+LINES_NAMED = 10  # lines named in a whole-file message; the count is always given
 
 _TRUE = ("true", "yes", "y", "1", "t")
 _FALSE = ("false", "no", "n", "0", "f")
@@ -129,31 +134,88 @@ class _Stop(Exception):
 # Bytes to text to records.
 
 
+def shown(value: str) -> str:
+    """A value short enough to quote in a message (a 50 MB field is summarised, not echoed)."""
+    if len(value) <= SHOWN_CHARS:
+        return value
+    return f"{value[:SHOWN_CHARS]}… ({len(value):,} characters)"
+
+
+def _line_list(lines: list[int]) -> str:
+    named = ", ".join(str(n) for n in lines[:LINES_NAMED])
+    more = len(lines) - LINES_NAMED
+    return named + (f" and {more:,} more" if more > 0 else "")
+
+
+def _decode_utf16(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-16")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start - exc.start % 2].decode("utf-16", errors="replace")
+        line = before.count("\n") + 1
+        if exc.reason == "truncated data":
+            detail = ("UTF-16 text has an odd number of bytes: the file is cut off in its "
+                      "last character")
+        else:
+            detail = (f"not valid UTF-16 ({exc.reason}): half of a surrogate pair on its own "
+                      "is not a character")
+        raise _Stop(Violation(name, line, None, ENCODING, detail)) from None
+
+
+def _mixed_encoding(raw: bytes, name: str) -> None:
+    """Refuse a file whose lines mix UTF-8 with another encoding (read whole as Windows-1252,
+    its UTF-8 lines would be stored as mojibake such as 'CafÃ© Ltd Â£')."""
+    utf8, other = [], []
+    for match in re.finditer(rb"[^\n]*[\x80-\xff][^\n]*", raw):
+        line = raw.count(b"\n", 0, match.start()) + 1
+        try:
+            match.group().decode("utf-8")
+        except UnicodeDecodeError:
+            other.append(line)
+        else:
+            utf8.append(line)
+    if utf8 and other:
+        raise _Stop(Violation(
+            name, other[0], None, MIXED_ENCODING,
+            f"line(s) {_line_list(utf8)} are UTF-8 but line(s) {_line_list(other)} are not; "
+            "save the whole file in one encoding (UTF-8)"))
+
+
 def decode(raw: bytes, name: str) -> tuple[str, list[str]]:
-    """Bytes to text: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252 (said in notes)."""
+    """Bytes to text: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252 (said in notes).
+
+    Refuses NUL characters in any encoding, invalid UTF-16, and files mixing UTF-8 lines with
+    lines in another encoding.
+    """
     notes: list[str] = []
     if not raw.strip():
         raise _Stop(Violation(name, None, None, EMPTY, "the file has no content"))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         notes.append("read as UTF-16 (byte order mark found)")
-        return raw.decode("utf-16"), notes
-    if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise _Stop(Violation(name, line, None, BINARY,
-                              "the file contains NUL bytes: it is not a CSV text file"))
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-        notes.append("UTF-8 byte order mark removed")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
+        text = _decode_utf16(raw, name)
+    else:
+        if b"\x00" in raw:
+            line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+            raise _Stop(Violation(name, line, None, BINARY,
+                                  "the file contains NUL bytes: it is not a CSV text file"))
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+            notes.append("UTF-8 byte order mark removed")
         try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise _Stop(Violation(name, line, None, ENCODING,
-                                  "neither UTF-8 nor Windows-1252 text")) from None
-        notes.append("converted from Windows-1252 to UTF-8")
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            _mixed_encoding(raw, name)
+            try:
+                text = raw.decode("cp1252")
+            except UnicodeDecodeError:
+                line = raw[: exc.start].count(b"\n") + 1
+                raise _Stop(Violation(name, line, None, ENCODING,
+                                      "neither UTF-8 nor Windows-1252 text")) from None
+            notes.append("converted from Windows-1252 to UTF-8")
+    if "\x00" in text:  # a NUL in UTF-16 decodes to a character like any other
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise _Stop(Violation(name, line, None, BINARY,
+                              "the file contains NUL characters: it is not a CSV text file"))
     if "\r" in text:
         notes.append("Windows (CRLF) line ends read")
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -188,8 +250,14 @@ def split_records(text: str, name: str) -> pl.DataFrame:
     return records
 
 
-def _header(record: str) -> list[str]:
-    names = next(csv.reader([record]))
+def _header(record: str, name: str) -> list[str]:
+    try:
+        names = next(csv.reader([record]))
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        limit = csv.field_size_limit()
+        detail = (f"a header field is longer than {limit:,} characters"
+                  if "field larger" in str(exc) else f"the header cannot be read ({exc})")
+        raise _Stop(Violation(name, 1, None, NOT_CSV, detail)) from None
     return [re.sub(r"[\s\-]+", "_", n.strip().strip("\ufeff").lower()) for n in names]
 
 
@@ -320,6 +388,9 @@ def _checks(column: Column, metric_codes: frozenset[str]) -> list[Check]:
     elif name == "metric_code":
         checks.append((name, present & ~value.is_in(sorted(metric_codes)), UNKNOWN_METRIC,
                        "not a metric in the catalogue (dim_metric)"))
+    if kind == "text" and column.max_length is not None:
+        checks.append((name, value.str.len_chars() > column.max_length, TOO_LONG,
+                       f"at most {column.max_length:,} characters"))
     if column.not_above:
         checks.append((name, value > pl.col(column.not_above), EXCEEDS,
                        f"is more than {column.not_above}"))
@@ -405,7 +476,7 @@ def validate_bytes(
         text, result.notes = decode(raw, name)
         text = text.rstrip("\n \t")  # trailing blank lines are common in exports: not errors
         records = split_records(text, name)
-        header = _header(records["text"][0])
+        header = _header(records["text"][0], name)
         contract = detect_table(header, name, table)
         result.table = contract.name
         say(0.2, f"{name}: checking columns against {contract.name}")
@@ -463,7 +534,7 @@ def validate_file(
 
 def _detail(row: dict) -> str:
     value = row.get("value")
-    return row["detail"] if value is None else f"{row['detail']} (found {value!r})"
+    return row["detail"] if value is None else f"{row['detail']} (found {shown(value)!r})"
 
 
 def _dtype(column: Column) -> pl.DataType:
@@ -476,11 +547,11 @@ def _header_problems(header: list[str], contract: Contract, name: str) -> list[V
     seen: set[str] = set()
     for col in header:
         if col in seen:
-            problems.append(Violation(name, 1, col, DUPLICATE_COLUMN,
+            problems.append(Violation(name, 1, shown(col), DUPLICATE_COLUMN,
                                       "this column name appears more than once"))
         seen.add(col)
         if col not in contract.column_names:
-            problems.append(Violation(name, 1, col or "(blank)", UNKNOWN_COLUMN,
+            problems.append(Violation(name, 1, shown(col) or "(blank)", UNKNOWN_COLUMN,
                                       f"{contract.name} has no such column; expected "
                                       + ", ".join(contract.column_names)))
     for col in contract.required_columns:

@@ -157,6 +157,7 @@ def start_server(
     env = {
         **os.environ,
         "TRIBOROUGH_WAREHOUSE_PATH": str(warehouse),
+        "TRIBOROUGH_COUNCIL_DIR": str(log_dir / "council"),  # never the project's own store
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         # not reachable from the network (`triborough serve` sets the address itself)
         **({"TRIBOROUGH_HOST": None} if via_cli else {"STREAMLIT_SERVER_ADDRESS": "127.0.0.1"}),
