@@ -52,6 +52,7 @@ NOT_BOOLEAN = "not true or false"
 EXCEEDS = "exceeds another column"
 BEFORE = "before another column"
 DUPLICATE_KEY = "duplicate key"
+MARKUP = "markup in text"
 
 _TRUE = ("true", "yes", "y", "1", "t")
 _FALSE = ("false", "no", "n", "0", "f")
@@ -320,6 +321,10 @@ def _checks(column: Column, metric_codes: frozenset[str]) -> list[Check]:
     elif name == "metric_code":
         checks.append((name, present & ~value.is_in(sorted(metric_codes)), UNKNOWN_METRIC,
                        "not a metric in the catalogue (dim_metric)"))
+    if kind == "text":
+        # Loaded names reach chart labels, where Plotly turns <a href=...> into a live link.
+        checks.append((name, value.str.contains(r"<[A-Za-z/!]"), MARKUP,
+                       "HTML tags are not allowed in text (a '<' before a letter, '/' or '!')"))
     if column.not_above:
         checks.append((name, value > pl.col(column.not_above), EXCEEDS,
                        f"is more than {column.not_above}"))
