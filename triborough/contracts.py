@@ -354,8 +354,8 @@ def render_markdown() -> str:
         "each such line named.",
         "- `meta_load` records each file's name, sha256, rows, time and who loaded it (the "
         "signed-in steward; from the command line `--as NAME`, else the operating-system "
-        "user); so does the audit log. A file whose sha256 is already recorded for the table is skipped: loading the "
-        "same file twice changes nothing.",
+        "user); so does the audit log. A file whose sha256 is already recorded for the table "
+        "is skipped: loading the same file twice changes nothing.",
         "- When no generated rows remain in a table, the catalogue metrics it feeds stop being "
         "marked illustrative; their annual figures in `fact_metric` are always recomputed from "
         "the table's rows (a year with fewer than twelve months of figures is a gap).",
