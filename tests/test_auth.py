@@ -218,6 +218,17 @@ def test_an_unlimited_steward_loads_any_borough(warehouse, audit_log) -> None:
 # --------------------------------------------------------------------------- user text
 
 
+def test_loaded_text_may_not_carry_markup() -> None:
+    """A vendor named with a link would become a live link in the contracts chart."""
+    from triborough.validation import MARKUP, validate_bytes
+
+    lines = (PROJECT_ROOT / "data" / "samples" / "contracts.csv").read_text().splitlines()
+    lines[2] = lines[2].replace("Vendor H", '<a href="https://evil.example">Vendor H</a>')
+    lines[3] = lines[3].replace("Vendor H", "Vendor <5 staff>")  # '<' before a digit is text
+    result = validate_bytes("\n".join(lines).encode(), "contracts.csv", None, ())
+    assert [(v.line, v.column, v.rule) for v in result.violations] == [(3, "vendor", MARKUP)]
+
+
 @pytest.mark.parametrize(
     ("text", "shown"),
     [

@@ -337,7 +337,8 @@ def render_markdown() -> str:
         "the whole file; NUL characters are refused), comma-separated, one header line. "
         "Dates as `dd/mm/yyyy` (UK) or `yyyy-mm-dd`; numbers may carry thousands separators "
         "(`\"1,234\"`); code values are matched ignoring case, spaces and hyphens. Blank rows "
-        "are skipped. Boroughs: " + ", ".join(f"`{c}`" for c in BOROUGH_CODES) + ".",
+        "are skipped. Boroughs: " + ", ".join(f"`{c}`" for c in BOROUGH_CODES) + ". Text "
+        "values may not hold HTML tags (a `<` before a letter, `/` or `!`).",
         "",
         "A file is checked whole: every problem is reported with its line, column and rule "
         "(the first 200 listed, with the total), and nothing is loaded unless every row of "
@@ -346,7 +347,7 @@ def render_markdown() -> str:
         "## Loading",
         "",
         "```bash",
-        "triborough ingest FILE... [--table NAME] [--warehouse PATH]",
+        "triborough ingest FILE... [--table NAME] [--warehouse PATH] [--as NAME]",
         "```",
         "",
         "- The table is detected from the header unless `--table` names it.",
@@ -356,9 +357,13 @@ def render_markdown() -> str:
         "`source` = the file name.",
         "- Rows loaded earlier with the same key are replaced (a revised extract wins); other "
         "earlier loads are kept, so a key is never duplicated.",
-        "- `meta_load` records each file's name, sha256, rows, time and the OS user who loaded "
-        "it. A file whose sha256 is already recorded for the table is skipped: loading the "
-        "same file twice changes nothing.",
+        "- Only a steward loads (in local mode the person at the computer is one). A steward "
+        "limited to some boroughs has a file with any other borough's rows refused whole, "
+        "each such line named.",
+        "- `meta_load` records each file's name, sha256, rows, time and who loaded it (the "
+        "signed-in steward; from the command line `--as NAME`, else the operating-system "
+        "user); so does the audit log. A file whose sha256 is already recorded for the table "
+        "is skipped: loading the same file twice changes nothing.",
         "- When no generated rows remain in a table, the catalogue metrics it feeds stop being "
         "marked illustrative; their annual figures in `fact_metric` are always recomputed from "
         "the table's rows (a year with fewer than twelve months of figures is a gap).",

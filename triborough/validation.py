@@ -57,6 +57,7 @@ TOO_LONG = "too long"
 
 SHOWN_CHARS = 80  # longest value quoted back in a message; the rest is summarised
 LINES_NAMED = 10  # lines named in a whole-file message; the count is always given
+MARKUP = "markup in text"
 
 _TRUE = ("true", "yes", "y", "1", "t")
 _FALSE = ("false", "no", "n", "0", "f")
@@ -391,6 +392,10 @@ def _checks(column: Column, metric_codes: frozenset[str]) -> list[Check]:
     if kind == "text" and column.max_length is not None:
         checks.append((name, value.str.len_chars() > column.max_length, TOO_LONG,
                        f"at most {column.max_length:,} characters"))
+    if kind == "text":
+        # Loaded names reach chart labels, where Plotly turns <a href=...> into a live link.
+        checks.append((name, value.str.contains(r"<[A-Za-z/!]"), MARKUP,
+                       "HTML tags are not allowed in text (a '<' before a letter, '/' or '!')"))
     if column.not_above:
         checks.append((name, value > pl.col(column.not_above), EXCEEDS,
                        f"is more than {column.not_above}"))
