@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 SLACK_S = 1.0  # past the time limit before the app ends a worker: DuckDB's own stop goes first
 GRACE_S = 2.0  # between terminate and kill
 START_TIMEOUT_S = 120.0  # a worker's imports on a busy two-core machine
+# How long a query waits for a free worker beyond the longest another query can hold one:
+# a replacement takes a few seconds to start on a busy machine.
+START_WAIT_S = 15.0
 WORKER_NICE = 10  # analysts' queries yield the CPU to dashboard pages
 _M_ARENA_MAX = -8  # glibc mallopt parameter
 _HEADER = struct.Struct(">I")
@@ -264,6 +267,21 @@ class SQLWorkers:
         self._start_error: str | None = None
         self._closed = False
 
+    def warm_up(self, wait_s: float = START_TIMEOUT_S) -> None:
+        """Start every worker now rather than at the first queries; wait until they are up."""
+        deadline = time.monotonic() + wait_s
+        with self._cond:
+            while self._running < self.size and not self._closed:
+                self._start_one()
+            while len(self._idle) + len(self._busy) < self.size and not self._closed:
+                if self._start_error is not None:
+                    error, self._start_error = self._start_error, None
+                    raise WorkerError(error)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise WorkerError("The workbench workers did not start in time.")
+                self._cond.wait(remaining)
+
     def pids(self) -> list[int]:
         """Process ids of the workers running now (idle or busy)."""
         with self._cond:
@@ -275,7 +293,7 @@ class SQLWorkers:
         import pyarrow as pa
 
         timeout_ms = job.settings.query_timeout_ms
-        worker = self._take(timeout_ms / 1000 + SLACK_S + 2 * GRACE_S)
+        worker = self._take(timeout_ms / 1000 + SLACK_S + 2 * GRACE_S + START_WAIT_S)
         healthy = False
         try:
             header, body = self._ask(worker, job)
@@ -318,10 +336,14 @@ class SQLWorkers:
             while True:
                 if self._closed:
                     raise WorkerError("The workbench is shutting down.")
-                if self._idle:
+                while self._idle:
                     worker = self._idle.pop()
-                    self._busy.add(worker)
-                    return worker
+                    if worker.process.is_alive():
+                        self._busy.add(worker)
+                        return worker
+                    # Died while idle (killed from outside): replace it, not fail a query on it.
+                    self._running -= 1
+                    worker.stop()
                 if self._start_error is not None:
                     error, self._start_error = self._start_error, None
                     raise WorkerError(error)
