@@ -51,8 +51,11 @@ def _connection(
 @st.cache_resource(show_spinner=False, max_entries=1, on_release=lambda pool: pool.close())
 def _workers(size: int, memory_mb: int) -> SQLWorkers:
     # One pool for every session in this app process: analysts' queries run there, never in
-    # the process that draws everyone's pages. Workers start when first asked for.
-    return SQLWorkers(size, memory_mb)
+    # the process that draws everyone's pages. The workers start in the background when the
+    # page is first opened, so the first query does not wait for them.
+    pool = SQLWorkers(size, memory_mb)
+    pool.start()
+    return pool
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

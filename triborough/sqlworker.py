@@ -267,12 +267,17 @@ class SQLWorkers:
         self._start_error: str | None = None
         self._closed = False
 
-    def warm_up(self, wait_s: float = START_TIMEOUT_S) -> None:
-        """Start every worker now rather than at the first queries; wait until they are up."""
-        deadline = time.monotonic() + wait_s
+    def start(self) -> None:
+        """Start every worker now, in the background, rather than at the first queries."""
         with self._cond:
             while self._running < self.size and not self._closed:
                 self._start_one()
+
+    def warm_up(self, wait_s: float = START_TIMEOUT_S) -> None:
+        """Start every worker now and wait until they are up."""
+        deadline = time.monotonic() + wait_s
+        self.start()
+        with self._cond:
             while len(self._idle) + len(self._busy) < self.size and not self._closed:
                 if self._start_error is not None:
                     error, self._start_error = self._start_error, None
