@@ -105,6 +105,23 @@ def in_worker(log_dir: Path, fn: Callable[..., Any], *args: Any) -> Any:
         return future.result()
 
 
+def measured_in_worker(
+    figures: list[Figure], why: str, log_dir: Path, fn: Callable[..., Any], *args: Any
+) -> Any | None:
+    """``in_worker(log_dir, fn, *args)`` for these figures; None, with each figure marked "not
+    measured" (``why`` says why) or "failed" (the error), when it cannot run or fails."""
+    if why:
+        for fig in figures:
+            fig.status, fig.note = "not measured", why
+        return None
+    try:
+        return in_worker(log_dir, fn, *args)
+    except Exception as exc:  # report, do not lose the other figures
+        for fig in figures:
+            fig.status, fig.note = "failed", f"{type(exc).__name__}: {exc}"[:300]
+        return None
+
+
 def fmt_seconds(value: float | None) -> str:
     """Seconds for the table: milliseconds below one second."""
     if value is None:

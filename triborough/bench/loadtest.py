@@ -18,7 +18,7 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-from triborough.bench.common import Figure, in_worker, median
+from triborough.bench.common import Figure, measured_in_worker, median
 from triborough.bench.server import LOAD_TIMEOUT_MS, _PeakRSS, _protocol_sessions, running_app
 
 HOSTILE_SQL = "select len(range(2000000000))"
@@ -169,18 +169,10 @@ def measure(
         "the 200 MB allowed", 1.0, against=GROWTH_LIMIT_BYTES, unit="bytes",
     )  # fmt: skip
     figures = [timing, memory]
-    why = unavailable()
-    if why:
-        for fig in figures:
-            fig.status, fig.note = "not measured", why
-        return figures, {}
     log = work / "logs" / "streamlit-load.log"
-    try:
-        result = in_worker(work / "logs", _load_worker, str(warehouse), sessions,
-                           max(repeat, 1), str(log))  # fmt: skip
-    except Exception as exc:  # report, do not lose the other figures
-        for fig in figures:
-            fig.status, fig.note = "failed", f"{type(exc).__name__}: {exc}"[:300]
+    result = measured_in_worker(figures, unavailable(), work / "logs", _load_worker,
+                                str(warehouse), sessions, max(repeat, 1), str(log))
+    if result is None:
         return figures, {}
     slowest = {k: [max(run) for run in result[k]] for k in ("without", "with")}
     timing.ours, timing.against = median(slowest["with"]), median(slowest["without"])

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from triborough.bench.common import APP_FILE, Figure, in_worker, median
+from triborough.bench.common import APP_FILE, Figure, measured_in_worker, median
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -292,18 +292,10 @@ def measure(
         "one websocket session alone", None,
     )
     figures = [memory, timing, protocol]
-    why = unavailable()
-    if why:
-        for fig in figures:
-            fig.status, fig.note = "not measured", why
-        return figures, {}
     log = work / "logs" / "streamlit.log"
-    try:
-        result = in_worker(work / "logs", _server_worker, str(warehouse), sessions,
-                           max(repeat, 1), str(log))
-    except Exception as exc:  # report, do not lose the other figures
-        for fig in figures:
-            fig.status, fig.note = "failed", f"{type(exc).__name__}: {exc}"[:300]
+    result = measured_in_worker(figures, unavailable(), work / "logs", _server_worker,
+                                str(warehouse), sessions, max(repeat, 1), str(log))
+    if result is None:
         return figures, {}
     memory.ours = float(result["peak_rss"])
     memory.note = f"peak during the timed browser loads: {result['peak_rss_loads'] / 1e9:.2f} GB"
