@@ -22,6 +22,7 @@ from triborough.plain_text import plain
 from triborough.queries import NamedQuery, Param, QueryError, load_queries
 from triborough.settings import Settings, get_settings
 from triborough.sqlguard import RefusedSQL
+from triborough.sqlworker import SQLWorkers
 from triborough.style import BOROUGH_COLOURS
 from triborough.warehouse import WarehouseMissing, warehouse_version
 
@@ -37,8 +38,9 @@ PENDING = "wb_pending_run"
 def _connection(
     path: str, version: str, timeout_ms: int, memory: str, threads: int
 ) -> duckdb.DuckDBPyConnection:
-    # Keyed on the file's version so a rebuild opens the new file; one connection per process
-    # is safe because every query runs on its own cursor, which carries the locked limits.
+    # For the schema browser's own catalogue queries only: what an analyst types runs in the
+    # worker processes. Keyed on the file's version so a rebuild opens the new file; one
+    # connection per process is safe because every query runs on its own locked-down cursor.
     settings = get_settings().model_copy(
         update={
             "query_timeout_ms": timeout_ms,
@@ -47,6 +49,16 @@ def _connection(
         }
     )
     return wb.open_workbench_connection(Path(path), settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=1, on_release=lambda pool: pool.close())
+def _workers(size: int, memory_mb: int) -> SQLWorkers:
+    # One pool for every session in this app process: analysts' queries run there, never in
+    # the process that draws everyone's pages. The workers start in the background when the
+    # page is first opened, so the first query does not wait for them.
+    pool = SQLWorkers(size, memory_mb)
+    pool.start()
+    return pool
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -86,7 +98,7 @@ def _record(sql: str, result: wb.Result | None, error: str | None) -> None:
 
 
 def _run(
-    con: duckdb.DuckDBPyConnection,
+    workers: SQLWorkers,
     settings: Settings,
     sql: str,
     params: dict[str, object] | None = None,
@@ -95,7 +107,7 @@ def _run(
     """Run and keep the outcome in the session, so later widget changes still show it."""
     st.session_state[PLAN] = None
     try:
-        result = wb.run_user_sql(con, sql, settings, params, by=signin.page_person())
+        result = wb.run_user_sql(workers, sql, settings, params, by=signin.page_person())
     except (RefusedSQL, wb.WorkbenchError, AccessDenied) as exc:
         st.session_state[RESULT] = None
         st.session_state[ERROR] = str(exc)
@@ -135,7 +147,7 @@ def _open_saved(sql: str, bound: dict[str, object], types: dict[str, str]) -> No
     st.session_state["sql"] = wb.inline_params(sql, bound, types)
 
 
-def _saved_queries(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+def _saved_queries(workers: SQLWorkers, settings: Settings) -> None:
     try:
         queries = load_queries(settings.queries_dir)
     except QueryError as exc:
@@ -162,7 +174,9 @@ def _saved_queries(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     # Buttons side by side at the left, as a toolbar, not spread over half-width columns.
     bar = st.container(horizontal=True)
     if bar.button("Run", key=f"saved_run_{name}", type="primary"):
-        _run(con, settings, query.sql, bound, shown_sql=wb.inline_params(query.sql, bound, types))
+        _run(
+            workers, settings, query.sql, bound, shown_sql=wb.inline_params(query.sql, bound, types)
+        )
     bar.button(
         "Open in editor", key=f"saved_open_{name}", on_click=_open_saved,
         args=(query.sql, bound, types),
@@ -249,7 +263,7 @@ def _chart(result: wb.Result) -> None:
             alt=f"{kind.capitalize()} chart of {y} by {x}; the same rows are in the result table.",
         )
         if result.truncated:
-            st.caption(f"Only the first {result.row_cap:,} rows are charted.")
+            st.caption(f"Only the first {result.row_count:,} rows are charted.")
 
 
 def _downloads(result: wb.Result, source: str) -> None:
@@ -282,7 +296,13 @@ def _downloads(result: wb.Result, source: str) -> None:
 
 def _show_result(result: wb.Result, source: str) -> None:
     st.caption(f"{result.row_count:,} rows · {result.elapsed_ms:,.0f} ms")
-    if result.truncated:
+    if result.cut_by == "bytes":
+        st.warning(
+            f"Showing the first {result.row_count:,} rows: the result is larger than the "
+            f"{result.byte_cap_mb:,} MB the workbench returns. Downloads hold these rows only. "
+            "Select fewer or shorter columns, filter or aggregate to see the rest."
+        )
+    elif result.truncated:
         st.warning(
             f"Showing the first {result.row_cap:,} rows: the result has more. Downloads hold "
             "these rows only. Filter, aggregate or add a LIMIT to see the rest."
@@ -313,10 +333,13 @@ def main() -> None:
         settings.workbench_memory_limit,
         settings.workbench_threads,
     )
+    workers = _workers(settings.workbench_workers, settings.workbench_worker_memory_mb)
     source = f"Tri-borough Insight warehouse {path.name} (version {version})"
     st.caption(
         f"Read-only SQL on the warehouse. One statement at a time; each query stops after "
-        f"{settings.query_timeout_ms / 1000:g} s and returns at most {settings.row_cap:,} rows. "
+        f"{settings.query_timeout_ms / 1000:g} s or "
+        f"{settings.workbench_worker_memory_mb / 1000:g} GB of memory and returns at most "
+        f"{settings.row_cap:,} rows and {settings.byte_cap_mb:,} MB. "
         "Files, settings and extensions are out of reach."
     )
     st.session_state.setdefault("sql", DEFAULT_SQL)
@@ -324,7 +347,7 @@ def main() -> None:
         ["Query", "Saved queries", "History", "Schema"]
     )
     with saved_tab:
-        _saved_queries(con, settings)
+        _saved_queries(workers, settings)
     with query_tab:
         st.text_area("SQL", key="sql", height=180, max_chars=settings.max_sql_chars)
         bar = st.container(horizontal=True)
@@ -332,11 +355,11 @@ def main() -> None:
         plan = bar.button("Explain", key="explain_sql")
         pending = st.session_state.pop(PENDING, False)  # set by "Run again" in the history
         if run or pending:
-            _run(con, settings, st.session_state["sql"])
+            _run(workers, settings, st.session_state["sql"])
         elif plan:
             try:
                 st.session_state[PLAN] = wb.explain(
-                    con, st.session_state["sql"], settings, by=signin.page_person()
+                    workers, st.session_state["sql"], settings, by=signin.page_person()
                 )
                 st.session_state[ERROR] = None
             except (RefusedSQL, wb.WorkbenchError, AccessDenied) as exc:

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from triborough.bench import loadtest
 from triborough.bench.common import Figure
 from triborough.bench.loading import csv_part, stages
 from triborough.bench.pages import discover_pages
@@ -20,7 +21,8 @@ from triborough.cli import main
 
 def _expected_ids() -> set[str]:
     ids = {"build", "build_csv_part", "build_generated", "peer", "workbench",
-           "server_memory", "server_concurrency", "server_concurrency_protocol"}
+           "server_memory", "server_concurrency", "server_concurrency_protocol",
+           "load_time", "load_memory"}
     for page in discover_pages():
         ids |= {f"page_cold:{page['url']}", f"page_warm:{page['url']}", f"growth:{page['url']}"}
     return ids
@@ -84,3 +86,17 @@ def test_markdown_marks_missed_and_unmeasured_targets():
     assert "| Fast thing | " in text and "| 1.00× | ≤ 1.5× | yes |" in text
     assert "| 3.00× | ≤ 1.2× | **no** |" in text
     assert "| not measured |" in text and "no browser" in text
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(bool(loadtest.unavailable()), reason=loadtest.unavailable() or "available")
+def test_load_test_runs_the_hostile_query_through_the_running_app(tmp_path, built_warehouse):
+    figures, details = loadtest.measure(tmp_path, built_warehouse, 0, sessions=2, repeat=1)
+    assert [f.status for f in figures] == ["measured", "measured"], [f.note for f in figures]
+    assert all(f.ratio is not None for f in figures)
+    # The analyst's session went the page's whole way and was told, in plain words, why.
+    assert details["analyst_outcomes"] == [
+        "This query needed more than 2 GB and was stopped. Aggregate or filter before building "
+        "very large values or lists."
+    ]
+    assert sum(details["analyst_runs"]) >= 1

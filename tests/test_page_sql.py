@@ -231,3 +231,48 @@ def test_missing_warehouse_says_how_to_build_it(
     assert not at.exception
     assert "triborough build" in at.error[0].value
     assert not at.text_area
+
+
+def test_wide_rows_are_cut_at_the_byte_cap_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRIBOROUGH_BYTE_CAP_MB", "5")
+    at = _run_sql("select repeat('x', 200000) as s from range(10001)")
+    assert not at.exception and not at.error
+    assert len(_result(at)) == 24
+    assert at.warning[0].value.startswith(
+        "Showing the first 24 rows: the result is larger than the 5 MB the workbench returns."
+    )
+
+
+@pytest.mark.slow
+def test_a_query_that_needs_too_much_memory_is_stopped_with_a_plain_message() -> None:
+    at = _run_sql("select len(range(2000000000))")
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "This query needed more than 2 GB and was stopped. Aggregate or filter before building "
+        "very large values or lists."
+    ]
+    at.text_area(key="sql").input("select count(*) as n from fact_metric")
+    at.button(key="run_sql").click()
+    at.run(timeout=TIMEOUT)
+    assert _result(at)["n"].tolist() == [6]
+
+
+@pytest.mark.parametrize("button", ["run_sql", "explain_sql"])
+def test_an_unexpected_failure_inside_reaches_the_page_as_a_message(
+    monkeypatch: pytest.MonkeyPatch, button: str
+) -> None:
+    import triborough.workbench as wb
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ZeroDivisionError("a bug, not the user's fault")
+
+    monkeypatch.setattr(wb, "_run_checked", broken)
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run(timeout=TIMEOUT)
+    at.text_area(key="sql").input("select 1")
+    at.button(key=button).click()
+    at.run(timeout=TIMEOUT)
+    assert not at.exception
+    assert len(at.error) == 1
+    assert at.error[0].value.startswith(
+        "The workbench could not run this query (ZeroDivisionError); nothing was changed."
+    )

@@ -50,6 +50,19 @@ HOSTILE: list[tuple[str, str]] = [
     ("duckdb_extensions", "select * from duckdb_extensions()"),
     ("current_setting", "select current_setting('home_directory')"),
     ("getenv", "select getenv('HOME')"),
+    # settings and files shown through catalogue views and SHOW, not functions
+    ("pg_settings", "select * from pg_catalog.pg_settings"),
+    ("pg_settings unqualified", "from pg_settings where name = 'secret_directory'"),
+    ("describe pg_settings", "describe pg_settings"),
+    ("summarize pg_settings", "summarize pg_catalog.pg_settings"),
+    ("show pg_settings", "show pg_settings"),
+    ("show a setting", "show secret_directory"),
+    ("show a setting, quoted", 'show "Home_Directory"'),
+    ("show a setting's alias", "show worker_threads"),
+    ("duckdb_databases view", "select path from duckdb_databases"),
+    ("pragma_database_list view", "select file from main.pragma_database_list"),
+    ("duckdb_logs view", "from duckdb_logs"),
+    ("pg_settings in a subquery", "select (select count(*) from pg_settings) as n"),
     # COPY, ATTACH, extensions, settings
     ("copy to file", "copy fact_metric to '{out}'"),
     ("copy query to file", "copy (select * from fact_metric) to '{out}' (format csv)"),
@@ -145,6 +158,19 @@ HOSTILE: list[tuple[str, str]] = [
     ("garbage", "this is not sql"),
     ("megabytes", "select " + "1 + " * 500_000 + "1"),
 ]
+
+
+def _nested(form: str, depth: int) -> str:
+    opening, inner, closing = {
+        "brackets": ("(1+", "1", ")"),
+        "functions": ("abs(", "1", ")"),
+        "subqueries": ("(select ", "1", ")"),
+        "lists": ("[", "1", "]"),
+    }[form]
+    return "select " + opening * depth + inner + closing * depth
+
+
+NESTINGS = ["brackets", "functions", "subqueries", "lists"]
 
 
 def _sql(template: str) -> str:
@@ -280,3 +306,35 @@ def test_project_saved_queries_pass_the_guard(path: Path) -> None:
     assert check_sql(query.sql, LIMIT)
     types = {p.name: p.type for p in query.params}
     assert check_sql(inline_params(query.sql, query.bind({}), types), LIMIT)
+
+
+# ---------------------------------------------------------------- over-deep nesting
+
+
+@pytest.mark.parametrize("form", NESTINGS)
+@pytest.mark.parametrize("explain", [False, True], ids=["query", "explain"])
+def test_deep_nesting_is_refused_with_the_guards_own_message(form: str, explain: bool) -> None:
+    # 400 deep raised RecursionError out of the guard (Python's JSON reader and the tree walk).
+    sql = ("explain " if explain else "") + _nested(form, 400)
+    with pytest.raises(RefusedSQL, match="nests brackets or sub-expressions 400 levels deep"):
+        check_sql(sql, LIMIT)
+
+
+def test_nesting_without_brackets_is_refused_too() -> None:
+    sql = "select " + "case when true then " * 400 + "1" + " end" * 400
+    with pytest.raises(RefusedSQL, match="nests brackets or sub-expressions too deeply"):
+        check_sql(sql, LIMIT)
+
+
+@pytest.mark.parametrize("form", NESTINGS)
+def test_nesting_an_analyst_might_write_is_allowed(form: str) -> None:
+    sql = _nested(form, 100)
+    assert check_sql(sql, LIMIT) == sql
+
+
+@pytest.mark.parametrize(
+    "sql", ["show tables", "show all tables", "show fact_metric", "describe fact_metric",
+            "select table_name from duckdb_tables", "select * from pg_catalog.pg_class"],
+)
+def test_catalogue_reads_that_show_no_settings_are_allowed(sql: str) -> None:
+    assert check_sql(sql, LIMIT) == sql

@@ -186,6 +186,9 @@ GUARD_ONLY = {
     "prepare",
     "two selects",
     "attach memory",  # an empty in-memory database: no file, and inside the memory limit
+    "pg_settings",  # settings, file paths among them, through catalogue views and SHOW
+    "show a setting",
+    "duckdb_databases view",
 }
 
 

@@ -205,6 +205,7 @@ def run_app(port: int, host: str = "127.0.0.1") -> None:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     from triborough.bench import BenchConfig, run_benchmark
+    from triborough.bench.run import FIGURE_GROUPS
 
     config = BenchConfig(
         events=args.events,
@@ -215,6 +216,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         sessions=args.sessions,
         server=not args.no_server,
         pages=args.page,
+        skip=frozenset(set(FIGURE_GROUPS) - set(args.only)) if args.only else frozenset(),
         command="triborough bench " + " ".join(sys.argv[2:]),
     )
     result = run_benchmark(config, say=lambda m: print(m, file=sys.stderr))
@@ -294,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sessions", type=int, default=10, help="concurrent browser sessions")
     p.add_argument("--no-server", action="store_true", help="skip the server figure")
     p.add_argument("--page", action="append", help="measure only this page (url path)")
+    p.add_argument(
+        "--only", action="append", choices=["build", "pages", "workbench", "server", "load"],
+        help="measure only this group of figures (repeatable; the load test alone: --only load)",
+    )
     p.set_defaults(func=_cmd_bench)
 
     args = parser.parse_args(argv)

@@ -56,6 +56,23 @@ class Settings(BaseSettings):
     workbench_threads: int = Field(
         2, gt=0, description="DuckDB threads for the workbench connection."
     )
+    workbench_workers: int = Field(
+        2,
+        gt=0,
+        description="Worker processes that run workbench queries, shared by every session.",
+    )
+    workbench_worker_memory_mb: int = Field(
+        2000,
+        ge=1000,
+        description="Operating-system memory limit of each workbench worker process, in MB "
+        "(a query that needs more is stopped).",
+    )
+    byte_cap_mb: int = Field(
+        50,
+        gt=0,
+        description="Most megabytes of result a workbench query returns; more rows are cut and "
+        "flagged.",
+    )
     max_sql_chars: int = Field(
         100_000, gt=0, description="Longest query text the workbench accepts, in characters."
     )

@@ -118,6 +118,17 @@ ALLOWED_FUNCTIONS: frozenset[str] = frozenset(
     }
 )
 
+# Catalogue views that show the server's own settings or files: `pg_settings` lists every
+# setting (file paths among them), `duckdb_databases` and `pragma_database_list` the warehouse's
+# path. Views named like the denied functions (duckdb_*, pragma_*) are refused with them,
+# unless they are among the catalogue functions allowed back.
+DENIED_VIEWS: frozenset[str] = frozenset({"pg_settings"})
+_DENIED_VIEW_PREFIXES = ("duckdb_", "pragma_")
+# Deeper bracket nesting than any analyst's query needs. The syntax tree of a deeper query
+# nests past what Python's JSON reader (and the check's walk) can follow; DuckDB's own limit
+# (1,000) is far above what the guard can check.
+MAX_NESTING = 100
+
 # Keywords after which a string or a quoted name is a table reference. DuckDB reads such a
 # string as a file ("replacement scan"): FROM '/etc/passwd', DESCRIBE 'x.csv'.
 _TABLE_POSITION = frozenset(
@@ -191,6 +202,7 @@ class Token:
 # thread-safe and Streamlit runs each session in a thread, hence the lock.
 _PARSER_LOCK = threading.Lock()
 _parser: duckdb.DuckDBPyConnection | None = None
+_setting_names: frozenset[str] | None = None
 
 
 def _parser_connection() -> duckdb.DuckDBPyConnection:
@@ -206,6 +218,19 @@ def _parser_connection() -> duckdb.DuckDBPyConnection:
             },
         )
     return _parser
+
+
+def _settings_named() -> frozenset[str]:
+    """Every setting name and alias this DuckDB knows (``SHOW name`` shows a setting's value)."""
+    global _setting_names
+    if _setting_names is None:
+        with _PARSER_LOCK:
+            found = _parser_connection().execute("select name, aliases from duckdb_settings()")
+            rows = found.fetchall()
+        _setting_names = frozenset(
+            n.lower() for name, aliases in rows for n in [name, *(aliases or [])]
+        )
+    return _setting_names
 
 
 def tokens(text: str) -> list[Token]:
@@ -242,10 +267,38 @@ def _statements(text: str) -> list[str]:
             raise RefusedSQL(f"This kind of statement is not allowed. {READ_ONLY_HELP}") from exc
 
 
+def _refuse_nesting(depth: int | None = None) -> RefusedSQL:
+    how_deep = f"{depth} levels deep" if depth is not None else "too deeply"
+    return RefusedSQL(
+        f"The query nests brackets or sub-expressions {how_deep}; the workbench checks at most "
+        f"{MAX_NESTING} levels. Break it into steps with WITH clauses."
+    )
+
+
+def _check_nesting(toks: list[Token]) -> None:
+    """Refuse before parsing: the parser, the JSON reader and the tree walk all go deep."""
+    depth = deepest = 0
+    for tok in toks:
+        if tok.kind != "operator":
+            continue
+        # An operator token can hold several characters ("((" is one token in some spots).
+        for char in tok.text:
+            if char in "([{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif char in ")]}":
+                depth -= 1
+    if deepest > MAX_NESTING:
+        raise _refuse_nesting(deepest)
+
+
 def _syntax_tree(sql: str) -> dict[str, object]:
     with _PARSER_LOCK:
         row = _parser_connection().execute("select json_serialize_sql($1)", [sql]).fetchone()
-    tree = json.loads(row[0]) if row else {"error": True}
+    try:
+        tree = json.loads(row[0]) if row else {"error": True}
+    except RecursionError:  # nesting without brackets (CASE in CASE ...) reaches here
+        raise _refuse_nesting() from None
     if tree.get("error"):
         raise RefusedSQL(
             f"The workbench could not check this query, so it will not run it. "
@@ -313,13 +366,43 @@ def _check_tokens(toks: list[Token]) -> None:
 
 
 def _walk(node: object) -> Iterator[dict[str, object]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
+    # A stack, not recursion: a deep tree must not raise RecursionError out of the guard.
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+
+
+def _refuse_settings(name: str) -> RefusedSQL:
+    return RefusedSQL(
+        f"{name!r} shows the server's settings or files; the workbench only reads the "
+        "warehouse's own tables and views."
+    )
+
+
+def _check_table(node: dict[str, object]) -> None:
+    """A table reference: no paths, no settings views, no SHOW of a setting."""
+    kind = node.get("type")
+    if kind == "BASE_TABLE":
+        for part in ("catalog_name", "schema_name", "table_name"):
+            value = node.get(part)
+            if isinstance(value, str) and _PATHLIKE.search(value):
+                raise _refuse_path(value)
+        name = str(node.get("table_name") or "").lower()
+        if name in DENIED_VIEWS or (
+            name.startswith(_DENIED_VIEW_PREFIXES) and name not in ALLOWED_FUNCTIONS
+        ):
+            raise _refuse_settings(name)
+    elif kind == "SHOW_REF" and node.get("show_type") == "SHOW" and node.get("query") is None:
+        # `SHOW name` describes a table, or, when no table has that name, shows a setting.
+        name = str(node.get("table_name") or "")
+        plain = name[1:-1].replace('""', '"') if name.startswith('"') else name
+        if plain.lower() in _settings_named() or plain.lower() in DENIED_VIEWS:
+            raise _refuse_settings(plain)
 
 
 def _check_tree(sql: str) -> None:
@@ -331,11 +414,7 @@ def _check_tree(sql: str) -> None:
         name = node.get("function_name")
         if isinstance(name, str) and function_denied(name):
             raise _refuse_function(name)
-        if node.get("type") == "BASE_TABLE":
-            for part in ("catalog_name", "schema_name", "table_name"):
-                value = node.get(part)
-                if isinstance(value, str) and _PATHLIKE.search(value):
-                    raise _refuse_path(value)
+        _check_table(node)
 
 
 def _strip_comments(text: str, toks: list[Token]) -> str:
@@ -383,7 +462,11 @@ def check_sql(text: str, max_chars: int) -> str:
         )
     if not text.strip():
         raise RefusedSQL("Write a query first.")
-    return _check(text, depth=0)
+    _check_nesting(tokens(text))
+    try:
+        return _check(text, depth=0)
+    except RecursionError:  # a nesting the checks above did not foresee: refuse, never crash
+        raise _refuse_nesting() from None
 
 
 def _check(text: str, depth: int) -> str:

@@ -4,13 +4,21 @@
 DuckDB instance of its own with the warehouse attached read-only, external access off, no
 extension loading, a time limit, a memory limit and a thread count, and its configuration
 locked. The limits are instance-wide, so every cursor (a cursor is a new connection in DuckDB,
-and a SET on the parent would not reach it) carries them.
+and a SET on the parent would not reach it) carries them. The page runs that instance in a
+worker process (the third wall, :mod:`triborough.sqlworker`), never in the app's own.
+
+:func:`run_user_sql` and :func:`explain` are the page's entry points. Whatever goes wrong
+inside them reaches the page as :class:`~triborough.sqlguard.RefusedSQL` or
+:class:`WorkbenchError`, never as another exception.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,12 +28,19 @@ import pyarrow as pa
 
 from triborough.auth import Person, audited_query
 from triborough.settings import Settings
-from triborough.sqlguard import check_sql, tokens
-from triborough.warehouse import connect_readonly
+from triborough.sqlguard import RefusedSQL, check_sql, tokens
+from triborough.sqlworker import Job, SQLWorkers, WorkerError, seconds_text
+from triborough.warehouse import connect_readonly, warehouse_version
+
+_log = logging.getLogger(__name__)
+# DuckDB produces rows in vectors of 2,048; reading in batches of that size lets the byte cap
+# stop a result of wide rows after one vector rather than after the row cap's worth.
+_BATCH_ROWS = 2048
 
 
 class WorkbenchError(RuntimeError):
-    """A query failed in the engine; the message is DuckDB's own text, fit to show a user."""
+    """A query failed or was stopped; the message (DuckDB's own text or the limit that stopped
+    it) is fit to show a user."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,8 @@ class Result:
     elapsed_ms: float
     row_cap: int
     ran_at: str = field(default_factory=lambda: _now())
+    cut_by: str | None = None  # "rows" (the row cap) or "bytes" (the byte cap) when truncated
+    byte_cap_mb: int = 0
 
 
 @dataclass(frozen=True)
@@ -123,18 +140,12 @@ def live_limits(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return limits
 
 
-def _seconds(ms: int) -> str:
-    value = ms / 1000
-    text = f"{value:g}"
-    return f"{text} second" if text == "1" else f"{text} seconds"
-
-
 def readable_error(exc: BaseException, settings: Settings) -> str:
     """DuckDB's message for a failed query, with the limit named when a limit stopped it."""
     text = str(exc).strip() or type(exc).__name__
     if isinstance(exc, duckdb.InterruptException) or "maximum execution time" in text:
         return (
-            f"The query hit the time limit of {_seconds(settings.query_timeout_ms)} and was "
+            f"The query hit the time limit of {seconds_text(settings.query_timeout_ms)} and was "
             "stopped. Narrow it down (filter, aggregate or add a LIMIT) and run it again."
         )
     if isinstance(exc, duckdb.OutOfMemoryException) or text.startswith("Out of Memory"):
@@ -179,10 +190,31 @@ def _to_polars(table: pa.Table) -> pl.DataFrame:
         return pl.DataFrame(columns)
 
 
-def _fetch_capped(
-    con: duckdb.DuckDBPyConnection, sql: str, cap: int, params: dict[str, object] | None = None
-) -> pa.Table:
-    """Run one checked statement on its own cursor and read at most ``cap + 1`` rows."""
+def _rows_within(batch: pa.RecordBatch, budget: int) -> int:
+    """The most leading rows of ``batch`` whose Arrow data fits in ``budget`` bytes."""
+    if batch.nbytes <= budget:
+        return batch.num_rows
+    low, high = 0, batch.num_rows  # slice(0, low) fits, slice(0, high) does not
+    while high - low > 1:
+        mid = (low + high) // 2
+        if batch.slice(0, mid).nbytes <= budget:
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+def fetch_capped(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    cap: int,
+    byte_cap: int,
+    params: dict[str, object] | None = None,
+) -> tuple[pa.Table, str | None]:
+    """Run one checked statement on its own cursor; at most ``cap`` rows and ``byte_cap`` bytes.
+
+    Returns the rows and why they were cut: ``"rows"``, ``"bytes"`` or None when nothing was.
+    """
     cur = con.cursor()
     try:
         statements = cur.extract_statements(sql)
@@ -190,53 +222,80 @@ def _fetch_capped(
             raise WorkbenchError("One statement at a time.")
         relation = cur.sql(statements[0], params=params or None)
         if relation is None:
-            return pa.table({})
+            return pa.table({}), None
         # A streaming reader: the engine produces rows only as they are read, so a result of
-        # millions of rows costs no more than the first cap + 1. Works the same for EXPLAIN,
+        # millions of rows costs no more than the rows kept. Works the same for EXPLAIN,
         # DESCRIBE and PIVOT, which a `LIMIT` wrapper cannot wrap.
-        reader = relation.to_arrow_reader(cap + 1)
+        reader = relation.to_arrow_reader(min(cap + 1, _BATCH_ROWS))
         try:
             batches: list[pa.RecordBatch] = []
-            rows = 0
-            while rows <= cap:
+            rows = size = 0
+            cut: str | None = None
+            while cut is None:
                 try:
                     batch = reader.read_next_batch()
                 except StopIteration:
                     break
+                if batch.num_rows > cap - rows:
+                    batch, cut = batch.slice(0, cap - rows), "rows"
+                fit = _rows_within(batch, byte_cap - size)
+                if fit < batch.num_rows:
+                    batch, cut = batch.slice(0, fit), "bytes"
                 batches.append(batch)
                 rows += batch.num_rows
-            return pa.Table.from_batches(batches, schema=reader.schema).slice(0, cap + 1)
+                size += batch.nbytes
+            return pa.Table.from_batches(batches, schema=reader.schema), cut
         finally:
             reader.close()
     finally:
         cur.close()
 
 
+@contextlib.contextmanager
+def _only_workbench_errors() -> Iterator[None]:
+    """The page's rule: it is shown RefusedSQL or WorkbenchError, whatever failed inside."""
+    try:
+        yield
+    except (RefusedSQL, WorkbenchError):
+        raise
+    except Exception as exc:
+        _log.exception("workbench query failed unexpectedly")
+        raise WorkbenchError(
+            f"The workbench could not run this query ({type(exc).__name__}); nothing was "
+            "changed. Try a simpler query, or tell the team that runs this site."
+        ) from None
+
+
 def run_user_sql(
-    con: duckdb.DuckDBPyConnection,
+    con: SQLWorkers | duckdb.DuckDBPyConnection,
     text: str,
     settings: Settings,
     params: dict[str, object] | None = None,
     *,
     by: Person | None = None,
 ) -> Result:
-    """Check ``text`` with the guard, run it on a fresh cursor and return at most ``row_cap`` rows.
+    """Check ``text`` with the guard, run it and return at most the row and byte caps.
 
+    ``con`` is the pool of worker processes the page uses, or a workbench connection in this
+    process (tests of the engine wall, the benchmark's comparison with raw DuckDB): only the
+    pool protects the app from a query that needs more memory or time than DuckDB bounds.
     ``params`` are DuckDB parameter values (``$name``), as a saved query binds them. ``by`` is
     the person running it (see :func:`triborough.auth.acting`): it must hold the analyst role
-    (else :class:`~triborough.auth.AccessDenied`), and the query is written to the audit log.
+    (else :class:`~triborough.auth.AccessDenied`, checked here in the app process before any
+    worker sees the text), and the query is written to the audit log.
     Raises :class:`~triborough.sqlguard.RefusedSQL` when the guard refuses the text and
-    :class:`WorkbenchError` (DuckDB's message, no traceback) when the engine fails or a limit
-    stops the query.
+    :class:`WorkbenchError` (a message, no traceback) when the engine fails or a limit
+    stops the query; nothing else.
     """
     with audited_query(by, text, params) as done:
-        result = _run_checked(con, check_sql(text, settings.max_sql_chars), settings, params)
+        with _only_workbench_errors():
+            result = _run_checked(con, check_sql(text, settings.max_sql_chars), settings, params)
         done(result.row_count, result.elapsed_ms)
         return result
 
 
 def _run_checked(
-    con: duckdb.DuckDBPyConnection,
+    con: SQLWorkers | duckdb.DuckDBPyConnection,
     sql: str,
     settings: Settings,
     params: dict[str, object] | None = None,
@@ -244,38 +303,52 @@ def _run_checked(
     cap = settings.row_cap
     started = time.perf_counter()
     ran_at = _now()
-    try:
-        table = _fetch_capped(con, sql, cap, params)
-    # pyarrow re-raises an engine error met mid-stream as OSError/ArrowException.
-    except (duckdb.Error, pa.ArrowException, OSError) as exc:
-        raise WorkbenchError(readable_error(exc, settings)) from None
+    if isinstance(con, SQLWorkers):
+        job = Job(sql, params, settings, warehouse_version(settings.warehouse_path))
+        try:
+            table, cut = con.run(job)
+        except WorkerError as exc:
+            raise WorkbenchError(str(exc)) from None
+    else:
+        try:
+            table, cut = fetch_capped(con, sql, cap, settings.byte_cap_mb * 1_000_000, params)
+        # pyarrow re-raises an engine error met mid-stream as OSError/ArrowException.
+        except (duckdb.Error, pa.ArrowException, OSError) as exc:
+            raise WorkbenchError(readable_error(exc, settings)) from None
     elapsed_ms = (time.perf_counter() - started) * 1000
-    frame = _to_polars(table.slice(0, cap))
+    frame = _to_polars(table)
     return Result(
         sql=sql,
         columns=list(frame.columns),
         frame=frame,
         row_count=frame.height,
-        truncated=table.num_rows > cap,
+        truncated=cut is not None,
         elapsed_ms=elapsed_ms,
         row_cap=cap,
         ran_at=ran_at,
+        cut_by=cut,
+        byte_cap_mb=settings.byte_cap_mb,
     )
 
 
 def explain(
-    con: duckdb.DuckDBPyConnection, text: str, settings: Settings, *, by: Person | None = None
+    con: SQLWorkers | duckdb.DuckDBPyConnection,
+    text: str,
+    settings: Settings,
+    *,
+    by: Person | None = None,
 ) -> str:
     """The query plan DuckDB would use for ``text`` (which must itself pass the guard).
 
-    Needs the analyst role and is audited, as :func:`run_user_sql`.
+    ``con``, the role check, the audit and the errors raised are as for :func:`run_user_sql`.
     """
     with audited_query(by, text, explain=True) as done:
-        sql = check_sql(text, settings.max_sql_chars)
-        if not sql.lower().startswith("explain"):
-            # Checked again as a whole: the guard is the judge of what EXPLAIN may wrap.
-            sql = check_sql(f"EXPLAIN {sql}", settings.max_sql_chars + len("EXPLAIN "))
-        result = _run_checked(con, sql, settings)
+        with _only_workbench_errors():
+            sql = check_sql(text, settings.max_sql_chars)
+            if not sql.lower().startswith("explain"):
+                # Checked again as a whole: the guard is the judge of what EXPLAIN may wrap.
+                sql = check_sql(f"EXPLAIN {sql}", settings.max_sql_chars + len("EXPLAIN "))
+            result = _run_checked(con, sql, settings)
         done(result.row_count, result.elapsed_ms)
     frame = result.frame
     if "explain_value" not in frame.columns:
@@ -440,15 +513,20 @@ def inline_params(sql: str, values: dict[str, object], types: dict[str, str]) ->
     return "".join(out)
 
 
+def truncation_note(result: Result) -> str:
+    """Why a truncated result was cut, for its downloads."""
+    if result.cut_by == "bytes":
+        return f"true (cut at the byte cap of {result.byte_cap_mb:,} MB)"
+    return f"true (cut at the row cap of {result.row_cap:,} rows)"
+
+
 def result_metadata(result: Result, source: str) -> dict[str, str]:
     """Metadata that travels with a download of ``result``."""
     return {
         "query": result.sql,
         "run_at": result.ran_at,
         "row_count": str(result.row_count),
-        "truncated": (
-            f"true (cut at the row cap of {result.row_cap:,} rows)" if result.truncated else "false"
-        ),
+        "truncated": truncation_note(result) if result.truncated else "false",
         "source": source,
         # Published figures are OGL; generated ones say so in dim_metric.is_illustrative.
         "licence": "Open Government Licence v3.0 for published figures; see dim_metric.licence "

@@ -11,7 +11,6 @@ import os
 import statistics
 import sys
 import time
-import types
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from triborough.settings import PROJECT_ROOT
+from triborough.sqlworker import bare_main
 
 APP_FILE = PROJECT_ROOT / "app.py"
 PAGES_DIR = PROJECT_ROOT / "pages"
@@ -95,18 +95,31 @@ def in_worker(log_dir: Path, fn: Callable[..., Any], *args: Any) -> Any:
     """
     log_dir.mkdir(parents=True, exist_ok=True)
     log = str(log_dir / f"{getattr(fn, '__name__', 'worker').strip('_')}.log")
-    # A spawned process first re-runs the parent's __main__ script. After an in-process page
-    # run that is app.py (Streamlit's test runner leaves it there), which must not run bare
-    # in every worker; ``fn`` lives in an importable module, so the worker needs no script.
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
+    # After an in-process page run __main__ is app.py (Streamlit's test runner leaves it
+    # there), which must not run bare in every worker: see bare_main.
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=get_context("spawn"), initializer=_quiet, initargs=(log,)
+    ) as pool:
+        with bare_main():  # the worker process starts here, at the first submit
+            future = pool.submit(fn, *args)
+        return future.result()
+
+
+def measured_in_worker(
+    figures: list[Figure], why: str, log_dir: Path, fn: Callable[..., Any], *args: Any
+) -> Any | None:
+    """``in_worker(log_dir, fn, *args)`` for these figures; None, with each figure marked "not
+    measured" (``why`` says why) or "failed" (the error), when it cannot run or fails."""
+    if why:
+        for fig in figures:
+            fig.status, fig.note = "not measured", why
+        return None
     try:
-        with ProcessPoolExecutor(
-            max_workers=1, mp_context=get_context("spawn"), initializer=_quiet, initargs=(log,)
-        ) as pool:
-            return pool.submit(fn, *args).result()
-    finally:
-        sys.modules["__main__"] = main
+        return in_worker(log_dir, fn, *args)
+    except Exception as exc:  # report, do not lose the other figures
+        for fig in figures:
+            fig.status, fig.note = "failed", f"{type(exc).__name__}: {exc}"[:300]
+        return None
 
 
 def fmt_seconds(value: float | None) -> str:

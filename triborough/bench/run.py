@@ -13,9 +13,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from triborough.bench import analyst, loading, pages, report, server
+from triborough.bench import analyst, loading, loadtest, pages, report, server
 from triborough.bench.common import Figure, in_worker
 from triborough.settings import PROJECT_ROOT, get_settings
+
+FIGURE_GROUPS = ("build", "pages", "workbench", "server", "load")
 
 
 @dataclass
@@ -31,7 +33,7 @@ class BenchConfig:
     server: bool = True
     pages: list[str] | None = None  # page url paths; None: every page in app.py
     # For iterating on one part: figure groups not to measure ("build", "pages", "workbench",
-    # "server"), and whether to keep warehouses and CSVs already in ``work``. A recorded run
+    # "server", "load"), and whether to keep warehouses and CSVs already in ``work``. A recorded run
     # uses neither.
     skip: frozenset[str] = frozenset()
     reuse: bool = False
@@ -101,7 +103,8 @@ def run_benchmark(
                  for k, p in warehouses.items()}
 
     csv_dir = work / "csv"
-    if not (config.reuse and (csv_dir / "case_events.csv").exists()):
+    needs_csv = not {"build", "pages"} <= skip
+    if needs_csv and not (config.reuse and (csv_dir / "case_events.csv").exists()):
         say("exporting the council tables (case events among them) to CSV")
         csv_dir, details["exported_rows"] = loading.export_council_csvs(work, warehouses["big"])
 
@@ -145,6 +148,16 @@ def run_benchmark(
         )
         figures += found
 
+    if "load" in skip:
+        figures += [_skipped("load_time", "Time to chart with a hostile analyst"),
+                    _skipped("load_memory", "App memory growth with a hostile analyst")]
+    else:
+        say(f"figure 7: {config.sessions} dashboard sessions while an analyst runs a hostile query")
+        found, details["load"] = loadtest.measure(
+            work, warehouses["big"], config.events, config.sessions, config.repeat
+        )
+        figures += found
+
     results = {
         "command": config.command or _command(config),
         "started_at": started_at,
@@ -176,6 +189,10 @@ def _command(config: BenchConfig) -> str:
         args += ["--sessions", str(config.sessions)]
     if not config.server or "server" in config.skip:
         args.append("--no-server")
+    groups = set(FIGURE_GROUPS) - set(config.skip) - ({"server"} if not config.server else set())
+    if groups != set(FIGURE_GROUPS) - {"server"} and groups != set(FIGURE_GROUPS):
+        for group in sorted(groups):
+            args += ["--only", group]
     for page in config.pages or ():
         args += ["--page", page]
     out = config.out.resolve()

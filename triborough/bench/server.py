@@ -27,11 +27,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from triborough.bench.common import APP_FILE, Figure, in_worker, median
+from triborough.bench.common import APP_FILE, Figure, measured_in_worker, median
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -71,11 +72,12 @@ def _healthy(url: str) -> bool:
 class _PeakRSS(threading.Thread):
     """Samples the resident memory of a process tree until stopped; keeps the peak."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, tree: bool = True) -> None:
         super().__init__(daemon=True)
         import psutil
 
         self._root = psutil.Process(pid)
+        self._tree = tree  # False: the process alone, without its children
         self._stop_flag = threading.Event()
         self.peak = 0
         self.window_peak = 0  # peak since the last reset (the concurrent phase)
@@ -88,7 +90,9 @@ class _PeakRSS(threading.Thread):
 
         while not self._stop_flag.is_set():
             try:
-                procs = [self._root, *self._root.children(recursive=True)]
+                procs = [self._root]
+                if self._tree:
+                    procs += self._root.children(recursive=True)
                 total = 0
                 for proc in procs:
                     with contextlib.suppress(psutil.NoSuchProcess):
@@ -217,7 +221,9 @@ async def _drive(url: str, port: int, sessions: int, repeat: int, sampler: _Peak
     return out
 
 
-def _server_worker(warehouse: str, sessions: int, repeat: int, log: str) -> dict[str, Any]:
+@contextlib.contextmanager
+def running_app(warehouse: str, log: str) -> Iterator[tuple[subprocess.Popen, int]]:
+    """``streamlit run app.py`` on a free loopback port, until the block ends: (process, port)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -229,25 +235,19 @@ def _server_worker(warehouse: str, sessions: int, repeat: int, log: str) -> dict
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    blocked: list[str] = []
     with open(log, "ab") as out:
         proc = subprocess.Popen(
             cmd, cwd=APP_FILE.parent, env=env, stdout=out, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
-    sampler = _PeakRSS(proc.pid)
-    sampler.start()
     try:
         deadline = time.monotonic() + 120
-        while not _healthy(f"{url}_stcore/health"):
+        while not _healthy(f"http://127.0.0.1:{port}/_stcore/health"):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"Streamlit did not start; see {log}")
             time.sleep(0.2)
-        result = asyncio.run(_drive(url, port, sessions, repeat, sampler, blocked))
-        return {**result, "peak_rss": sampler.peak, "blocked_requests": blocked}
+        yield proc, port
     finally:
-        sampler.stop()
         if proc.poll() is None:  # our own server's process group, nothing else
             os.killpg(proc.pid, signal.SIGTERM)
             try:
@@ -255,6 +255,19 @@ def _server_worker(warehouse: str, sessions: int, repeat: int, log: str) -> dict
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=15)
+
+
+def _server_worker(warehouse: str, sessions: int, repeat: int, log: str) -> dict[str, Any]:
+    blocked: list[str] = []
+    with running_app(warehouse, log) as (proc, port):
+        sampler = _PeakRSS(proc.pid)
+        sampler.start()
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            result = asyncio.run(_drive(url, port, sessions, repeat, sampler, blocked))
+            return {**result, "peak_rss": sampler.peak, "blocked_requests": blocked}
+        finally:
+            sampler.stop()
 
 
 def measure(
@@ -279,18 +292,10 @@ def measure(
         "one websocket session alone", None,
     )
     figures = [memory, timing, protocol]
-    why = unavailable()
-    if why:
-        for fig in figures:
-            fig.status, fig.note = "not measured", why
-        return figures, {}
     log = work / "logs" / "streamlit.log"
-    try:
-        result = in_worker(work / "logs", _server_worker, str(warehouse), sessions,
-                           max(repeat, 1), str(log))
-    except Exception as exc:  # report, do not lose the other figures
-        for fig in figures:
-            fig.status, fig.note = "failed", f"{type(exc).__name__}: {exc}"[:300]
+    result = measured_in_worker(figures, unavailable(), work / "logs", _server_worker,
+                                str(warehouse), sessions, max(repeat, 1), str(log))
+    if result is None:
         return figures, {}
     memory.ours = float(result["peak_rss"])
     memory.note = f"peak during the timed browser loads: {result['peak_rss_loads'] / 1e9:.2f} GB"
