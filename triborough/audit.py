@@ -68,6 +68,12 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def _storable(text: str) -> str:
+    """``text`` as SQLite can store it: hostile SQL may hold lone surrogates, which UTF-8
+    cannot encode, and the attempt must still be logged (as a visible escape)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def record(
     kind: str, actor: str, outcome: str, *, path: Path | None = None, **details: object
 ) -> None:
@@ -82,7 +88,8 @@ def record(
     try:
         con.execute(
             "insert into audit (at, kind, actor, outcome, details) values (?, ?, ?, ?, ?)",
-            (_now(), kind, actor, outcome, json.dumps(details, default=str, ensure_ascii=False)),
+            (_now(), kind, _storable(actor), _storable(outcome),
+             _storable(json.dumps(details, default=str, ensure_ascii=False))),
         )
     finally:
         con.close()
