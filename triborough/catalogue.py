@@ -53,6 +53,18 @@ SOURCES: dict[str, dict[str, str]] = {
         "url": "https://www.gov.uk/government/collections/local-authority-revenue-expenditure-and-financing",
         "licence": OGL,
     },
+    "hmt_gdp_deflator": {
+        "publisher": "HM Treasury",
+        "title": "GDP deflators at market prices and money GDP, March 2026 (2024-25 = 100)",
+        "url": "https://www.gov.uk/government/collections/gdp-deflators-at-market-prices-and-money-gdp",
+        "licence": OGL,
+    },
+    "ons_cpih": {
+        "publisher": "Office for National Statistics",
+        "title": "CPIH index, all items (series L522, 2015 = 100), March 2023 release",
+        "url": "https://www.ons.gov.uk/economy/inflationandpriceindices/timeseries/l522/mm23",
+        "licence": OGL,
+    },
     "oflog_asc": {
         "publisher": "Office for Local Government (Oflog)",
         "title": "Local Authority Data Explorer: adult social care metrics",

@@ -148,6 +148,26 @@ TABLES: tuple[Table, ...] = (
         files="libraries_2010_2016.csv",
     ),
     Table(
+        "gdp_deflator",
+        "HM Treasury GDP deflator by financial year (2024-25 = 100; the release is named in "
+        "each row): real terms = cash x 100 / deflator.",
+        {
+            "period": "VARCHAR", "period_end": "DATE", "deflator": "DOUBLE", "basis": "VARCHAR",
+            "release": "VARCHAR",
+        },
+        ("period",),
+        files="gdp_deflator.csv",
+        non_negative=("deflator",),
+    ),
+    Table(
+        "cpih",
+        "ONS CPIH (2015 = 100), financial-year means of the monthly index.",
+        {"period": "VARCHAR", "period_end": "DATE", "cpih": "DOUBLE", "release": "VARCHAR"},
+        ("period",),
+        files="cpih.csv",
+        non_negative=("cpih",),
+    ),
+    Table(
         "oflog_medians",
         "National median Oflog shows for each adult social care metric and year.",
         {"metric_code": "VARCHAR", "period": "VARCHAR", "median": "DOUBLE"},

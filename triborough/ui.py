@@ -20,7 +20,8 @@ from triborough.settings import get_settings
 from triborough.style import ILLUSTRATIVE_LABEL
 from triborough.warehouse import WarehouseMissing, connect_readonly, run_named, warehouse_version
 
-YEAR_RANGE: tuple[int, int] = (2010, 2025)
+# From 2007: the outturn years before sharing and the 31 March 2010 looked-after baseline.
+YEAR_RANGE: tuple[int, int] = (2007, 2025)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -128,6 +129,8 @@ def source_line(meta: Mapping[str, str]) -> str:
     bits.append(f"Source: {meta.get('source', 'unknown')}")
     if meta.get("period"):
         bits.append(f"Period: {meta['period']}")
+    if meta.get("prices"):
+        bits.append(f"Prices: {meta['prices']}")
     if meta.get("licence"):
         bits.append(f"Licence: {meta['licence']}")
     return " · ".join(bits)

@@ -23,6 +23,7 @@ IMPORTERS: tuple[str, ...] = (
     "dcms_libraries",
     "neighbours",
     "programme",
+    "deflators",
 )
 
 SOURCES_COLUMNS = ("file", "rows", "source_id", "publisher", "title", "url", "licence", "periods")
