@@ -5,7 +5,8 @@ import streamlit as st
 
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.charts import trend_chart
-from triborough.headlines import OFSTED_WORDS, OVERVIEW_METRICS, headlines
+from triborough.headlines import MONEY_UNITS, OFSTED_WORDS, OVERVIEW_METRICS, headlines
+from triborough.real_terms import BASES, DEFAULT_BASIS, basis_short, basis_words, in_basis
 from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, unit_label
 from triborough.ui import (
     chart_block,
@@ -25,13 +26,26 @@ st.markdown(
     "(Westminster and Kensington & Chelsea carried on together). Every figure below is a "
     "published statistic; the London median is the middle London borough for the same period."
 )
-st.caption(
-    "Money is in cash terms, not adjusted for inflation. In 2010-11 councils reported children's "
-    "and adults' social care as one line, so changes in social care spend per head run from "
-    "2011-12. Population figures are ONS's post-2021-Census rebased series."
-)
-
 areas, first_year, last_year = page_scope()
+basis = st.segmented_control(
+    "Money compared across years in",
+    options=list(BASES),
+    default=DEFAULT_BASIS,
+    format_func=lambda k: BASES[k],
+    key="overview_basis",
+    required=True,
+    help="Real terms: every year in 2024-25 prices with HM Treasury's GDP deflator. Cash: as "
+    "the councils reported it. Each year's own figure is its cash.",
+)
+deflators = query("gdp_deflator")
+st.caption(
+    f"Changes in money since an earlier year are in {basis_words(basis, deflators)}; each "
+    "figure for a single year is that year's cash. Until 2010-11 councils reported children's "
+    "and adults' social care as one line, so changes in social care spend per head run from "
+    "2011-12. Per head: children's services per child aged 0-17, adults' per adult aged 18 "
+    "and over, others per resident (ONS's post-2021-Census rebased series). London medians "
+    "leave out the City of London."
+)
 
 rows = query(
     "headline_figures",
@@ -43,7 +57,7 @@ rows = query(
 catalogue = query("metric_catalogue", metrics=list(OVERVIEW_METRICS))
 order = {code: i for i, code in enumerate(OVERVIEW_METRICS)}
 catalogue = catalogue.sort(pl.col("code").replace_strict(order))
-cards = headlines(rows)
+cards = headlines(rows, deflators if basis == "real" else None)
 
 
 def borough_label(code: str) -> str:
@@ -102,7 +116,7 @@ st.divider()
 
 shared = query("shared_periods")
 shading = [
-    (r["start_date"], r["end_date_or_today"], "shared by all three")
+    (r["start_date"], r["shaded_until"], "shared by all three")
     for r in shared.filter(pl.col("arrangement_id") == "triborough_childrens_services").to_dicts()
 ]
 
@@ -132,10 +146,14 @@ else:
     published = trend.filter(pl.col("value").is_not_null()).sort("period_end")
     periods = published.get_column("period").unique(maintain_order=True).to_list()
     span = period_span(periods)
+    unit = meta_rows.get_column("unit")[0]
+    is_money = unit in MONEY_UNITS
+    if is_money:
+        trend = in_basis(trend, basis, deflators)
     fig = trend_chart(
         trend,
-        f"{name}, {span}",
-        unit_label(meta_rows.get_column("unit")[0]),
+        f"{name}, {span}" + (f"<br><sup>{basis_short(basis)}</sup>" if is_money else ""),
+        unit_label(unit),
         shaded=shading,
     )
     table = trend.select("series_label", "period", "value").rename(
@@ -145,7 +163,8 @@ else:
         fig,
         table,
         key="overview_trend",
-        meta=metadata_for(meta_rows, span),
+        meta=metadata_for(meta_rows, span)
+        | ({"prices": basis_words(basis, deflators)} if is_money else {}),
         alt=f"Line chart of {name} for the chosen boroughs, London median and England, {span}. "
         "The same figures are in the table below.",
         file_stem=f"triborough_{trend_metric}",

@@ -90,13 +90,13 @@ areas, first_year, last_year = page_scope()
 milestones = query("savings_milestones")
 shared = query("shared_periods")
 shading = [
-    (r["start_date"], r["end_date_or_today"], "All three councils sharing")
+    (r["start_date"], r["shaded_until"], "All three councils sharing")
     for r in shared.filter(pl.col("arrangement_id") == "triborough_childrens_services").to_dicts()
 ]
 
 # ---------------------------------------------------------------------------------------------
 st.header("1. What each council spent on a service")
-left, middle, right = st.columns([2, 2, 1])
+left, middle, right = st.columns([3, 3, 2])
 with left:
     service = st.selectbox(
         "Service",
@@ -105,7 +105,7 @@ with left:
         format_func=lambda k: SERVICE_OPTIONS[k].label,
         key="savings_service",
     )
-with right:
+with middle:
     measure = st.segmented_control(
         "Show as",
         options=list(MEASURES),
@@ -412,6 +412,12 @@ for r in targets.iter_rows(named=True):
 if target_rows:
     st.markdown("**Ledger totals against the reported targets**" + suffix)
     show_table(pl.DataFrame(target_rows), key="savings_targets_table")
+    if any(flags):
+        st.caption(
+            "The generated ledger was calibrated to the reported figures, so its planned and "
+            "delivered totals equal the targets **by construction**: this table cannot show "
+            "whether any target was met. Only a council's own ledger can."
+        )
 
 # 3b. Cumulative net savings and payback.
 cumulative = shown.with_columns(

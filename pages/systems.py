@@ -392,7 +392,7 @@ else:
     title = f"{name_row['name']}, {span}"
     shared = query("shared_periods")
     shading = [
-        (r["start_date"], r["end_date_or_today"], "All three councils sharing")
+        (r["start_date"], r["shaded_until"], "All three councils sharing")
         for r in shared.filter(
             pl.col("arrangement_id") == "triborough_childrens_services").to_dicts()
     ]

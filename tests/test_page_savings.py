@@ -183,6 +183,12 @@ def test_real_terms_by_default_naming_the_release(page, downloads):
         assert rows.height == 18 and rows[table.columns[2]].null_count() == 0, name
 
 
+def test_ledger_totals_say_they_equal_the_targets_by_construction(page):
+    captions = " ".join(c.value for c in page.caption)
+    assert "equal the targets **by construction**" in captions
+    assert "cannot show whether any target was met" in captions
+
+
 def test_index_base_is_shown_and_selectable(page):
     table = _spend_table(page, "cultural_related", "index")
     assert "index, average of 2008-09 to 2010-11 = 100, cash" in table.columns

@@ -39,7 +39,7 @@ def deflate(
     )
     if table.get_column("_deflator_period").is_duplicated().any():
         raise ValueError("deflators hold more than one figure for a year: pass one release")
-    joined = frame.with_row_index("_row").join(
+    joined = frame.with_row_index("_deflate_row").join(
         table, left_on=pl.col(period).cast(pl.Utf8), right_on="_deflator_period", how="left"
     )
     return (
@@ -52,8 +52,8 @@ def deflate(
                 for c in columns
             ]
         )
-        .sort("_row")
-        .drop("_row", "_deflator", "_deflator_period", strict=False)
+        .sort("_deflate_row")
+        .drop("_deflate_row", "_deflator", "_deflator_period", strict=False)
     )
 
 
@@ -72,6 +72,11 @@ def release_of(deflators: pl.DataFrame) -> str:
     if len(releases) != 1:
         raise ValueError(f"expected one deflator release, found {len(releases)}")
     return releases[0]
+
+
+def basis_short(basis: str) -> str:
+    """The basis in a few words, for a chart's subtitle."""
+    return f"real terms, {PRICE_YEAR} prices" if basis == "real" else "cash"
 
 
 def basis_words(basis: str, deflators: pl.DataFrame) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES, ENGLAND
+from triborough.catalogue import population_band
 from triborough.real_terms import in_basis
 
 MEASURES: dict[str, str] = {
@@ -46,9 +47,15 @@ class ServiceOption:
     key: str
     label: str
     lines: tuple[str, ...]  # spend_by_service.service keys summed (when all were reported)
-    age_band: str  # population band a per-head figure divides by
     base_periods: tuple[str, ...]  # the years whose average an index is 100 by default
     note: str = ""
+
+    @property
+    def age_band(self) -> str:
+        """The population a per-head figure divides by (``catalogue.population_band``); lines
+        for different populations added together are per resident."""
+        bands = {population_band(line) for line in self.lines}
+        return bands.pop() if len(bands) == 1 else "all_ages"
 
     @property
     def per_head_label(self) -> str:
@@ -70,60 +77,66 @@ SERVICE_OPTIONS: dict[str, ServiceOption] = {
         ServiceOption(
             "social_care_all", "Social care, children's and adults' together",
             ("social_care_combined", "childrens_social_care", "adult_social_care"),
-            "all_ages", BEFORE_SHARING,
+            BEFORE_SHARING,
             "To 2010-11 this is the single social care line councils reported then; from "
             "2011-12 it is children's plus adults' social care, added together.",
         ),
         ServiceOption(
             "childrens_social_care", "Children's social care", ("childrens_social_care",),
-            "0-17", ("2011-12",), _SPLIT_NOTE,
+            ("2011-12",), _SPLIT_NOTE,
         ),
         ServiceOption(
-            "adult_social_care", "Adult social care", ("adult_social_care",), "18+",
+            "adult_social_care", "Adult social care", ("adult_social_care",),
             ("2011-12",), _SPLIT_NOTE,
         ),
         ServiceOption(
             "cultural_related", "Cultural and related services (incl. libraries)",
-            ("cultural_related",), "all_ages", BEFORE_SHARING,
+            ("cultural_related",), BEFORE_SHARING,
             "Libraries sit in this line with culture, heritage, sport, parks and tourism.",
         ),
         ServiceOption(
-            "central_services", "Central services", ("central_services",), "all_ages",
+            "library_service", "Library service", ("library_service",), BEFORE_SHARING,
+            "The library line of the RO5 return, from 2008-09; RO5 for 2012-13 and 2013-14 "
+            "was not found, so those years are a gap. Shared library services may allocate "
+            "costs between the councils: compare with care.",
+        ),
+        ServiceOption(
+            "central_services", "Central services", ("central_services",),
             BEFORE_SHARING,
             "Corporate and democratic core, council tax collection, elections and similar; "
             "it can be negative where income and recharges exceed spending.",
         ),
         ServiceOption(
-            "public_health", "Public health", ("public_health",), "all_ages", ("2013-14",),
+            "public_health", "Public health", ("public_health",), ("2013-14",),
             "Public health moved to councils in April 2013, so figures start in 2013-14 "
             "(2013-14 = 100 for the index).",
         ),
         ServiceOption(
-            "education", "Education services", ("education",), "0-17", BEFORE_SHARING,
+            "education", "Education services", ("education",), BEFORE_SHARING,
             "Includes schools: it falls sharply as schools become academies, which are "
             "funded outside the council, so a fall is not a saving.",
         ),
         ServiceOption(
             "highways_transport", "Highways and transport", ("highways_transport",),
-            "all_ages", BEFORE_SHARING,
+            BEFORE_SHARING,
             "Often negative in central London, where parking income exceeds spending; an "
             "index is not shown where the base year is zero or negative.",
         ),
         ServiceOption(
-            "housing_gfra", "Housing (General Fund)", ("housing_gfra",), "all_ages",
+            "housing_gfra", "Housing (General Fund)", ("housing_gfra",),
             BEFORE_SHARING,
         ),
         ServiceOption(
             "environmental_regulatory", "Environmental and regulatory services",
-            ("environmental_regulatory",), "all_ages", BEFORE_SHARING,
+            ("environmental_regulatory",), BEFORE_SHARING,
         ),
         ServiceOption(
             "planning_development", "Planning and development", ("planning_development",),
-            "all_ages", BEFORE_SHARING,
+            BEFORE_SHARING,
         ),
         ServiceOption(
             "total_service_expenditure", "Total service expenditure",
-            ("total_service_expenditure",), "all_ages", BEFORE_SHARING,
+            ("total_service_expenditure",), BEFORE_SHARING,
             "Includes education, so it falls as schools become academies.",
         ),
     )

@@ -15,10 +15,13 @@ from triborough.importers.common import Written, write_tidy
 IMPORTERS: tuple[str, ...] = (
     "ons",
     "dfe",
+    "s251",
     "ofsted",
     "mhclg",
+    "ro5_libraries",
     "oflog",
     "nhs_pss",
+    "salt",
     "ace",
     "dcms_libraries",
     "neighbours",
