@@ -25,10 +25,11 @@ from triborough.comparison import (
 from triborough.disclosure import meta_with, shading, span_of, unconfirmed_note
 from triborough.headlines import MONEY_UNITS
 from triborough.metric_views import suppression_note
-from triborough.real_terms import BASES, DEFAULT_BASIS, basis_short, basis_words, in_basis
+from triborough.real_terms import basis_short, basis_words, in_basis
 from triborough.scorecard import POLARITY_WORDS
 from triborough.settings import get_settings
 from triborough.ui import (
+    basis_choice,
     chart_block,
     empty_notice,
     metadata_for,
@@ -121,11 +122,7 @@ is_money = m["unit"] in MONEY_UNITS
 basis = "cash"
 if is_money:
     with c5:
-        basis = st.segmented_control(
-            "Money in", options=list(BASES), default=DEFAULT_BASIS, format_func=BASES.get,
-            key="compare_basis", required=True,
-            help="Real terms: every year in 2024-25 prices with HM Treasury's GDP deflator.",
-        )
+        basis = basis_choice("compare_basis")
 deflators = query("gdp_deflator")
 
 members = query("compare_members", comparison=group, areas=areas)

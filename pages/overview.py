@@ -6,9 +6,10 @@ import streamlit as st
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.charts import trend_chart
 from triborough.headlines import MONEY_UNITS, OFSTED_WORDS, OVERVIEW_METRICS, headlines
-from triborough.real_terms import BASES, DEFAULT_BASIS, basis_short, basis_words, in_basis
+from triborough.real_terms import basis_short, basis_words, in_basis
 from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, unit_label
 from triborough.ui import (
+    basis_choice,
     chart_block,
     empty_notice,
     metadata_for,
@@ -27,16 +28,7 @@ st.markdown(
     "published statistic; the London median is the middle London borough for the same period."
 )
 areas, first_year, last_year = page_scope()
-basis = st.segmented_control(
-    "Money compared across years in",
-    options=list(BASES),
-    default=DEFAULT_BASIS,
-    format_func=lambda k: BASES[k],
-    key="overview_basis",
-    required=True,
-    help="Real terms: every year in 2024-25 prices with HM Treasury's GDP deflator. Cash: as "
-    "the councils reported it. Each year's own figure is its cash.",
-)
+basis = basis_choice("overview_basis", "Money compared across years in")
 deflators = query("gdp_deflator")
 st.caption(
     f"Changes in money since an earlier year are in {basis_words(basis, deflators)}; each "

@@ -8,7 +8,7 @@ from triborough.charts import (
     stacked_bar_chart,
     trend_chart,
 )
-from triborough.real_terms import BASES, DEFAULT_BASIS, basis_words, release_of
+from triborough.real_terms import BASES, basis_words, release_of
 from triborough.savings import (
     MEASURE_UNITS,
     MEASURES,
@@ -27,6 +27,7 @@ from triborough.savings import (
 )
 from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, format_value
 from triborough.ui import (
+    basis_choice,
     borough_name,
     chart_block,
     council_table_meta,
@@ -115,16 +116,7 @@ with middle:
         required=True,
     )
 with right:
-    basis = st.segmented_control(
-        "Money in",
-        options=list(BASES),
-        default=DEFAULT_BASIS,
-        format_func=lambda k: BASES[k],
-        key="savings_basis",
-        required=True,
-        help="Real terms: every year in 2024-25 prices with HM Treasury's GDP deflator, so "
-        "years compare. Cash: as the councils reported it.",
-    )
+    basis = basis_choice("savings_basis")
 option = SERVICE_OPTIONS[service]
 deflators = query("gdp_deflator")
 money = basis_words(basis, deflators)

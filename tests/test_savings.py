@@ -311,19 +311,18 @@ def test_spend_query_per_head_matches_the_catalogue(built_warehouse):
     assert "E09000001" not in set(spend.filter(pl.col("role") == "london")["area_code"])
 
 
-def _westminster_adults(built_warehouse, basis: str) -> pl.DataFrame:
+def _page_series(built_warehouse, service: str, measure: str, basis: str) -> pl.DataFrame:
+    """The Savings chart's series for one service, 2007-08 to 2024-25, as the page builds it."""
     con = duckdb.connect(str(built_warehouse), read_only=True)
     try:
         query = get_query("savings_spend_by_service")
-        option = SERVICE_OPTIONS["adult_social_care"]
+        option = SERVICE_OPTIONS[service]
         spend = pl.from_arrow(con.sql(query.sql, params=query.bind(
             {"services": list(option.lines), "age_band": option.age_band})).to_arrow_table())
         deflators = pl.from_arrow(con.sql("from gdp_deflator").to_arrow_table())
     finally:
         con.close()
-    series = comparison_series(spend, "per_head", option.base_periods, 2007, 2025, basis,
-                               deflators)
-    return series.filter(pl.col("series") == WCC)
+    return comparison_series(spend, measure, option.base_periods, 2007, 2025, basis, deflators)
 
 
 @pytest.mark.parametrize(
@@ -340,7 +339,7 @@ def _westminster_adults(built_warehouse, basis: str) -> pl.DataFrame:
 )
 def test_westminster_adult_social_care_per_adult_by_hand(built_warehouse, basis, first,
                                                           latest, percent):
-    series = _westminster_adults(built_warehouse, basis)
+    series = _page_series(built_warehouse, "adult_social_care", "per_head", basis)
     change = borough_changes(series)[WCC]
     assert (change.first_period, change.latest_period) == ("2011-12", "2024-25")
     assert change.first_value == pytest.approx(first, abs=0.01)
@@ -350,17 +349,7 @@ def test_westminster_adult_social_care_per_adult_by_hand(built_warehouse, basis,
 
 def test_spend_runs_every_year_without_a_gap_in_real_terms(built_warehouse):
     """The Savings chart's rows for each borough, real terms, 2007-08 to 2024-25: no gap."""
-    con = duckdb.connect(str(built_warehouse), read_only=True)
-    try:
-        query = get_query("savings_spend_by_service")
-        option = SERVICE_OPTIONS["social_care_all"]
-        spend = pl.from_arrow(con.sql(query.sql, params=query.bind(
-            {"services": list(option.lines), "age_band": option.age_band})).to_arrow_table())
-        deflators = pl.from_arrow(con.sql("from gdp_deflator").to_arrow_table())
-    finally:
-        con.close()
-    series = comparison_series(spend, "cash", option.base_periods, 2007, 2025, "real",
-                               deflators)
+    series = _page_series(built_warehouse, "social_care_all", "cash", "real")
     for code in (WCC, HF, "E09000020"):
         rows = series.filter(pl.col("series") == code).sort("period_end")
         assert rows["period"].to_list() == [f"{y}-{(y + 1) % 100:02d}" for y in range(2007, 2025)]

@@ -269,3 +269,20 @@ def table_block(
                column_config=column_config, height=height)
     st.caption(source_line(meta))
     download_block(table, key=key, meta=meta, file_stem=file_stem)
+
+
+def basis_choice(key: str, label: str = "Money in") -> str:
+    """The Cash / Real terms switch every page with money across years shows (real terms by
+    default); returns 'real' or 'cash' for ``real_terms``."""
+    from triborough.real_terms import BASES, DEFAULT_BASIS
+
+    return st.segmented_control(
+        label,
+        options=list(BASES),
+        default=DEFAULT_BASIS,
+        format_func=BASES.get,
+        key=key,
+        required=True,
+        help="Real terms: every year in 2024-25 prices with HM Treasury's GDP deflator, so "
+        "years compare. Cash: as the councils reported it; each year's own figure is its cash.",
+    )

@@ -399,6 +399,17 @@ def _cla_long_rows(raw_dir: Path) -> list[dict[str, str]]:
     return rows
 
 
+def _cla_pair(code: str, year: int, count: str, rate: str, children: str) -> list[Row]:
+    """The count and DfE's published rate (with count and children behind it) at 31 March."""
+    period = march31_period(year)
+    number = parse_number(count)
+    return [
+        fact(code, "cla_at_31_march", *period, number),
+        fact(code, "cla_rate_per_10000", *period, parse_number(rate), number,
+             parse_number(children)),
+    ]
+
+
 def cla_facts(raw_dir: Path, skips: _Skips) -> list[Row]:
     """Children looked after (count and rate) and placement stability."""
     out: list[Row] = []
@@ -412,11 +423,8 @@ def cla_facts(raw_dir: Path, skips: _Skips) -> list[Row]:
         if r["population_type"] != CLA_AT_31_MARCH:
             continue
         published_years.add(year)
-        period = march31_period(year)
-        count = parse_number(r["children_count"])
-        out.append(fact(code, "cla_at_31_march", *period, count))
-        out.append(fact(code, "cla_rate_per_10000", *period, parse_number(r["rate_per_10000"]),
-                        count, parse_number(r["population_estimate"])))
+        out.extend(_cla_pair(code, year, r["children_count"], r["rate_per_10000"],
+                             r["population_estimate"]))
     if not published_years:
         raise ImportError_(f"{path}: no rows with population_type {CLA_AT_31_MARCH!r}")
 
@@ -448,11 +456,8 @@ def cla_facts(raw_dir: Path, skips: _Skips) -> list[Row]:
         if year != 2018 or r["population_count"] != CLA_2018_LABEL:
             continue
         found_2018 = True
-        period = march31_period(year)
-        count = parse_number(r["number"])
-        out.append(fact(code, "cla_at_31_march", *period, count))
-        out.append(fact(code, "cla_rate_per_10000", *period, parse_number(r["rate_per_10000"]),
-                        count, parse_number(r["population_estimate"])))
+        out.extend(_cla_pair(code, year, r["number"], r["rate_per_10000"],
+                             r["population_estimate"]))
     if not found_2018:
         raise ImportError_(f"{path}: no 2018 rows for {CLA_2018_LABEL!r}")
 

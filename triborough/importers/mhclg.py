@@ -51,7 +51,6 @@ like-for-like with a London borough's. A figure the publisher left blank or mark
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -68,6 +67,7 @@ from triborough.importers.common import (
     fy_end,
     fy_label,
     parse_number,
+    read_cells,
     read_csv_rows,
     require_columns,
     write_tidy,
@@ -211,26 +211,9 @@ def _norm(header: str) -> str:
 _RSX_NCE = re.compile(r"^(?P<label>.+?)\s*-\s*net current expenditure \(c7\b")
 
 
-def _read_cells(path: Path, sheet: str | None) -> list[list[str]]:
-    """Every row of a CSV, or of one workbook sheet, as text ('' for an empty cell)."""
-    if not path.exists():
-        raise ImportError_(f"{path}: file not found")
-    if sheet is None:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            return list(csv.reader(fh))
-    import polars as pl
-
-    try:
-        frame = pl.read_excel(path, sheet_name=sheet, engine="calamine", has_header=False,
-                              infer_schema_length=0)
-    except Exception as exc:  # calamine raises its own types for a missing sheet or bad file
-        raise ImportError_(f"{path}: cannot read sheet {sheet!r}: {exc}") from None
-    return [["" if c is None else str(c) for c in row] for row in frame.iter_rows()]
-
-
 def _read_sheet(path: Path, sheet: str | None = None) -> tuple[list[str], list[list[str]]]:
     """The header row (the first starting 'E-code') and the data rows below it."""
-    cells = _read_cells(path, sheet)
+    cells = read_cells(path, sheet)
     at = next((i for i, r in enumerate(cells) if r and r[0].strip() == "E-code"), None)
     if at is None:
         raise ImportError_(f"{path}: no header row starting 'E-code'"

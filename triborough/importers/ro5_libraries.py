@@ -28,6 +28,7 @@ from triborough.importers.common import (
     fy_end,
     fy_label,
     parse_number,
+    read_cells,
     write_tidy,
 )
 
@@ -98,7 +99,7 @@ def read_library_spend(raw_dir: Path) -> dict[tuple[str, int], float]:
     out: dict[tuple[str, int], float] = {}
     for spec in FILES:
         path = raw_dir / FOLDER / spec.name
-        cells = _cells(path, spec)
+        cells = read_cells(path, spec.sheets[0] if spec.sheets else None)
         header, col = library_column(path, cells)
         stripped = [h.strip() for h in cells[header]]
         ons_col = stripped.index("ONS Code") if "ONS Code" in stripped else None
@@ -117,12 +118,6 @@ def read_library_spend(raw_dir: Path) -> dict[tuple[str, int], float]:
                 raise ImportError_(f"{path}: {code} appears twice")
             out[(code, spec.start_year)] = value
     return out
-
-
-def _cells(path: Path, spec: Ro5File) -> list[list[str]]:
-    if not spec.sheets:
-        return mhclg._read_cells(path, None)
-    return mhclg._read_cells(path, spec.sheets[0])
 
 
 def run(raw_dir: Path, out_dir: Path) -> list[Written]:

@@ -33,6 +33,7 @@ from triborough.importers.common import (
     fy_end,
     fy_label,
     parse_number,
+    read_cells,
     restrict_to_areas,
     write_tidy,
 )
@@ -58,20 +59,6 @@ _TOTAL_LINE = re.compile(r"^\s*[\d.]*\s*total children looked after\s*$", re.IGN
 _LAIT_YEAR = re.compile(r"^(\d{4})-\d{2} \(OT\)$")
 
 
-def _cells(path: Path, sheet: str | None) -> list[list[str]]:
-    if not path.exists():
-        raise ImportError_(f"{path}: file not found")
-    if sheet is None:
-        # Two of the files carry Windows-1252 characters in line names.
-        with path.open(encoding="cp1252", errors="replace", newline="") as fh:
-            return list(csv.reader(fh))
-    import polars as pl
-
-    frame = pl.read_excel(path, sheet_name=sheet, engine="calamine", has_header=False,
-                          infer_schema_length=0)
-    return [["" if c is None else str(c) for c in row] for row in frame.iter_rows()]
-
-
 def _key(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", header.casefold())
 
@@ -79,7 +66,8 @@ def _key(header: str) -> str:
 def read_s251_file(raw_dir: Path, name: str, sheet: str | None) -> dict[str, float]:
     """DfE LA number -> gross expenditure (£) on the 'Total Children Looked After' line."""
     path = raw_dir / FOLDER / name
-    cells = _cells(path, sheet)
+    # Two of the CSVs carry Windows-1252 characters in line names.
+    cells = read_cells(path, sheet, encoding="cp1252")
     if not cells:
         raise ImportError_(f"{path}: empty file")
     keys = [_key(h) for h in cells[0]]

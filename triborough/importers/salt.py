@@ -30,6 +30,7 @@ from triborough.importers.common import (
     fact,
     fy_end,
     parse_number,
+    read_cells,
     restrict_to_areas,
     write_tidy,
 )
@@ -43,19 +44,6 @@ MEASURES: dict[str, str] = {
 }
 AGE_BANDS = ("18 to 64", "65 and over")
 _YEAR = re.compile(r"^(\d{4})-\d{2}$")
-
-
-def _cells(path: Path) -> list[list[str]]:
-    if not path.exists():
-        raise ImportError_(f"{path}: file not found")
-    import polars as pl
-
-    try:
-        frame = pl.read_excel(path, sheet_name=SHEET, engine="calamine", has_header=False,
-                              infer_schema_length=0)
-    except Exception as exc:  # calamine's own errors for a missing sheet or a bad file
-        raise ImportError_(f"{path}: cannot read sheet {SHEET!r}: {exc}") from None
-    return [["" if c is None else str(c).strip() for c in row] for row in frame.iter_rows()]
 
 
 def columns(path: Path, cells: list[list[str]]) -> dict[tuple[str, str, str], int]:
@@ -81,7 +69,7 @@ def columns(path: Path, cells: list[list[str]]) -> dict[tuple[str, str, str], in
 def read_salt(raw_dir: Path) -> list[dict[str, object]]:
     """Fact rows for every council and England, 2019-20 to 2021-22."""
     path = raw_dir / WORKBOOK
-    cells = _cells(path)
+    cells = [[c.strip() for c in row] for row in read_cells(path, SHEET)]
     cols = columns(path, cells)
     years = sorted({y for _, _, y in cols})
     rows: list[dict[str, object]] = []
