@@ -120,22 +120,19 @@ with right:
 option = SERVICE_OPTIONS[service]
 deflators = query("gdp_deflator")
 money = basis_words(basis, deflators)
-base = option.base_periods
-if measure == "index":
-    years = [f"{y}-{(y + 1) % 100:02d}" for y in range(2007, 2025)]
-    singles = [y for y in years if y >= option.base_periods[0]]
-    choices = {base_words(option.base_periods): option.base_periods} | {
-        y: (y,) for y in singles if (y,) != option.base_periods
-    }
-    picked = st.selectbox(
-        "Index base (= 100)",
-        options=list(choices),
-        index=0,
-        key="savings_index_base",
-        help="The default is the average of the three years before sharing began, where the "
-        "service was reported then, so one unusual year does not set the base.",
-    )
-    base = choices[picked]
+years = [f"{y}-{(y + 1) % 100:02d}" for y in range(2007, 2025)]
+choices = {base_words(option.base_periods): option.base_periods} | {
+    y: (y,) for y in years if y >= option.base_periods[0] and (y,) != option.base_periods
+}
+picked = st.selectbox(
+    "Before sharing: the base for changes and the index",
+    options=list(choices),
+    index=0,
+    key="savings_index_base",
+    help="The default is the average of the three years before sharing began, where the "
+    "service was reported then, so one unusual year does not set the base.",
+)
+base = choices[picked]
 
 spend = query(
     "savings_spend_by_service",
@@ -242,7 +239,7 @@ else:
         notes.append(option.note)
     st.caption("  \n".join(notes))
 
-    changes = borough_changes(series)
+    changes = borough_changes(series, base)
     if changes:
         st.markdown("**In plain words**")
         cols = st.columns(len(changes))
@@ -255,7 +252,9 @@ else:
                     else f" ({'up' if pct >= 0 else 'down'} {abs(pct):.0f}%)"
                 )
                 st.markdown(
-                    f"{show(ch.first_value, measure)} in {ch.first_period}, "
+                    f"{show(ch.first_value, measure)} "
+                    + ("a year on average " if ch.first_period.startswith("average") else "")
+                    + f"in {ch.first_period.removeprefix('average of ')}, "
                     f"{show(ch.latest_value, measure)} in {ch.latest_period}{direction}"
                     + (", in 2024-25 prices." if basis == "real" else ", in cash.")
                 )

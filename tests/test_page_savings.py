@@ -183,6 +183,15 @@ def test_real_terms_by_default_naming_the_release(page, downloads):
         assert rows.height == 18 and rows[table.columns[2]].null_count() == 0, name
 
 
+def test_change_is_measured_from_the_years_before_sharing(page):
+    """Westminster social care, real terms: RS 'Social care' £132,220k (2008-09), £145,493k
+    (2009-10), £138,389k (2010-11) at 2024-25 prices (x 100 / 66.8397, 67.7042, 68.8561)
+    average £204.6m a year; 2024-25 is £105,421.24k + £55,420.06k = £160.8m: down 21%."""
+    text = page_text(page)
+    assert ("£204.6m a year on average in 2008-09 to 2010-11, £160.8m in 2024-25 (down 21%), "
+            "in 2024-25 prices.") in text
+
+
 def test_ledger_totals_say_they_equal_the_targets_by_construction(page):
     captions = " ".join(c.value for c in page.caption)
     assert "equal the targets **by construction**" in captions

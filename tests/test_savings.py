@@ -173,6 +173,21 @@ def test_borough_changes_skip_gaps():
     assert change.percent == pytest.approx(20.0)
 
 
+def test_borough_changes_from_the_average_before_sharing():
+    series = pl.DataFrame({
+        "series": [WCC] * 4 + [HF] * 3, "series_kind": ["area"] * 7,
+        "period": ["2008-09", "2009-10", "2010-11", "2011-12", "2009-10", "2010-11", "2011-12"],
+        "period_end": [dt.date(y, 3, 31) for y in (2009, 2010, 2011, 2012, 2010, 2011, 2012)],
+        "value": [90.0, 100.0, 110.0, 120.0, 100.0, 110.0, 121.0],
+    })
+    changes = borough_changes(series, BEFORE_SHARING)
+    wcc = changes[WCC]
+    assert (wcc.first_period, wcc.first_value) == ("average of 2008-09 to 2010-11", 100.0)
+    assert wcc.percent == pytest.approx(20.0)
+    # H&F has no 2008-09 figure: measured from its first published year instead, and says so.
+    assert (changes[HF].first_period, changes[HF].first_value) == ("2009-10", 100.0)
+
+
 def _ledger(rows: list[tuple]) -> pl.DataFrame:
     """Ledger rows: (borough, year, workstream, planned, delivered, one-off)."""
     return pl.DataFrame(

@@ -306,13 +306,27 @@ class Change:
         return (self.latest_value - self.first_value) / self.first_value * 100
 
 
-def borough_changes(series: pl.DataFrame) -> dict[str, Change]:
-    """First and latest published figure per borough series (gaps skipped, never zeros)."""
+def borough_changes(
+    series: pl.DataFrame, base: str | tuple[str, ...] = ()
+) -> dict[str, Change]:
+    """Each borough's change from its base to its latest published figure (gaps skipped,
+    never zeros).
+
+    ``base``: the period, or periods averaged (every one must have a figure), a change is
+    measured from; a borough without a figure for it is measured from its first published
+    figure instead. Without a base, from the first published figure.
+    """
+    periods = [base] if isinstance(base, str) else list(base)
     out: dict[str, Change] = {}
     rows = series.filter((pl.col("series_kind") == "area") & pl.col("value").is_not_null())
     for code in rows.get_column("series").unique(maintain_order=True).to_list():
         part = rows.filter(pl.col("series") == code).sort("period_end")
         if part.height < 2:
+            continue
+        in_base = part.filter(pl.col("period").is_in(periods))
+        if periods and in_base.height == len(periods) and part["period"][-1] not in periods:
+            out[code] = Change(code, base_words(tuple(periods)), in_base["value"].mean(),
+                               part["period"][-1], part["value"][-1])
             continue
         out[code] = Change(
             code, part["period"][0], part["value"][0], part["period"][-1], part["value"][-1]
