@@ -68,6 +68,13 @@ SOURCES: dict[str, dict[str, str]] = {
         "adult-social-care-activity-and-finance-report",
         "licence": OGL,
     },
+    "nhs_ascfr": {
+        "publisher": "NHS Digital (now NHS England)",
+        "title": "Adult social care finance: PSS-EX1 2014-15 and ASC-FR 2021-22 (table T1)",
+        "url": "https://digital.nhs.uk/data-and-information/publications/statistical/"
+        "adult-social-care-activity-and-finance-report",
+        "licence": OGL,
+    },
     "hmt_gdp_deflator": {
         "publisher": "HM Treasury",
         "title": "GDP deflators at market prices and money GDP, March 2026 (2024-25 = 100)",
@@ -368,6 +375,19 @@ METRICS: tuple[Metric, ...] = (
        "percent", "lower_better", "Turnover rate of directly employed care staff, %.",
        "oflog_asc", "financial_year"),
     # adults: PSS-EX1 activity (counts rounded to 5 by the publisher)
+    _m("asc_net_total_expenditure", "Adult social care net total expenditure (ASC returns)",
+       "adults", "gbp_thousand", "neither",
+       "Net total expenditure on adult social care as the social care finance returns report "
+       "it (PSS-EX1 2014-15, ASC-FR 2021-22), £ thousand, cash. A different basis from the "
+       "revenue outturn's adult social care line.", "nhs_ascfr", "financial_year"),
+    _m("asc_net_current_expenditure", "Adult social care net current expenditure (ASC returns)",
+       "adults", "gbp_thousand", "neither",
+       "Net current expenditure on adult social care in the PSS-EX1 finance return, 2014-15 "
+       "only, £ thousand, cash.", "nhs_ascfr", "financial_year"),
+    _m("asc_gross_current_expenditure", "Adult social care gross current expenditure",
+       "adults", "gbp_thousand", "neither",
+       "Gross current expenditure on adult social care (PSS-EX1 2014-15, ASC-FR 2021-22), "
+       "£ thousand, cash.", "nhs_ascfr", "financial_year"),
     _m("asc_requests_new_clients", "Requests for support from new clients (adults)", "adults",
        "count", "neither",
        "Requests for support received from new clients aged 18 to 64 and 65 and over in the "

@@ -22,6 +22,7 @@ IMPORTERS: tuple[str, ...] = (
     "oflog",
     "nhs_pss",
     "salt",
+    "ascfr",
     "ace",
     "dcms_libraries",
     "neighbours",
