@@ -7,6 +7,7 @@ from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.charts import trend_chart
 from triborough.headlines import MONEY_UNITS, OFSTED_WORDS, OVERVIEW_METRICS, headlines
 from triborough.real_terms import basis_short, basis_words, in_basis
+from triborough.savings import BEFORE_SHARING
 from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, unit_label
 from triborough.ui import (
     basis_choice,
@@ -19,6 +20,10 @@ from triborough.ui import (
 )
 
 SYMBOL_GLYPH = {"circle": "●", "square": "■", "diamond": "◆"}
+CHANGE_BASES: dict[str, tuple[str, ...]] = {
+    "the 2008-09 to 2010-11 average (before sharing)": BEFORE_SHARING,
+    "the first year shown": (),
+}
 
 st.title("Overview: the three boroughs side by side")
 st.markdown(
@@ -28,7 +33,18 @@ st.markdown(
     "published statistic; the London median is the middle London borough for the same period."
 )
 areas, first_year, last_year = page_scope()
-basis = basis_choice("overview_basis", "Money compared across years in")
+left, right = st.columns(2)
+with left:
+    basis = basis_choice("overview_basis", "Money compared across years in")
+with right:
+    since = st.selectbox(
+        "Changes measured from",
+        options=list(CHANGE_BASES),
+        index=0,
+        key="overview_change_base",
+        help="The three years before sharing began, averaged, where a figure was published "
+        "for each of them; otherwise the first year shown.",
+    )
 deflators = query("gdp_deflator")
 st.caption(
     f"Changes in money since an earlier year are in {basis_words(basis, deflators)}; each "
@@ -45,11 +61,12 @@ rows = query(
     areas=areas,
     from_year=first_year,
     to_year=last_year,
+    base_periods=list(BEFORE_SHARING),
 )
 catalogue = query("metric_catalogue", metrics=list(OVERVIEW_METRICS))
 order = {code: i for i, code in enumerate(OVERVIEW_METRICS)}
 catalogue = catalogue.sort(pl.col("code").replace_strict(order))
-cards = headlines(rows, deflators if basis == "real" else None)
+cards = headlines(rows, deflators if basis == "real" else None, CHANGE_BASES[since])
 
 
 def borough_label(code: str) -> str:

@@ -77,6 +77,21 @@ def test_money_changes_are_real_terms_by_default(overview):
     assert "<p class='tb-value'>£585</p>" in text  # the year's own figure is its cash
 
 
+def test_changes_run_from_the_years_before_sharing(overview):
+    """Westminster cultural services per resident: RS £16,536k, £16,496k and £16,431k in
+    2008-09 to 2010-11 over 219,582 residents (mid-2011, the nearest estimate) are £75.31,
+    £75.12 and £74.83; in 2024-25 prices (x 100 / 66.8397, 67.7042, 68.8561) they average
+    £110.77, against £63.26 in 2024-25: -£48. In cash the average is £75.09: -£12."""
+    text = page_text(overview)
+    assert "−£48 since the 2008-09 to 2010-11 average" in text
+    overview.segmented_control(key="overview_basis").set_value("cash").run()
+    assert "−£12 since the 2008-09 to 2010-11 average" in page_text(overview)
+    # Adults' social care has no figure before 2011-12: its change still runs from 2011-12.
+    assert "+£114 since 2011-12" in page_text(overview)
+    overview.selectbox(key="overview_change_base").set_value("the first year shown").run()
+    assert "since 2007-08" in page_text(overview)
+
+
 def test_spend_trend_in_real_terms(overview, downloads):
     overview.segmented_control(key="overview_trend_metric").set_value(
         "spend_ph_adult_social_care"

@@ -59,14 +59,32 @@ def _money_in_real_terms(rows: pl.DataFrame, deflators: pl.DataFrame) -> pl.Data
     return out.sort("_row").drop("_row")
 
 
+def _from_base(row: dict, base: tuple[str, ...], deflators: pl.DataFrame | None) -> dict:
+    """The row with its change measured from the average of ``base`` (every period must have
+    a figure, and the latest must be after them); money in real terms with ``deflators``."""
+    periods, values = row.get("base_period_list") or [], row.get("base_value_list") or []
+    if not base or list(periods) != list(base) or row["latest_period"] in base:
+        return row
+    if deflators is not None and row["unit"] in MONEY_UNITS:
+        frame = deflate(pl.DataFrame({"period": list(periods), "value": list(values)}),
+                        deflators)
+        values = frame.get_column("value").to_list()
+    if any(v is None for v in values):
+        return row
+    label = base[0] if len(base) == 1 else f"the {base[0]} to {base[-1]} average"
+    return {**row, "first_period": label, "first_value": sum(values) / len(values)}
+
+
 def headlines(
-    rows: pl.DataFrame, deflators: pl.DataFrame | None = None
+    rows: pl.DataFrame, deflators: pl.DataFrame | None = None, base: tuple[str, ...] = ()
 ) -> dict[tuple[str, str], Headline]:
     """Turn ``headline_figures`` query rows into display text, keyed by (metric, area).
 
     With ``deflators`` (rows of ``gdp_deflator``) money figures are in real terms, 2024-25
-    prices; without, in cash. The London median is over the boroughs with a figure (the
-    City of London left out by the query) and says how many.
+    prices; without, in cash. A change is measured from the average of the ``base`` periods
+    where the metric has a figure for each of them (the years before sharing), else from
+    the first year shown. The London median is over the boroughs with a figure (the City of
+    London left out by the query) and says how many.
     """
     if deflators is not None and not rows.is_empty():
         cash_latest = rows.get_column("latest_value")
@@ -74,7 +92,8 @@ def headlines(
             cash_latest.alias("_cash_latest")
         )
     out: dict[tuple[str, str], Headline] = {}
-    for r in rows.to_dicts():
+    for raw in rows.to_dicts():
+        r = _from_base(raw, base, deflators)
         unit, pol = r["unit"], r["polarity"]
         word, arrow = direction(r["previous_value"], r["latest_value"], pol)
         if r["previous_period"]:
