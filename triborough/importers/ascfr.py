@@ -87,18 +87,14 @@ def read_2021(raw_dir: Path) -> list[dict[str, object]]:
     """2021-22 rows from table T1: councils and England."""
     path = raw_dir / salt.WORKBOOK
     cells = [[c.strip() for c in row] for row in read_cells(path, "T1")]
-    top = next((i for i, r in enumerate(cells) if r and r[0] == "Geography code"), None)
-    if top is None:
-        raise ImportError_(f"{path} sheet T1: no header row starting 'Geography code'")
+    top = salt.header_row(path, cells, "T1")
     cols = {metric: cells[top].index(name) for name, metric in COLUMNS_2021.items()
             if name in cells[top]}
     if len(cols) != len(COLUMNS_2021):
         raise ImportError_(f"{path} sheet T1: missing column(s) {', '.join(COLUMNS_2021)}")
     out: list[dict[str, object]] = []
     for row in cells[top + 1:]:
-        code = row[0] if re.fullmatch(r"E\d{8}", row[0]) else ""
-        if not code and len(row) > 4 and row[3] == "E92000001" and row[4] == "England":
-            code = "E92000001"
+        code = salt.area_of(row)
         if not code:
             continue
         for metric, col in cols.items():

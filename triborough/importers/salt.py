@@ -46,11 +46,28 @@ AGE_BANDS = ("18 to 64", "65 and over")
 _YEAR = re.compile(r"^(\d{4})-\d{2}$")
 
 
+def header_row(path: Path, cells: list[list[str]], sheet: str) -> int:
+    """Index of a data table's header row (the one starting 'Geography code')."""
+    top = next((i for i, r in enumerate(cells) if r and r[0] == "Geography code"), None)
+    if top is None:
+        raise ImportError_(f"{path} sheet {sheet}: no header row starting 'Geography code'")
+    return top
+
+
+def area_of(row: list[str]) -> str:
+    """A table row's area: its council's GSS code, E92000001 for England, else ''."""
+    if row and re.fullmatch(r"E\d{8}", row[0]):
+        return row[0]
+    if len(row) > 4 and row[3] == "E92000001" and row[4] == "England":
+        return "E92000001"
+    return ""
+
+
 def columns(path: Path, cells: list[list[str]]) -> dict[tuple[str, str, str], int]:
     """(metric, age band, financial year) -> column, from the three header rows."""
-    top = next((i for i, r in enumerate(cells) if r and r[0] == "Geography code"), None)
-    if top is None or top + 2 >= len(cells):
-        raise ImportError_(f"{path} sheet {SHEET}: no header row starting 'Geography code'")
+    top = header_row(path, cells, SHEET)
+    if top + 2 >= len(cells):
+        raise ImportError_(f"{path} sheet {SHEET}: the header has fewer than three rows")
     out: dict[tuple[str, str, str], int] = {}
     measure = band = ""
     for col, year in enumerate(cells[top + 2]):
@@ -74,9 +91,7 @@ def read_salt(raw_dir: Path) -> list[dict[str, object]]:
     years = sorted({y for _, _, y in cols})
     rows: list[dict[str, object]] = []
     for row in cells:
-        code = row[0] if row and re.fullmatch(r"E\d{8}", row[0]) else ""
-        if not code and len(row) > 4 and row[3] == "E92000001" and row[4] == "England":
-            code = "E92000001"
+        code = area_of(row)
         if not code:
             continue
         for metric in MEASURES.values():
