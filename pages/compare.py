@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from triborough.catalogue import METRICS
+from triborough.catalogue import METRICS, population_band
 from triborough.charts import band_chart
 from triborough.comparison import (
     EACH,
@@ -14,7 +14,6 @@ from triborough.comparison import (
     NEIGHBOUR_GROUPS,
     UNION,
     UNIT_WORDS,
-    age_band_for,
     base_periods,
     comparison_table,
     group_bands,
@@ -23,11 +22,14 @@ from triborough.comparison import (
     to_index,
     to_per_head,
 )
-from triborough.disclosure import meta_with, shading, span_of
+from triborough.disclosure import meta_with, shading, span_of, unconfirmed_note
+from triborough.headlines import MONEY_UNITS
 from triborough.metric_views import suppression_note
+from triborough.real_terms import basis_short, basis_words, in_basis
 from triborough.scorecard import POLARITY_WORDS
 from triborough.settings import get_settings
 from triborough.ui import (
+    basis_choice,
     chart_block,
     empty_notice,
     metadata_for,
@@ -101,7 +103,7 @@ if group in NEIGHBOUR_GROUPS:
         }[v],
     )
 
-rule = per_head_rule(m["unit"], m["domain"])
+rule = per_head_rule(m["unit"], m["domain"], code)
 c3, c4, c5 = st.columns(3)
 with c3:
     per_head = st.toggle(
@@ -116,12 +118,18 @@ with c4:
         "(base year = 100), to compare changes rather than levels.",
     )
 per_head = bool(per_head and rule)
+is_money = m["unit"] in MONEY_UNITS
+basis = "cash"
+if is_money:
+    with c5:
+        basis = basis_choice("compare_basis")
+deflators = query("gdp_deflator")
 
 members = query("compare_members", comparison=group, areas=areas)
 member_codes = sorted(set(members.get_column("member_code").to_list()))
 values = query(
     "compare_values", metric=code, areas=areas, members=member_codes,
-    age_band=rule.age_band if rule else age_band_for(m["domain"]),
+    age_band=rule.age_band if rule else population_band(code, m["domain"]),
     from_year=first_year, to_year=last_year,
 )
 shown_raw = values.filter((pl.col("role") == "display") & pl.col("value").is_not_null())
@@ -134,6 +142,8 @@ if shown_raw.is_empty():
 
 # Order matters: hide small counts first, so no rate or index is made from a hidden count.
 values = suppress_counts(values, threshold, bool(m["is_people_count"]))
+if is_money:
+    values = in_basis(values, basis, deflators)
 unit = m["unit"]
 y_title = UNIT_WORDS.get(unit, unit)
 if per_head and rule:
@@ -148,6 +158,8 @@ if indexed:
     unit, y_title = "index", f"index ({base} = 100)"
 
 names = dict(values.select("area_code", "area_name").unique().iter_rows())
+arrangements = query("shared_periods")
+shared_ids = SHARED_BY_DOMAIN.get(m["domain"], ())
 bands = group_bands(
     values, members, mode=mode, group_label=GROUPS[group], names=names, threshold=threshold,
     counts_shown=bool(m["is_people_count"]) and not per_head and not indexed,
@@ -159,13 +171,14 @@ span = period_span(
     shown_raw.sort("period_end").get_column("period").unique(maintain_order=True).to_list()
 )
 what = m["name"] + (f", {rule.label}" if per_head and rule else "")
+what += f", {basis_short(basis)}" if is_money else ""
 what += f", indexed ({base} = 100)" if indexed else ""
 title = f"{what} against {GROUP_PHRASE[group]}, {span}"
 within = span_of(lines.drop_nulls("value"))
 fig = band_chart(
     lines, bands, title if len(title) <= 100 else f"{what}, {span}", y_title,
     per_borough=mode == EACH,
-    shaded=shading(query("shared_periods"), SHARED_BY_DOMAIN.get(m["domain"], ()), within),
+    shaded=shading(arrangements, shared_ids, within),
 )
 if m["is_illustrative"]:
     fig.update_layout(title_text=f"{fig.layout.title.text} (illustrative)")
@@ -175,6 +188,7 @@ notes = {
     + (" Each borough against its own neighbours." if mode == EACH else ""),
     "per_head": f"{rule.label}: {rule.describe()}" if per_head and rule else "",
     "index": f"each council's figure / its {base} figure x 100" if indexed else "",
+    "prices": basis_words(basis, deflators) if is_money else "",
 }
 if m["is_people_count"]:
     notes["suppression"] = suppression_note(threshold)
@@ -202,6 +216,7 @@ st.caption(
     f"{MIN_GROUP_AREAS} councils with a figure gets no band. A break in a line or band is a "
     "year with no published figure."
     + (f" Per head: {rule.describe()}." if per_head and rule else "")
+    + (f" {unconfirmed_note(arrangements, shared_ids)}" if shared_ids else "")
 )
 if indexed:
     missing = [names[a] for a in areas if a in names and lines.filter(

@@ -5,9 +5,12 @@ import streamlit as st
 
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.charts import trend_chart
-from triborough.headlines import OFSTED_WORDS, OVERVIEW_METRICS, headlines
+from triborough.headlines import MONEY_UNITS, OFSTED_WORDS, OVERVIEW_METRICS, headlines
+from triborough.real_terms import basis_short, basis_words, in_basis
+from triborough.savings import BEFORE_SHARING
 from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, unit_label
 from triborough.ui import (
+    basis_choice,
     chart_block,
     empty_notice,
     metadata_for,
@@ -17,6 +20,10 @@ from triborough.ui import (
 )
 
 SYMBOL_GLYPH = {"circle": "●", "square": "■", "diamond": "◆"}
+CHANGE_BASES: dict[str, tuple[str, ...]] = {
+    "the 2008-09 to 2010-11 average (before sharing)": BEFORE_SHARING,
+    "the first year shown": (),
+}
 
 st.title("Overview: the three boroughs side by side")
 st.markdown(
@@ -25,13 +32,28 @@ st.markdown(
     "(Westminster and Kensington & Chelsea carried on together). Every figure below is a "
     "published statistic; the London median is the middle London borough for the same period."
 )
-st.caption(
-    "Money is in cash terms, not adjusted for inflation. In 2010-11 councils reported children's "
-    "and adults' social care as one line, so changes in social care spend per head run from "
-    "2011-12. Population figures are ONS's post-2021-Census rebased series."
-)
-
 areas, first_year, last_year = page_scope()
+left, right = st.columns(2)
+with left:
+    basis = basis_choice("overview_basis", "Money compared across years in")
+with right:
+    since = st.selectbox(
+        "Changes measured from",
+        options=list(CHANGE_BASES),
+        index=0,
+        key="overview_change_base",
+        help="The three years before sharing began, averaged, where a figure was published "
+        "for each of them; otherwise the first year shown.",
+    )
+deflators = query("gdp_deflator")
+st.caption(
+    f"Changes in money since an earlier year are in {basis_words(basis, deflators)}; each "
+    "figure for a single year is that year's cash. Until 2010-11 councils reported children's "
+    "and adults' social care as one line, so changes in social care spend per head run from "
+    "2011-12. Per head: children's services per child aged 0-17, adults' per adult aged 18 "
+    "and over, others per resident (ONS's post-2021-Census rebased series). London medians "
+    "leave out the City of London."
+)
 
 rows = query(
     "headline_figures",
@@ -39,11 +61,12 @@ rows = query(
     areas=areas,
     from_year=first_year,
     to_year=last_year,
+    base_periods=list(BEFORE_SHARING),
 )
 catalogue = query("metric_catalogue", metrics=list(OVERVIEW_METRICS))
 order = {code: i for i, code in enumerate(OVERVIEW_METRICS)}
 catalogue = catalogue.sort(pl.col("code").replace_strict(order))
-cards = headlines(rows)
+cards = headlines(rows, deflators if basis == "real" else None, CHANGE_BASES[since])
 
 
 def borough_label(code: str) -> str:
@@ -102,7 +125,7 @@ st.divider()
 
 shared = query("shared_periods")
 shading = [
-    (r["start_date"], r["end_date_or_today"], "shared by all three")
+    (r["start_date"], r["shaded_until"], "shared by all three")
     for r in shared.filter(pl.col("arrangement_id") == "triborough_childrens_services").to_dicts()
 ]
 
@@ -132,10 +155,14 @@ else:
     published = trend.filter(pl.col("value").is_not_null()).sort("period_end")
     periods = published.get_column("period").unique(maintain_order=True).to_list()
     span = period_span(periods)
+    unit = meta_rows.get_column("unit")[0]
+    is_money = unit in MONEY_UNITS
+    if is_money:
+        trend = in_basis(trend, basis, deflators)
     fig = trend_chart(
         trend,
-        f"{name}, {span}",
-        unit_label(meta_rows.get_column("unit")[0]),
+        f"{name}, {span}" + (f"<br><sup>{basis_short(basis)}</sup>" if is_money else ""),
+        unit_label(unit),
         shaded=shading,
     )
     table = trend.select("series_label", "period", "value").rename(
@@ -145,7 +172,8 @@ else:
         fig,
         table,
         key="overview_trend",
-        meta=metadata_for(meta_rows, span),
+        meta=metadata_for(meta_rows, span)
+        | ({"prices": basis_words(basis, deflators)} if is_money else {}),
         alt=f"Line chart of {name} for the chosen boroughs, London median and England, {span}. "
         "The same figures are in the table below.",
         file_stem=f"triborough_{trend_metric}",

@@ -8,11 +8,13 @@ from triborough.charts import (
     stacked_bar_chart,
     trend_chart,
 )
+from triborough.real_terms import BASES, basis_words, release_of
 from triborough.savings import (
     MEASURE_UNITS,
     MEASURES,
     SERVICE_OPTIONS,
     WORKSTREAM_LABELS,
+    base_words,
     borough_changes,
     claims_on_screen,
     comparison_series,
@@ -25,6 +27,7 @@ from triborough.savings import (
 )
 from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, format_value
 from triborough.ui import (
+    basis_choice,
     borough_name,
     chart_block,
     council_table_meta,
@@ -52,6 +55,18 @@ def borough_label(code: str) -> str:
     )
 
 
+def _london_count(series: pl.DataFrame) -> str:
+    """'median of 32 London boroughs with a figure', or the range when years differ."""
+    counts = series.filter(
+        (pl.col("series") == "london_median") & (pl.col("areas") > 0)
+    ).get_column("areas")
+    if counts.is_empty():
+        return "no London borough has a figure"
+    low, high = counts.min(), counts.max()
+    many = f"{low}" if low == high else f"{low} to {high}"
+    return f"median of {many} London boroughs with a figure"
+
+
 def show(value: float | None, measure: str) -> str:
     """A value in the chosen measure, in words a councillor reads at a glance."""
     if measure == "cash":
@@ -76,13 +91,13 @@ areas, first_year, last_year = page_scope()
 milestones = query("savings_milestones")
 shared = query("shared_periods")
 shading = [
-    (r["start_date"], r["end_date_or_today"], "All three councils sharing")
+    (r["start_date"], r["shaded_until"], "All three councils sharing")
     for r in shared.filter(pl.col("arrangement_id") == "triborough_childrens_services").to_dicts()
 ]
 
 # ---------------------------------------------------------------------------------------------
 st.header("1. What each council spent on a service")
-left, right = st.columns(2)
+left, middle, right = st.columns([3, 3, 2])
 with left:
     service = st.selectbox(
         "Service",
@@ -91,7 +106,7 @@ with left:
         format_func=lambda k: SERVICE_OPTIONS[k].label,
         key="savings_service",
     )
-with right:
+with middle:
     measure = st.segmented_control(
         "Show as",
         options=list(MEASURES),
@@ -100,7 +115,24 @@ with right:
         key="savings_measure",
         required=True,
     )
+with right:
+    basis = basis_choice("savings_basis")
 option = SERVICE_OPTIONS[service]
+deflators = query("gdp_deflator")
+money = basis_words(basis, deflators)
+years = [f"{y}-{(y + 1) % 100:02d}" for y in range(2007, 2025)]
+choices = {base_words(option.base_periods): option.base_periods} | {
+    y: (y,) for y in years if y >= option.base_periods[0] and (y,) != option.base_periods
+}
+picked = st.selectbox(
+    "Before sharing: the base for changes and the index",
+    options=list(choices),
+    index=0,
+    key="savings_index_base",
+    help="The default is the average of the three years before sharing began, where the "
+    "service was reported then, so one unusual year does not set the base.",
+)
+base = choices[picked]
 
 spend = query(
     "savings_spend_by_service",
@@ -109,7 +141,9 @@ spend = query(
     areas=areas,
     peer_group="dfe_sn_2021",
 )
-series = comparison_series(spend, measure, option.base_period, first_year, last_year)
+series = comparison_series(
+    spend, measure, base, first_year, last_year, basis=basis, deflators=deflators
+)
 borough_rows = series.filter(pl.col("series_kind") == "area")
 
 if borough_rows.filter(pl.col("value").is_not_null()).is_empty():
@@ -117,14 +151,14 @@ if borough_rows.filter(pl.col("value").is_not_null()).is_empty():
         f"No published figures for {option.label.lower()} in the years chosen."
         if measure != "index"
         else f"No index for {option.label.lower()}: it needs a positive figure in "
-        f"{option.base_period}, the base year, and the chosen boroughs have none."
+        f"{base_words(base)}, the base, and the chosen boroughs have none."
     )
     empty_notice(why)
 else:
     measure_words = {
-        "cash": "£ thousand, cash",
-        "per_head": f"£ {option.per_head_label}, cash",
-        "index": f"index, {option.base_period} = 100",
+        "cash": f"£ thousand, {BASES[basis].lower()}",
+        "per_head": f"£ {option.per_head_label}, {BASES[basis].lower()}",
+        "index": f"index, {base_words(base)} = 100, {BASES[basis].lower()}",
     }[measure]
     span = period_span(series.sort("period_end").get_column("period").unique(
         maintain_order=True).to_list())
@@ -145,19 +179,21 @@ else:
             codes.append("pop_0_17")
     meta = metadata_for(query("metric_catalogue", metrics=codes), span)
     meta["unit"] = (
-        MEASURE_UNITS[measure] if measure != "per_head"
-        else f"£ {option.per_head_label}, cash"
+        f"{MEASURE_UNITS[measure]}, {money}" if measure != "per_head"
+        else f"£ {option.per_head_label}, {money}"
     )
+    meta["prices"] = money
     meta["measure"] = title.replace("<br><sup>", ", ").replace("</sup>", "")
     meta["comparators"] = (
-        "London median: middle value of the 33 London councils (incl. City of London); "
+        "London median: middle value of the London boroughs with a figure that year (the "
+        "'councils in figure' column says how many), leaving out the City of London; "
         "Peer median: middle value of the DfE statistical neighbours (2021 model) of the "
         "boroughs shown, leaving out the three tri-borough councils; England (per head and "
         "index only): all English councils together"
     )
     meta["gaps"] = (
-        "2015-16, 2016-17 and 2018-19 to 2022-23 are not in the published files used: "
-        "those rows are empty, not zero"
+        "a year a council did not return is empty, not zero; children's and adults' social "
+        "care are one line until 2010-11"
     )
     chart_block(
         fig,
@@ -171,16 +207,22 @@ else:
         file_stem=f"triborough_spend_{service}_{measure}",
     )
     notes = [
-        "A break in a line is a year with no published figure (2015-16, 2016-17 and "
-        "2018-19 to 2022-23 are not in the files used), not a zero. Money is cash, not "
-        "adjusted for inflation.",
+        "A break in a line is a year with no published figure, not a zero. "
+        + (
+            "Money is in real terms: each year in 2024-25 prices, using "
+            f"{release_of(deflators)}. Every year shown is outturn in that release, so no "
+            "year is deflated with a forecast."
+            if basis == "real" else "Money is cash, not adjusted for inflation."
+        ),
         "Shaded: the years all three councils shared adults' and children's services "
         "(June 2011, month assumed, to March 2018). Dotted lines: the programme's reported "
         "targets, the notice of 27 March 2017 and the split on 1 April 2018.",
-        "Comparators: **London median** is the middle of the 33 London councils; **Peer "
-        "median** is the middle of the councils DfE names as statistical neighbours of the "
-        "boroughs shown (2021 model), leaving out the three tri-borough councils; **England** "
-        "(per head and index only) is in the files for 2023-24 and 2024-25 only.",
+        "Comparators: **London median** is the middle of the London boroughs with a figure "
+        f"that year ({_london_count(series)}), leaving out the City of London, whose few "
+        "residents make its figures unlike any borough's; **Peer median** is the middle of "
+        "the councils DfE names as statistical neighbours of the boroughs shown (2021 "
+        "model), leaving out the three tri-borough councils; **England** (per head and "
+        "index only) is in the files from 2021-22.",
     ]
     if measure == "per_head":
         notes.append(
@@ -189,14 +231,15 @@ else:
         )
     if measure == "index":
         notes.append(
-            f"Index: each council's spending as a share of its own {option.base_period} "
-            "figure (= 100). The medians are the middle of the councils' own indices."
+            f"Index: each council's spending as a share of its own {base_words(base)} "
+            "figure (= 100), in the same money as the chart. The medians are the middle of "
+            "the councils' own indices."
         )
     if option.note:
         notes.append(option.note)
     st.caption("  \n".join(notes))
 
-    changes = borough_changes(series)
+    changes = borough_changes(series, base)
     if changes:
         st.markdown("**In plain words**")
         cols = st.columns(len(changes))
@@ -209,8 +252,11 @@ else:
                     else f" ({'up' if pct >= 0 else 'down'} {abs(pct):.0f}%)"
                 )
                 st.markdown(
-                    f"{show(ch.first_value, measure)} in {ch.first_period}, "
-                    f"{show(ch.latest_value, measure)} in {ch.latest_period}{direction}."
+                    f"{show(ch.first_value, measure)} "
+                    + ("a year on average " if ch.first_period.startswith("average") else "")
+                    + f"in {ch.first_period.removeprefix('average of ')}, "
+                    f"{show(ch.latest_value, measure)} in {ch.latest_period}{direction}"
+                    + (", in 2024-25 prices." if basis == "real" else ", in cash.")
                 )
 
 # ---------------------------------------------------------------------------------------------
@@ -357,6 +403,12 @@ for r in targets.iter_rows(named=True):
 if target_rows:
     st.markdown("**Ledger totals against the reported targets**" + suffix)
     show_table(pl.DataFrame(target_rows), key="savings_targets_table")
+    if any(flags):
+        st.caption(
+            "The generated ledger was calibrated to the reported figures, so its planned and "
+            "delivered totals equal the targets **by construction**: this table cannot show "
+            "whether any target was met. Only a council's own ledger can."
+        )
 
 # 3b. Cumulative net savings and payback.
 cumulative = shown.with_columns(

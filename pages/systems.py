@@ -11,6 +11,7 @@ from triborough.charts import (
     timeline_chart,
     trend_chart,
 )
+from triborough.real_terms import basis_short, basis_words, in_basis
 from triborough.style import format_value
 from triborough.systems import (
     DESK_MEASURES,
@@ -27,6 +28,7 @@ from triborough.systems import (
     platform_periods,
 )
 from triborough.ui import (
+    basis_choice,
     borough_name,
     chart_block,
     council_table_meta,
@@ -362,14 +364,17 @@ central_measure = st.segmented_control(
     "Show as",
     options=["nce_central_services", "spend_ph_central_services"],
     default="nce_central_services",
-    format_func={"nce_central_services": "Cash £ thousand",
+    format_func={"nce_central_services": "Total £ thousand",
                  "spend_ph_central_services": "Per resident £"}.get,
     key="systems_central_measure",
     required=True,
 )
-trend = query(
-    "metric_trend", metric=central_measure, areas=areas, from_year=first_year,
-    to_year=last_year,
+basis = basis_choice("systems_basis")
+deflators = query("gdp_deflator")
+trend = in_basis(
+    query("metric_trend", metric=central_measure, areas=areas, from_year=first_year,
+          to_year=last_year),
+    basis, deflators,
 )
 catalogue = query("metric_catalogue", metrics=[central_measure, "pop_all_ages"]
                   if central_measure.startswith("spend_ph") else [central_measure])
@@ -385,20 +390,21 @@ else:
             {c: i for i, c in enumerate(BOROUGH_BY_CODE)}, default=9).alias("_o")
     ).sort("_o", "series", "period_end").drop("_o")
     name_row = catalogue.filter(pl.col("code") == central_measure).to_dicts()[0]
-    unit = "£ thousand, cash" if central_measure == "nce_central_services" else (
-        "£ per resident, cash")
+    unit = ("£ thousand" if central_measure == "nce_central_services" else "£ per resident") + (
+        f", {basis_short(basis)}")
     span = period_span(trend.sort("period_end").get_column("period").unique(
         maintain_order=True).to_list())
     title = f"{name_row['name']}, {span}"
     shared = query("shared_periods")
     shading = [
-        (r["start_date"], r["end_date_or_today"], "All three councils sharing")
+        (r["start_date"], r["shaded_until"], "All three councils sharing")
         for r in shared.filter(
             pl.col("arrangement_id") == "triborough_childrens_services").to_dicts()
     ]
     fig = trend_chart(trend, title, unit, shaded=shading, events=[SPLIT])
     meta = metadata_for(catalogue, span)
     meta["unit"] = unit
+    meta["prices"] = basis_words(basis, deflators)
     chart_block(
         fig,
         trend.select(pl.col("series_label").alias("area"), "period",

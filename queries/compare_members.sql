@@ -1,5 +1,5 @@
 -- title: Members of a comparison group, for each borough shown
--- description: For each chosen borough, the areas in the chosen comparison group: every London borough (london), the borough's ten DfE children's services statistical neighbours from the 2025 model (dfe_sn_2025), its fifteen Oflog nearest neighbours (oflog_nn), or every English council of the same tier as a London borough, that is every council with social care duties: London boroughs, metropolitan districts, unitary authorities and counties (same_tier). The borough itself is never its own neighbour; London and same-tier groups include it.
+-- description: For each chosen borough, the areas in the chosen comparison group: every London borough except the City of London, whose few residents make its per-head figures unlike any borough's (london), the borough's ten DfE children's services statistical neighbours from the 2025 model (dfe_sn_2025), its fifteen Oflog nearest neighbours (oflog_nn), or every English council of the same tier as a London borough, that is every council with social care duties: London boroughs, metropolitan districts, unitary authorities and counties (same_tier). The borough itself is never its own neighbour; London and same-tier groups include it.
 -- param: comparison varchar = london | Comparison group: london, dfe_sn_2025, oflog_nn or same_tier
 -- param: areas varchar[] = E09000033,E09000013,E09000020 | Boroughs shown
 -- key: for_area, member_code
@@ -20,7 +20,7 @@ london as (
     select c.for_area, a.area_code as member_code
     from chosen as c
     cross join areas as a
-    where $comparison = 'london' and a.is_london
+    where $comparison = 'london' and a.is_london and a.area_code <> 'E09000001'
 ),
 
 same_tier as (

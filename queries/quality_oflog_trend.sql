@@ -52,7 +52,7 @@ london_values as (
     select f.period_end, median(f.value) as value
     from metric_facts as f
     inner join areas as a using (area_code)
-    where a.is_london and f.value is not null
+    where a.is_london and a.area_code <> 'E09000001' and f.value is not null
     group by f.period_end
 ),
 

@@ -1,11 +1,11 @@
 -- title: Service quality scorecard: latest figure, the one before, London and England
--- description: For each chosen metric and borough, the latest published figure in the chosen years and the one before it (direction of travel), every London borough's figure for that same period (so the page can place the borough in a quarter of London) with their median, England's figure where the publisher gives one, and the Oflog national median for adult social care metrics. A borough with no figure in the years chosen has no row.
+-- description: For each chosen metric and borough, the latest published figure in the chosen years and the one before it (direction of travel), every London borough's figure for that same period (so the page can place the borough in a quarter of London) with their median, England's figure where the publisher gives one, and the Oflog national median for adult social care metrics. metric_latest_period is the latest period any council has a figure for the metric in the years chosen; is_stale marks a borough whose latest figure is older than that. A borough with no figure in the years chosen has no row.
 -- param: metrics varchar[] = rereferral_pct,sw_turnover_pct,asc_user_qol | Metric codes
 -- param: areas varchar[] = E09000033,E09000013,E09000020 | Boroughs shown
 -- param: from_year integer = 2010 | First year (financial years by their first year)
 -- param: to_year integer = 2025 | Last year
 -- key: metric_code, area_code
--- columns: metric_code varchar, metric_name varchar, domain varchar, unit varchar, polarity varchar, target double, target_is_published boolean, is_illustrative boolean, is_people_count boolean, area_code varchar, area_name varchar, latest_period varchar, latest_value double, previous_period varchar, previous_value double, london_values double[], london_median double, london_areas bigint, england_value double, national_median double, publisher varchar, source_title varchar, source_url varchar, licence varchar
+-- columns: metric_code varchar, metric_name varchar, domain varchar, unit varchar, polarity varchar, target double, target_is_published boolean, is_illustrative boolean, is_people_count boolean, area_code varchar, area_name varchar, latest_period varchar, latest_value double, metric_latest_period varchar, is_stale boolean, previous_period varchar, previous_value double, london_values double[], london_median double, london_areas bigint, england_value double, national_median double, publisher varchar, source_title varchar, source_url varchar, licence varchar
 with facts as (
     select * from fact_metric
 ),
@@ -44,7 +44,8 @@ london as (
            count(*) as london_areas
     from in_range as r
     inner join areas as a using (area_code)
-    where a.is_london
+    -- The City of London's few residents make its per-head figures unlike any borough's.
+    where a.is_london and a.area_code <> 'E09000001'
     group by r.metric_code, r.period
 ),
 
@@ -52,6 +53,14 @@ england as (
     select metric_code, period, value as england_value
     from in_range
     where area_code = 'E92000001'
+),
+
+-- The latest period the measure is published for (any council): a borough whose own latest
+-- figure is older is marked stale rather than set beside current figures.
+metric_latest as (
+    select metric_code, max(period_end) as latest_end, arg_max(period, period_end) as period
+    from in_range
+    group by metric_code
 ),
 
 final as (
@@ -69,6 +78,8 @@ final as (
         a.area_name,
         l.period as latest_period,
         l.value as latest_value,
+        ml.period as metric_latest_period,
+        l.period_end < ml.latest_end as is_stale,
         p.period as previous_period,
         p.value as previous_value,
         lo.london_values,
@@ -88,6 +99,7 @@ final as (
     left join london as lo on lo.metric_code = l.metric_code and lo.period = l.period
     left join england as e on e.metric_code = l.metric_code and e.period = l.period
     left join oflog as o on o.metric_code = l.metric_code and o.period = l.period
+    inner join metric_latest as ml on ml.metric_code = l.metric_code
     where l.rn = 1
 )
 

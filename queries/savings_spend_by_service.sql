@@ -1,5 +1,5 @@
 -- title: Net current expenditure on a service, chosen boroughs and comparison groups
--- description: Net current expenditure (£ thousand, cash) on one service line, or the sum of several, for every financial year from 2010-11 to the latest published, for the chosen boroughs, every London borough, the DfE statistical neighbours of the chosen boroughs (leaving out the three tri-borough councils) and England, each with the residents in the population band per-head figures use. Years nobody published come back as rows with an empty value, so charts show a gap. An area's sum counts only when it reported every line the publisher had that year, so a part-sum never poses as a total.
+-- description: Net current expenditure (£ thousand, cash) on one service line, or the sum of several, for every financial year from the first (2007-08) to the latest published, for the chosen boroughs, every London borough except the City of London, the DfE statistical neighbours of the chosen boroughs (leaving out the three tri-borough councils) and England, each with the residents in the population band per-head figures use. Years nobody published come back as rows with an empty value, so charts show a gap. An area's sum counts only when it reported every line the publisher had that year, so a part-sum never poses as a total.
 -- param: services varchar[] = adult_social_care | Service line keys (spend_by_service.service) to add together
 -- param: age_band varchar = 18+ | Population band for per-head figures: all_ages, 0-17 or 18+
 -- param: areas varchar[] = E09000033,E09000013,E09000020 | Boroughs shown
@@ -49,10 +49,11 @@ complete as (
     where s.lines = l.lines
 ),
 
--- Every financial year from 2010-11 to the latest the publisher has, whether or not it was
+-- Every financial year from the first to the latest the publisher has, whether or not it was
 -- published, so an unpublished year is a row with no value (a gap, never a zero).
 calendar as (
-    select unnest(generate_series(date '2011-03-31', (select max(period_end) from spend),
+    select unnest(generate_series((select min(period_end) from spend),
+                                  (select max(period_end) from spend),
                                   interval 1 year))::date as period_end
 ),
 
@@ -72,7 +73,9 @@ peers as (
 roles as (
     select area_code, 'borough' as role from areas where list_contains($areas, area_code)
     union all
-    select area_code, 'london' from areas where is_london
+    -- The City of London's few thousand residents make its per-head figures unlike any
+    -- borough's, so the London median is over the 32 boroughs.
+    select area_code, 'london' from areas where is_london and area_code <> 'E09000001'
     union all
     select p.area_code, 'peer'
     from peers as p

@@ -108,14 +108,15 @@ def test_two_builds_give_identical_results(public_dir, tmp_path):
 def test_calendar_lists_unpublished_years_once_each(built_warehouse):
     con = duckdb.connect(str(built_warehouse), read_only=True)
     try:
-        # DfE children looked after at 31 March: 2017-18 is not in the files used, so it is
-        # listed (a gap in the line), labelled like its neighbours, between 2016-17 and 2018-19.
+        # Oflog's carers' quality of life comes from a survey every other year: 2017-18 is not
+        # published, so it is listed (a gap in the line), labelled like its neighbours,
+        # between 2016-17 and 2018-19.
         periods = [r[0] for r in con.execute(
-            "select period from metric_calendar where metric_code = 'cla_at_31_march' "
+            "select period from metric_calendar where metric_code = 'asc_carer_qol' "
             "order by period_end").fetchall()]
         assert periods[periods.index("2016-17") + 1:][:2] == ["2017-18", "2018-19"]
         assert con.execute(
-            "select count(*) from fact_metric where metric_code = 'cla_at_31_march' "
+            "select count(*) from fact_metric where metric_code = 'asc_carer_qol' "
             "and period = '2017-18' and value is not null").fetchone()[0] == 0
         # One row per metric and period; every metric with facts has a calendar.
         assert con.execute(

@@ -52,7 +52,7 @@ def test_shading_is_clipped_to_the_years_a_chart_shows():
     arrangements = pl.DataFrame({
         "arrangement_id": ["triborough_childrens_services", "biborough_childrens_services"],
         "start_date": [dt.date(2011, 6, 1), dt.date(2018, 4, 1)],
-        "end_date_or_today": [dt.date(2018, 3, 31), dt.date(2025, 11, 28)],
+        "shaded_until": [dt.date(2018, 3, 31), dt.date(2025, 11, 28)],
     })
     everything = shading(arrangements, ["triborough_childrens_services"])
     assert everything == [(dt.date(2011, 6, 1), dt.date(2018, 3, 31), "Shared by all three")]

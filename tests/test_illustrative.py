@@ -130,21 +130,23 @@ def test_march_caseload_equals_the_published_dfe_counts(wh):
     assert wcc_2015 == 179
 
 
-def test_missing_years_are_held_flat_and_say_so(wh):
-    # CLA at 31 March 2018 is not published: March 2018 keeps March 2017's figure.
-    held = wh.execute(
-        """select a.open_cases, b.open_cases, n.basis
+def test_march_2018_is_calibrated_to_the_published_figure(wh):
+    # CLA at 31 March 2018, once a gap, comes from DfE's 2022 release: the illustrative March
+    # 2018 caseload is calibrated to it (Westminster 204, H&F 226, K&C 85) and says so.
+    rows = wh.execute(
+        """select a.borough_code, a.open_cases, n.basis
         from caseload_monthly a
-        join caseload_monthly b using (borough_code, service)
         join illustrative_calibration n on n.borough_code = a.borough_code
          and n.series = a.service and n.period = '2018-03'
-        where a.service = 'looked_after' and a.month = date '2017-03-01'
-          and b.month = date '2018-03-01'"""
+        where a.service = 'looked_after' and a.month = date '2018-03-01'"""
     ).fetchall()
-    assert len(held) == 3
-    for march_2017, march_2018, basis in held:
-        assert march_2017 == march_2018
-        assert basis.startswith("held flat: no published figure for 31 March 2018")
+    got = {code: (cases, basis) for code, cases, basis in rows}
+    assert {code: cases for code, (cases, _) in got.items()} == {WCC: 204, HF: 226, RBKC: 85}
+    assert all(basis.startswith("published: DfE") for _, basis in got.values())
+    # Months outside the published years are still held flat, and say so.
+    assert wh.execute(
+        "select count(*) from illustrative_calibration where basis like 'held flat%'"
+    ).fetchone()[0] > 0
 
 
 def test_team_model_follows_the_arrangement(wh):

@@ -38,7 +38,7 @@ def test_run_reports_each_file(raw_dir: Path, tmp_path: Path) -> None:
     assert [w.source_id for w in written] == ["dfe_cin", "dfe_cla", "dfe_csww", "dfe_sn"]
     for w in written:
         assert w.rows == len(read_rows(tmp_path / w.file)) > 0
-    assert written[0].periods.startswith("2012-13 to 2024-25")
+    assert written[0].periods.startswith("2009-10 to 2024-25")
     assert written[2].periods == "Sep 2017 to Sep 2025"
 
 
@@ -90,8 +90,24 @@ def test_cla_sources_disagreement_is_known(raw_dir: Path) -> None:
     assert {year for year, *_ in diffs} <= {2021, 2022, 2023}
 
 
-def test_cla_2018_is_a_gap(facts: dict) -> None:
-    assert not [k for k in facts if k[1].startswith("cla_") and k[2] == "2017-18"]
+@pytest.mark.parametrize(
+    ("code", "metric", "expected"),
+    [
+        # dfe_cla_2018/cla_number_and_rate_per_10k_children_2018_to_2022.csv line 2463
+        # (Westminster, 2018, 'Children looked after at 31 March each year'): 204, rate 45
+        (WCC, "cla_at_31_march", "204"),
+        (WCC, "cla_rate_per_10000", "45"),
+        # line 2433 (Hammersmith and Fulham): 226 (the first release, CLA2018.csv, had 230)
+        (HF, "cla_at_31_march", "226"),
+        (HF, "cla_rate_per_10000", "63"),
+        # K&C 85 (first release 87), rate 30; line 2019, England: 75,360, rate 64
+        ("E09000020", "cla_at_31_march", "85"),
+        ("E92000001", "cla_at_31_march", "75360"),
+        ("E92000001", "cla_rate_per_10000", "64"),
+    ],
+)
+def test_cla_2018_from_the_2022_release(facts: dict, code, metric, expected) -> None:
+    assert facts[(code, metric, "2017-18")]["value"] == expected
     assert (WCC, "cla_at_31_march", "2016-17") in facts
     assert (WCC, "cla_at_31_march", "2018-19") in facts
 
@@ -159,7 +175,8 @@ def _writable_copy(raw_dir: Path, tmp_path: Path) -> Path:
     rows are kept only for areas in it.
     """
     raw = tmp_path / "raw"
-    for sub in dict.fromkeys((dfe.SUBDIR, "dfe_childrens_social_care", "ons_mid_year_estimates",
+    for sub in dict.fromkeys((dfe.SUBDIR, dfe.CLA_2018_SUBDIR, dfe.CIN_EARLY_SUBDIR,
+                              "ons_mid_year_estimates",
                               "reference")):
         (raw / sub).mkdir(parents=True)
         for f in (raw_dir / sub).iterdir():
@@ -201,3 +218,40 @@ def test_committed_extracts_match_a_fresh_run(out_dir: Path, public_dir: Path) -
         assert committed.exists(), f"{name} is not in data/public; run the importer"
         assert committed.read_bytes() == (out_dir / name).read_bytes(), (
             f"data/public/{name} differs from a fresh run of triborough.importers.dfe")
+
+
+@pytest.mark.parametrize(
+    ("code", "metric", "period", "expected"),
+    [
+        # dfe_cin_2010_to_2013/osr28-2010ud.csv line 15 (LA 213, Westminster): CINAt310310
+        # "2,494", CINRatePer10K 712.1, Referrals0910 "2,868"
+        (WCC, "cin_at_31_march", "2009-10", "2494"),
+        (WCC, "cin_rate_per_10000", "2009-10", "712.1"),
+        (WCC, "referrals", "2009-10", "2868"),
+        # osr28-2010ud.csv line 2 (National): "375,900", rate 341
+        ("E92000001", "cin_at_31_march", "2009-10", "375900"),
+        ("E92000001", "cin_rate_per_10000", "2009-10", "341"),
+        # osr26-2011ud.csv line 15: CINAt310311 "2,266", %ReferralsWithin12mths1011 21.8
+        (WCC, "cin_at_31_march", "2010-11", "2266"),
+        (WCC, "rereferral_pct", "2010-11", "21.8"),
+        # SFR27-2012ud.csv line 15: CINAt310312 2306, CINAt310312RatePer10k 639.3,
+        # Referrals1112 2064
+        (WCC, "cin_at_31_march", "2011-12", "2306"),
+        (WCC, "cin_rate_per_10000", "2011-12", "639.3"),
+        (WCC, "referrals", "2011-12", "2064"),
+    ],
+)
+def test_children_in_need_before_2013(facts: dict, code, metric, period, expected) -> None:
+    assert facts[(code, metric, period)]["value"] == expected
+
+
+def test_cin_2013_census_file_agrees_with_the_series(raw_dir: Path, facts: dict) -> None:
+    """SFR45-2013ud.csv (the 2013 census file) and the 2013+ series: the boroughs' children in
+    need at 31 March 2013 are the same; England's is rounded to the hundred in the old file."""
+    rows = dfe.read_cin_early_file(raw_dir, dfe.CIN_2013_FILE, ("CINAt310313",))
+    old = {code: r["CINAt310313"] for code, r in rows}
+    for code in (WCC, HF, "E09000020"):
+        assert float(old[code].replace(",", "")) == _value(
+            facts, code, "cin_at_31_march", "2012-13"), code
+    england = _value(facts, "E92000001", "cin_at_31_march", "2012-13")
+    assert abs(float(old["E92000001"].replace(",", "")) - england) <= 600

@@ -95,6 +95,13 @@ def test_arrangements(arrangements):
             assert set(codes) == {westminster, kc} and hf not in codes
     # no end date was found for shared libraries, and none is invented
     assert arrangements["triborough_libraries"]["end_date"] == ""
+    # reported_savings_and_milestones.csv line 7 (18 June 2012, scope 'tri-borough children's
+    # services + adult social care + libraries') is the last report naming them as shared
+    assert arrangements["triborough_libraries"]["confirmed_until"] == "2012-06-18"
+    assert "neither confirmed nor ruled out" in arrangements["triborough_libraries"][
+        "description"]
+    assert arrangements["triborough_childrens_services"]["confirmed_until"] == "2018-03-31"
+    assert arrangements["biborough_childrens_services"]["confirmed_until"] == "2018-04-01"
 
 
 def test_milestones(milestones):

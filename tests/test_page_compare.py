@@ -118,3 +118,42 @@ def test_sidebar_filters_apply(app_env):
     shown = {a for a in table["area"] if not a.startswith("London boroughs")}
     assert shown == {"Westminster"}
     assert min(table["period"]) == "2019-20"  # 2019-20 is the first year starting in 2019
+
+
+def test_adult_social_care_per_head_is_per_adult_as_on_the_overview(app_env, downloads):
+    """RSX 2024-25 line 391: Westminster adult social care £105,421.24k. Per head it is
+    divided by the 180,162 residents aged 18+ (mid-2024), £585.15, the Overview's figure;
+    not by all 209,996 residents (£502)."""
+    at = run_page(PAGE, compare_metric="nce_adult_social_care")
+    assert at.segmented_control(key="compare_basis").value == "real"
+    at.segmented_control(key="compare_basis").set_value("cash")
+    at.toggle(key="compare_per_head").set_value(True).run()
+    table = _table(at)
+    assert table.columns[2] == "£ per adult"
+    assert round(_value(table, "Westminster", "2024-25"), 2) == 585.15
+    assert "residents aged 18 and over" in downloads[-1][0]["per_head"]
+    assert downloads[-1][0]["prices"] == "cash (not adjusted for inflation)"
+    # Real terms: 2011-12's £86,296k is £122,708k in 2024-25 prices (x 100 / 70.3261).
+    at.toggle(key="compare_per_head").set_value(False)
+    at.segmented_control(key="compare_basis").set_value("real").run()
+    table = at.dataframe[0].value
+    assert _value(table, "Westminster", "2011-12") == pytest.approx(86_296 * 100 / 70.3261)
+    assert "HM Treasury GDP deflators, March 2026" in downloads[-1][0]["prices"]
+
+
+def test_london_group_leaves_out_the_city(app_env, downloads):
+    at = run_page(PAGE, compare_metric="nce_adult_social_care")
+    table = _table(at)
+    notes = set(table[table["area"] == "London boroughs: median"]["note"])
+    assert notes <= {f"{n} areas with a figure" for n in range(5, 33)}
+    assert "32 areas with a figure" in notes
+
+
+def test_library_shading_stops_where_the_sources_do(app_env):
+    """No source after the 'One Year On' report of 18 June 2012 names the libraries as shared:
+    the shading stops there and the page says so."""
+    at = run_page(PAGE, compare_metric="lib_statutory_libraries")
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "Shading for libraries stops on 18 June 2012" in captions
+    assert "neither confirmed nor ruled out" in captions

@@ -26,8 +26,12 @@ def test_overview_shows_published_figures_for_all_three_boroughs(overview):
     # 180,162 residents aged 18+ (209,996 less 29,834 aged 0-17) = £585.15 a head.
     assert "<p class='tb-value'>£585</p>" in text
     # DfE: children looked after per 10,000 at 31 March 2025: WCC 62, H&F 62, K&C 47;
-    # the London borough median is 47.
-    assert "London median 47.0 (2024-25)" in text
+    # the London median, over the 32 boroughs (the City of London left out), is 47.
+    assert "median of 32 London boroughs with a figure: 47.0 (2024-25)" in text
+    assert "33 London" not in text
+    # Adult social care per adult 2024-25, median of the 32 boroughs (with the City it was
+    # £514): £508.
+    assert "median of 32 London boroughs with a figure: £508 (2024-25)" in text
     # Ofsted: all three judged Outstanding at their latest ILACS inspections.
     assert text.count("<p class='tb-value'>Outstanding</p>") == 3
     assert "published 13 January 2025" in text
@@ -58,11 +62,55 @@ def test_borough_filter_applies(app_env):
     assert "188,687" not in text
 
 
+def test_money_changes_are_real_terms_by_default(overview):
+    """Westminster adult social care per adult: £470.91 in 2011-12 (RS 2011-12 £86,296k over
+    183,255 adults) and £585.15 in 2024-25. Cash: +£114. Real terms: 2011-12 is £669.61 in
+    2024-25 prices (x 100 / 70.3261, HMT March 2026), so the change is -£84."""
+    assert overview.segmented_control(key="overview_basis").value == "real"
+    text = page_text(overview)
+    assert "−£84 since 2011-12" in text
+    assert "HM Treasury GDP deflators, March 2026 (2024-25 = 100)" in text
+    overview.segmented_control(key="overview_basis").set_value("cash").run()
+    assert not overview.exception
+    text = page_text(overview)
+    assert "+£114 since 2011-12" in text
+    assert "<p class='tb-value'>£585</p>" in text  # the year's own figure is its cash
+
+
+def test_changes_run_from_the_years_before_sharing(overview):
+    """Westminster cultural services per resident: RS £16,536k, £16,496k and £16,431k in
+    2008-09 to 2010-11 over 219,582 residents (mid-2011, the nearest estimate) are £75.31,
+    £75.12 and £74.83; in 2024-25 prices (x 100 / 66.8397, 67.7042, 68.8561) they average
+    £110.77, against £63.26 in 2024-25: -£48. In cash the average is £75.09: -£12."""
+    text = page_text(overview)
+    assert "−£48 since the 2008-09 to 2010-11 average" in text
+    overview.segmented_control(key="overview_basis").set_value("cash").run()
+    assert "−£12 since the 2008-09 to 2010-11 average" in page_text(overview)
+    # Adults' social care has no figure before 2011-12: its change still runs from 2011-12.
+    assert "+£114 since 2011-12" in page_text(overview)
+    overview.selectbox(key="overview_change_base").set_value("the first year shown").run()
+    assert "since 2007-08" in page_text(overview)
+
+
+def test_spend_trend_in_real_terms(overview, downloads):
+    overview.segmented_control(key="overview_trend_metric").set_value(
+        "spend_ph_adult_social_care"
+    )
+    overview.toggle(key="overview_trend_as_table").set_value(True).run()
+    assert not overview.exception
+    table = overview.dataframe[0].value
+    row = table[(table["area"] == "Westminster") & (table["period"] == "2011-12")]
+    assert row.iloc[0, 2] == pytest.approx(470.91 * 100 / 70.3261)
+    assert "HM Treasury GDP deflators, March 2026" in downloads[-1][0]["prices"]
+
+
 def test_trend_chart_has_table_and_download(overview):
     overview.toggle(key="overview_trend_as_table").set_value(True).run()
     assert not overview.exception
     table = overview.dataframe[0].value
     assert set(table["area"]) >= {"Westminster", "London median"}
-    # CLA at 31 March 2018 is not published in the series: the row is there, the value is not.
-    gap = table[(table["area"] == "Westminster") & (table["period"] == "2017-18")]
-    assert len(gap) == 1 and gap.iloc[0, 2] != gap.iloc[0, 2]  # NaN: a gap, not zero
+    # CLA at 31 March 2018 from DfE's 2022 release (line 2463): Westminster 45 per 10,000.
+    row = table[(table["area"] == "Westminster") & (table["period"] == "2017-18")]
+    assert len(row) == 1 and row.iloc[0, 2] == 45
+    # The 31 March 2010 baseline is in reach of the year filter (from 2007).
+    assert "2009-10" in set(table["period"])

@@ -85,7 +85,10 @@ def test_scorecard_shows_published_figures_in_words_for_all_three(app_env):
     # time_period 2024, Westminster): turnover_rate_fte 16.7. The 2025 row is all 'x'
     # (not published), so September 2024 is Westminster's latest figure.
     assert turnover["Latest figure"] == "16.7%"
-    assert turnover["Period"] == "Sep 2024"
+    # Other boroughs have September 2025: Westminster's figure is marked older, not ranked.
+    assert turnover["Period"] == "Sep 2024 (older)"
+    assert turnover["Among London boroughs"].startswith(
+        "not ranked: an older figure (others have Sep 2025; later years suppressed")
     assert turnover["Direction of travel"] == "▲ worsening since Sep 2023"  # 14.7% in 2023
     assert turnover["Better when"] == "lower"
     # Oflog gives no England figure: the national median stands in, and says so.
@@ -93,6 +96,19 @@ def test_scorecard_shows_published_figures_in_words_for_all_three(app_env):
     assert qol["Against England"].startswith("national median (Oflog): ")
     # Every figure on this page is published: no illustrative banner.
     assert not any(ILLUSTRATIVE_LABEL in w.value for w in at.warning)
+
+
+def test_an_older_figure_is_not_ranked_against_current_ones(app_env):
+    """Westminster's agency social worker rate is 'x' from 2022 (csww_indicators row 472):
+    its Sep 2021 figure is marked older, not placed among London's Sep 2025 figures."""
+    card = _scorecard(run_page(PAGE))
+    agency = _row(card, "Agency social worker rate", "Westminster")
+    assert agency["Period"] == "Sep 2021 (older)"
+    assert agency["Among London boroughs"].startswith("not ranked: an older figure")
+    assert "the Sep 2021 median" in agency["Against the London median"]
+    current = _row(card, "Agency social worker rate", "Hammersmith and Fulham")
+    assert current["Period"] == "Sep 2025"
+    assert not current["Among London boroughs"].startswith("not ranked")
 
 
 def test_ofsted_record_reads_in_words(app_env):

@@ -20,9 +20,12 @@ def page(app_env, downloads) -> AppTest:
     return run_page(PAGE)
 
 
-def _spend_table(at: AppTest, service: str, measure: str = "cash") -> pl.DataFrame:
+def _spend_table(
+    at: AppTest, service: str, measure: str = "cash", basis: str = "cash"
+) -> pl.DataFrame:
     at.selectbox(key="savings_service").set_value(service)
     at.segmented_control(key="savings_measure").set_value(measure)
+    at.segmented_control(key="savings_basis").set_value(basis)
     at.toggle(key="savings_spend_as_table").set_value(True)
     at.run()
     assert not at.exception
@@ -54,8 +57,9 @@ def test_spend_is_the_published_outturn(page):
     assert _value(adults, "Westminster", "2014-15") == 68932.0
     # Adults' social care was not reported separately in 2010-11: a gap, not a zero.
     assert _gap(_value(adults, "Westminster", "2010-11"))
-    # 2015-16 is not in the published files used: the row is there, the value is not.
-    assert _gap(_value(adults, "Westminster", "2015-16"))
+    # rs2015_16__RS_LA_Data_2015-16.csv line 340 (E5022), 'Adult Social Care': the year
+    # that was a hole before the all-years RS files.
+    assert _value(adults, "Westminster", "2015-16") == pytest.approx(66550.47014)
     assert {"London median", "Peer median"} <= set(adults["area"])
 
     # MHCLG RS 2010-11, rs_revenue_outturn_summary_2010_11.csv line 328 (Kensington & Chelsea,
@@ -161,14 +165,57 @@ def test_sidebar_filters_apply(app_env, downloads):
     assert "shown only when all three boroughs are chosen" in text
 
 
+def test_real_terms_by_default_naming_the_release(page, downloads):
+    assert page.segmented_control(key="savings_basis").value == "real"
+    text = page_text(page)
+    assert "2024-25 prices" in text
+    assert "HM Treasury GDP deflators, March 2026 (2024-25 = 100)" in text
+    assert "median of 32 London boroughs with a figure" in text
+    assert "33 London councils" not in text
+    meta = next(m for m, _ in downloads if m.get("prices"))
+    assert "HM Treasury GDP deflators, March 2026" in meta["prices"]
+    # Social care together, real terms: Westminster 2007-08 is the RS 'Social care' line,
+    # £125,390k (rs2007_08.xls, row 372) x 100 / 64.438 (2007-08 deflator).
+    table = _spend_table(page, "social_care_all", "cash", "real")
+    assert _value(table, "Westminster", "2007-08") == pytest.approx(125_390 * 100 / 64.438)
+    for name in BOROUGHS:
+        rows = table.filter(pl.col("area") == name)
+        assert rows.height == 18 and rows[table.columns[2]].null_count() == 0, name
+
+
+def test_change_is_measured_from_the_years_before_sharing(page):
+    """Westminster social care, real terms: RS 'Social care' £132,220k (2008-09), £145,493k
+    (2009-10), £138,389k (2010-11) at 2024-25 prices (x 100 / 66.8397, 67.7042, 68.8561)
+    average £204.6m a year; 2024-25 is £105,421.24k + £55,420.06k = £160.8m: down 21%."""
+    text = page_text(page)
+    assert ("£204.6m a year on average in 2008-09 to 2010-11, £160.8m in 2024-25 (down 21%), "
+            "in 2024-25 prices.") in text
+
+
+def test_ledger_totals_say_they_equal_the_targets_by_construction(page):
+    captions = " ".join(c.value for c in page.caption)
+    assert "equal the targets **by construction**" in captions
+    assert "cannot show whether any target was met" in captions
+
+
+def test_index_base_is_shown_and_selectable(page):
+    table = _spend_table(page, "cultural_related", "index")
+    assert "index, average of 2008-09 to 2010-11 = 100, cash" in table.columns
+    page.selectbox(key="savings_index_base").set_value("2010-11").run()
+    assert not page.exception
+    assert "index, 2010-11 = 100, cash" in pl.from_pandas(page.dataframe[0].value).columns
+
+
 def test_views_with_nothing_to_show_say_why(app_env, downloads):
     at = AppTest.from_file(PAGE, default_timeout=60)
-    # 2015-16 and 2016-17: no outturn in the files used; the ledger runs 2011-12 to 2018-19.
-    at.session_state["period"] = (2015, 2016)
+    # Public health moved to councils in April 2013: nothing before; the ledger runs 2011-12
+    # to 2018-19.
+    at.session_state["period"] = (2011, 2012)
     at.run()
+    at.selectbox(key="savings_service").set_value("public_health").run()
     assert not at.exception
     infos = [i.value for i in at.info]
-    assert any(i.startswith("No published figures for social care") for i in infos), infos
+    assert any(i.startswith("No published figures for public health") for i in infos), infos
     assert not any("ledger has no years" in i for i in infos)
 
     at.session_state["period"] = (2020, 2022)

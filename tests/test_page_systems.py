@@ -43,6 +43,7 @@ def test_page_runs_with_all_three_boroughs(page):
 
 
 def test_central_services_spend_is_the_published_outturn(page):
+    page.segmented_control(key="systems_basis").set_value("cash")
     table = _central_table(page)
     # MHCLG RSX 2023-24, rsx_service_expenditure_summary_2023_24.csv line 146 (Hammersmith &
     # Fulham), 'Central services - Net Current Expenditure (C7 = C3 - C6)' = 32779 (£ thousand).
@@ -58,12 +59,19 @@ def test_central_services_spend_is_the_published_outturn(page):
     assert "England" not in set(table["area"])
 
 
-def test_central_services_per_resident(page):
+def test_central_services_per_resident(page, downloads):
     page.segmented_control(key="systems_central_measure").set_value(
-        "spend_ph_central_services").run()
+        "spend_ph_central_services")
+    page.segmented_control(key="systems_basis").set_value("cash").run()
     table = _central_table(page)
     # 32,779,000 / 186,176 residents (ONS mid-2023, Hammersmith and Fulham) = £176.06.
     assert _value(table, "Hammersmith and Fulham", "2023-24") == pytest.approx(176.06)
+    # Real terms, the default: x 100 / 96.1117 (2023-24 deflator, 2024-25 = 100) = £183.18.
+    page.segmented_control(key="systems_basis").set_value("real").run()
+    table = _central_table(page)
+    assert _value(table, "Hammersmith and Fulham", "2023-24") == pytest.approx(
+        176.06 * 100 / 96.1117)
+    assert "HM Treasury GDP deflators, March 2026" in downloads[-1][0]["prices"]
 
 
 def test_illustrative_sections_are_labelled_on_screen_and_in_downloads(page, downloads):

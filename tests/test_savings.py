@@ -12,9 +12,11 @@ from triborough.catalogue import SPEND_SERVICES
 from triborough.contracts import WORKSTREAMS
 from triborough.queries import get_query
 from triborough.savings import (
+    BEFORE_SHARING,
     SERVICE_OPTIONS,
     WORKSTREAM_LABELS,
     add_measure,
+    base_words,
     borough_changes,
     comparison_series,
     financial_year_of,
@@ -65,12 +67,56 @@ def test_index_has_no_value_without_a_positive_base():
     assert _values(valued, HF) == [None, None]  # negative base (e.g. highways): no ratio
 
 
-def test_index_starts_from_the_services_own_base_year():
-    # Adults' and children's social care were one line in 2010-11: they index from 2011-12.
-    assert SERVICE_OPTIONS["adult_social_care"].base_period == "2011-12"
-    assert SERVICE_OPTIONS["childrens_social_care"].base_period == "2011-12"
-    assert SERVICE_OPTIONS["social_care_all"].base_period == "2010-11"
-    assert SERVICE_OPTIONS["public_health"].base_period == "2013-14"
+def test_index_starts_from_the_services_own_base():
+    # Adults' and children's social care were one line to 2010-11: they index from 2011-12.
+    assert SERVICE_OPTIONS["adult_social_care"].base_periods == ("2011-12",)
+    assert SERVICE_OPTIONS["childrens_social_care"].base_periods == ("2011-12",)
+    # The rest: the average of the three years before sharing began.
+    assert SERVICE_OPTIONS["social_care_all"].base_periods == ("2008-09", "2009-10", "2010-11")
+    assert SERVICE_OPTIONS["cultural_related"].base_periods == BEFORE_SHARING
+    assert SERVICE_OPTIONS["public_health"].base_periods == ("2013-14",)
+    assert base_words(BEFORE_SHARING) == "average of 2008-09 to 2010-11"
+
+
+def test_index_base_is_the_average_of_the_years_before_sharing():
+    spend = _spend([
+        (WCC, "borough", "2008-09", 90.0, 1.0), (WCC, "borough", "2009-10", 100.0, 1.0),
+        (WCC, "borough", "2010-11", 110.0, 1.0), (WCC, "borough", "2011-12", 150.0, 1.0),
+        # H&F lacks 2009-10: an average over two of the three years is not the base
+        (HF, "borough", "2008-09", 90.0, 1.0), (HF, "borough", "2010-11", 110.0, 1.0),
+        (HF, "borough", "2011-12", 150.0, 1.0),
+    ])
+    valued = add_measure(spend, "index", BEFORE_SHARING)
+    assert _values(valued, WCC) == [90.0, 100.0, 110.0, 150.0]
+    assert _values(valued, HF) == [None, None, None]
+
+
+DEFLATORS = pl.DataFrame({
+    "period": ["2010-11", "2011-12", "2024-25"],
+    "deflator": [50.0, 80.0, 100.0],
+    "release": ["test release"] * 3,
+})
+
+
+def test_real_terms_deflate_before_the_measure():
+    spend = _spend([
+        (WCC, "borough", "2010-11", 100.0, 1000.0), (WCC, "borough", "2011-12", 100.0, 1000.0),
+        (WCC, "borough", "2012-13", 100.0, 1000.0),  # no deflator: no real-terms figure
+    ])
+    real = add_measure(spend, "cash", "2010-11", "real", DEFLATORS)
+    assert _values(real, WCC) == [200.0, 125.0, None]
+    assert _values(add_measure(spend, "per_head", "2010-11", "real", DEFLATORS), WCC) == [
+        200.0, 125.0, None,
+    ]
+    # The same cash every year is a 37.5% real-terms fall: the index says 62.5.
+    assert _values(add_measure(spend, "index", "2010-11", "real", DEFLATORS), WCC) == [
+        100.0, 62.5, None,
+    ]
+    assert _values(add_measure(spend, "index", "2010-11"), WCC) == [100.0, 100.0, 100.0]
+    with pytest.raises(ValueError, match="real terms need"):
+        add_measure(spend, "cash", "2010-11", "real")
+    with pytest.raises(ValueError, match="unknown basis"):
+        add_measure(spend, "cash", "2010-11", "constant", DEFLATORS)
 
 
 def test_per_head_divides_by_the_services_population_and_keeps_gaps():
@@ -125,6 +171,21 @@ def test_borough_changes_skip_gaps():
     change = borough_changes(series)[WCC]
     assert (change.first_period, change.latest_period) == ("2010-11", "2011-12")
     assert change.percent == pytest.approx(20.0)
+
+
+def test_borough_changes_from_the_average_before_sharing():
+    series = pl.DataFrame({
+        "series": [WCC] * 4 + [HF] * 3, "series_kind": ["area"] * 7,
+        "period": ["2008-09", "2009-10", "2010-11", "2011-12", "2009-10", "2010-11", "2011-12"],
+        "period_end": [dt.date(y, 3, 31) for y in (2009, 2010, 2011, 2012, 2010, 2011, 2012)],
+        "value": [90.0, 100.0, 110.0, 120.0, 100.0, 110.0, 121.0],
+    })
+    changes = borough_changes(series, BEFORE_SHARING)
+    wcc = changes[WCC]
+    assert (wcc.first_period, wcc.first_value) == ("average of 2008-09 to 2010-11", 100.0)
+    assert wcc.percent == pytest.approx(20.0)
+    # H&F has no 2008-09 figure: measured from its first published year instead, and says so.
+    assert (changes[HF].first_period, changes[HF].first_value) == ("2009-10", 100.0)
 
 
 def _ledger(rows: list[tuple]) -> pl.DataFrame:
@@ -258,9 +319,59 @@ def test_spend_query_per_head_matches_the_catalogue(built_warehouse):
     joined = mine.join(theirs, on=["area_code", "period"], how="inner")
     assert joined.height > 200
     assert (joined["value"] - joined["expected"]).abs().max() < 0.011
-    # Every year from 2010-11 is a row, published or not.
+    # Every year from 2007-08 is a row, published or not.
     periods = spend.filter(pl.col("area_code") == WCC)["period"].unique().sort().to_list()
-    assert periods[0] == "2010-11" and "2015-16" in periods and "2019-20" in periods
+    assert periods[0] == "2007-08" and "2015-16" in periods and "2019-20" in periods
+    # The London median leaves out the City of London.
+    assert "E09000001" not in set(spend.filter(pl.col("role") == "london")["area_code"])
+
+
+def _page_series(built_warehouse, service: str, measure: str, basis: str) -> pl.DataFrame:
+    """The Savings chart's series for one service, 2007-08 to 2024-25, as the page builds it."""
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    try:
+        query = get_query("savings_spend_by_service")
+        option = SERVICE_OPTIONS[service]
+        spend = pl.from_arrow(con.sql(query.sql, params=query.bind(
+            {"services": list(option.lines), "age_band": option.age_band})).to_arrow_table())
+        deflators = pl.from_arrow(con.sql("from gdp_deflator").to_arrow_table())
+    finally:
+        con.close()
+    return comparison_series(spend, measure, option.base_periods, 2007, 2025, basis, deflators)
+
+
+@pytest.mark.parametrize(
+    ("basis", "first", "latest", "percent"),
+    [
+        # RS 2011-12 (rs_revenue_outturn_summary_2011_12.csv, E5022) adult social care £86,296k
+        # over 183,255 adults (ONS 18+, mid-2012, the nearest year to mid-2011) = £470.91;
+        # RSX 2024-25 line 391 £105,421.24k over 180,162 (mid-2024) = £585.15. Cash: up 24.3%.
+        ("cash", 470.91, 585.15, 24.26),
+        # Real terms, 2024-25 prices: 2011-12 x 100 / 70.3261 (HMT March 2026 deflator for
+        # 2011-12, 2024-25 = 100) = 86,296 x 100 / 70.3261 / 183.255 = £669.60. Down 12.6%.
+        ("real", 669.60, 585.15, -12.61),
+    ],
+)
+def test_westminster_adult_social_care_per_adult_by_hand(built_warehouse, basis, first,
+                                                          latest, percent):
+    series = _page_series(built_warehouse, "adult_social_care", "per_head", basis)
+    change = borough_changes(series)[WCC]
+    assert (change.first_period, change.latest_period) == ("2011-12", "2024-25")
+    assert change.first_value == pytest.approx(first, abs=0.01)
+    assert change.latest_value == pytest.approx(latest, abs=0.01)
+    assert change.percent == pytest.approx(percent, abs=0.01)
+
+
+def test_spend_runs_every_year_without_a_gap_in_real_terms(built_warehouse):
+    """The Savings chart's rows for each borough, real terms, 2007-08 to 2024-25: no gap."""
+    series = _page_series(built_warehouse, "social_care_all", "cash", "real")
+    for code in (WCC, HF, "E09000020"):
+        rows = series.filter(pl.col("series") == code).sort("period_end")
+        assert rows["period"].to_list() == [f"{y}-{(y + 1) % 100:02d}" for y in range(2007, 2025)]
+        assert rows["value"].null_count() == 0, code
+    # Westminster 2007-08: RS "Social care" £125,390k x 100 / 64.438 = £194,590k (2024-25 prices)
+    first = series.filter((pl.col("series") == WCC) & (pl.col("period") == "2007-08"))
+    assert first["value"][0] == pytest.approx(125_390 * 100 / 64.438)
 
 
 def test_reported_claims_read_as_figures_in_words():

@@ -606,6 +606,23 @@ def test_exports_of_result_carry_the_result_metadata(
     assert read_back == metadata and frame.height == 1000
 
 
+def test_downloads_reading_a_council_table_carry_the_illustrative_line(
+    con: duckdb.DuckDBPyConnection, settings: Settings
+) -> None:
+    from dataclasses import replace
+
+    result = wb.run_user_sql(con, "select 1 as x", settings)
+    assert "illustrative" not in wb.result_metadata(result, "warehouse v1")
+    ledger = replace(result, sql="select borough_code, sum(delivered_gbp_k) from "
+                                 "Savings_Ledger group by all")
+    line = wb.result_metadata(ledger, "warehouse v1")["illustrative"]
+    assert line.startswith("yes - Illustrative figures (generated, not published)")
+    assert "savings_ledger" in line
+    # A table name inside a string is not a read of that table.
+    quoted = replace(result, sql="select 'savings_ledger' as name")
+    assert "illustrative" not in wb.result_metadata(quoted, "warehouse v1")
+
+
 # ---------------------------------------------------------------- living beside the dashboard
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from triborough import council_store
-from triborough.catalogue import METRICS, SOURCES
+from triborough.catalogue import METRICS, SOURCES, SPEND_SERVICES, population_band
 from triborough.council_store import sha256_file
 from triborough.illustrative import (
     TABLE_DESCRIPTIONS,
@@ -128,10 +128,7 @@ with spend as (
                           'nce_total_service_expenditure')
 ), targets as (
     select *,
-        case metric_code
-            when 'nce_adult_social_care' then '18+'
-            when 'nce_childrens_social_care' then '0-17'
-            else 'all_ages' end as age_band,
+        {age_band_case} as age_band,
         case metric_code
             when 'nce_adult_social_care' then 'spend_ph_adult_social_care'
             when 'nce_childrens_social_care' then 'spend_ph_childrens_social_care'
@@ -153,6 +150,28 @@ select area_code, out_code, period, period_end,
        round(value * 1000 / pop, 2), value * 1000, pop
 from matched;
 
+-- Section 251 spending on children looked after per child looked after at 31 March (the end
+-- of the same financial year) and per child aged 0-17 (the nearest-year rule above).
+insert into fact_metric
+select s.area_code, 's251_cla_per_looked_after_child', s.period, s.period_end,
+       round(s.value * 1000 / c.value, 2), s.value * 1000, c.value
+from fact_metric s
+join fact_metric c on c.area_code = s.area_code and c.period = s.period
+                  and c.metric_code = 'cla_at_31_march' and c.value > 0
+where s.metric_code = 's251_cla_gross';
+
+insert into fact_metric
+select s.area_code, 's251_cla_per_child', s.period, s.period_end,
+       round(s.value * 1000 / p.value, 2), s.value * 1000, p.value
+from fact_metric s,
+lateral (
+    select value from _pop p
+    where p.area_code = s.area_code and p.age_band = '0-17' and p.value > 0
+    order by abs(p.yr - (year(s.period_end) - 1)), p.yr
+    limit 1
+) p
+where s.metric_code = 's251_cla_gross';
+
 -- Library activity per 1,000 residents, against the mid-2023 estimate.
 insert into fact_metric
 select f.area_code,
@@ -167,8 +186,18 @@ drop table _pop;
 """
 
 
+def _age_band_case() -> str:
+    """SQL for catalogue.population_band over the spend lines, so the build divides each
+    service by the same residents as the pages."""
+    whens = " ".join(
+        f"when 'nce_{service}' then '{population_band(f'nce_{service}')}'"
+        for service in SPEND_SERVICES
+    )
+    return f"case metric_code {whens} else 'all_ages' end"
+
+
 def _derive(con: duckdb.DuckDBPyConnection) -> None:
-    for statement in _DERIVE_SQL.split(";\n"):
+    for statement in _DERIVE_SQL.replace("{age_band_case}", _age_band_case()).split(";\n"):
         if statement.strip():
             con.execute(statement)
 

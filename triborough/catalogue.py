@@ -53,6 +53,40 @@ SOURCES: dict[str, dict[str, str]] = {
         "url": "https://www.gov.uk/government/collections/local-authority-revenue-expenditure-and-financing",
         "licence": OGL,
     },
+    "dfe_s251": {
+        "publisher": "Department for Education",
+        "title": "Section 251 outturn (2008-09 to 2015-16) and LAIT (2016-17 to 2024-25): "
+        "children looked after, gross expenditure",
+        "url": "https://www.gov.uk/government/collections/section-251-materials",
+        "licence": OGL,
+    },
+    "nhs_salt": {
+        "publisher": "NHS Digital (now NHS England)",
+        "title": "Adult Social Care Activity and Finance Report: SALT and ASC-FR data tables "
+        "2021-22 (table T2, 2019-20 to 2021-22)",
+        "url": "https://digital.nhs.uk/data-and-information/publications/statistical/"
+        "adult-social-care-activity-and-finance-report",
+        "licence": OGL,
+    },
+    "nhs_ascfr": {
+        "publisher": "NHS Digital (now NHS England)",
+        "title": "Adult social care finance: PSS-EX1 2014-15 and ASC-FR 2021-22 (table T1)",
+        "url": "https://digital.nhs.uk/data-and-information/publications/statistical/"
+        "adult-social-care-activity-and-finance-report",
+        "licence": OGL,
+    },
+    "hmt_gdp_deflator": {
+        "publisher": "HM Treasury",
+        "title": "GDP deflators at market prices and money GDP, March 2026 (2024-25 = 100)",
+        "url": "https://www.gov.uk/government/collections/gdp-deflators-at-market-prices-and-money-gdp",
+        "licence": OGL,
+    },
+    "ons_cpih": {
+        "publisher": "Office for National Statistics",
+        "title": "CPIH index, all items (series L522, 2015 = 100), March 2023 release",
+        "url": "https://www.ons.gov.uk/economy/inflationandpriceindices/timeseries/l522/mm23",
+        "licence": OGL,
+    },
     "oflog_asc": {
         "publisher": "Office for Local Government (Oflog)",
         "title": "Local Authority Data Explorer: adult social care metrics",
@@ -150,15 +184,42 @@ def _m(*args: object, **kwargs: object) -> Metric:
     return Metric(*args, **kwargs)  # type: ignore[arg-type]
 
 
+# The residents a figure is about, for every per-head figure on every page (Overview, Savings,
+# Compare and the build's derived metrics): children's services per child aged 0-17, adults'
+# per adult aged 18+, everything else per resident of all ages.
+SERVICE_AGE_BANDS: dict[str, str] = {
+    "childrens_social_care": "0-17",
+    "adult_social_care": "18+",
+    "education": "0-17",
+}
+DOMAIN_AGE_BANDS: dict[str, str] = {"children": "0-17", "adults": "18+"}
+
+
+def population_band(metric_code: str, domain: str = "") -> str:
+    """The population band (all_ages, 0-17 or 18+) a metric's per-head figure divides by.
+
+    A spend line (``nce_<service>`` or a service key) follows the service it pays for, so
+    adult social care is per adult even though its catalogue domain is finance; any other
+    metric follows its domain.
+    """
+    service = metric_code.removeprefix("nce_")
+    if service in SERVICE_AGE_BANDS:
+        return SERVICE_AGE_BANDS[service]
+    if service in SPEND_SERVICES:
+        return "all_ages"
+    return DOMAIN_AGE_BANDS.get(domain, "all_ages")
+
+
 SPEND_SERVICES: dict[str, str] = {
     "education": "Education services",
     "highways_transport": "Highways and transport services",
-    "social_care_combined": "Social care (children's and adults' combined, 2010-11 only)",
+    "social_care_combined": "Social care (children's and adults' combined, to 2010-11)",
     "childrens_social_care": "Children's social care",
     "adult_social_care": "Adult social care",
     "public_health": "Public health",
     "housing_gfra": "Housing services (General Fund Revenue Account)",
     "cultural_related": "Cultural and related services (incl. libraries)",
+    "library_service": "Library service (RO5; 2012-13 and 2013-14 not found)",
     "environmental_regulatory": "Environmental and regulatory services",
     "planning_development": "Planning and development services",
     "central_services": "Central services",
@@ -215,6 +276,24 @@ METRICS: tuple[Metric, ...] = (
     _m("spend_ph_total", "Total service spend per resident", "finance", "gbp", "neither",
        "Total service net current expenditure divided by residents at mid-year of the "
        "financial year's start (nearest available year where missing).",
+       "derived", "financial_year"),
+    # children: DfE section 251 spending on children looked after
+    _m("s251_cla_gross", "Children looked after: gross expenditure (section 251)", "children",
+       "gbp_thousand", "neither",
+       "Gross expenditure on the 'Total Children Looked After' line of the section 251 outturn "
+       "(residential care, fostering, adoption, special guardianship, other), £ thousand, cash. "
+       "2008-09 to 2015-16 from the s251 returns, 2016-17 on from DfE's LAIT.",
+       "dfe_s251", "financial_year"),
+    _m("s251_cla_per_looked_after_child", "Spend per child looked after", "children", "gbp",
+       "neither",
+       "Section 251 gross expenditure on children looked after divided by the children looked "
+       "after at 31 March at the end of the same financial year, £ cash.",
+       "derived", "financial_year"),
+    _m("s251_cla_per_child", "Spend on children looked after per child aged 0-17", "children",
+       "gbp", "neither",
+       "Section 251 gross expenditure on children looked after divided by children aged 0-17 "
+       "at mid-year of the financial year's start (nearest available year where missing), "
+       "£ cash.",
        "derived", "financial_year"),
     # children: DfE
     _m("cin_at_31_march", "Children in need at 31 March", "children", "count", "neither",
@@ -296,6 +375,29 @@ METRICS: tuple[Metric, ...] = (
        "percent", "lower_better", "Turnover rate of directly employed care staff, %.",
        "oflog_asc", "financial_year"),
     # adults: PSS-EX1 activity (counts rounded to 5 by the publisher)
+    _m("asc_net_total_expenditure", "Adult social care net total expenditure (ASC returns)",
+       "adults", "gbp_thousand", "neither",
+       "Net total expenditure on adult social care as the social care finance returns report "
+       "it (PSS-EX1 2014-15, ASC-FR 2021-22), £ thousand, cash. A different basis from the "
+       "revenue outturn's adult social care line.", "nhs_ascfr", "financial_year"),
+    _m("asc_net_current_expenditure", "Adult social care net current expenditure (ASC returns)",
+       "adults", "gbp_thousand", "neither",
+       "Net current expenditure on adult social care in the PSS-EX1 finance return, 2014-15 "
+       "only, £ thousand, cash.", "nhs_ascfr", "financial_year"),
+    _m("asc_gross_current_expenditure", "Adult social care gross current expenditure",
+       "adults", "gbp_thousand", "neither",
+       "Gross current expenditure on adult social care (PSS-EX1 2014-15, ASC-FR 2021-22), "
+       "£ thousand, cash.", "nhs_ascfr", "financial_year"),
+    _m("asc_requests_new_clients", "Requests for support from new clients (adults)", "adults",
+       "count", "neither",
+       "Requests for support received from new clients aged 18 to 64 and 65 and over in the "
+       "year (SALT STS001), rounded to 5 by the publisher. Not comparable with PSS-EX1 "
+       "assessments before 2014.", "nhs_salt", "financial_year", is_people_count=True),
+    _m("asc_long_term_support_clients", "Adults accessing long-term support during the year",
+       "adults", "count", "neither",
+       "Clients aged 18 to 64 and 65 and over accessing long-term support at any time in the "
+       "year (SALT LTS001A), rounded to 5 by the publisher.", "nhs_salt", "financial_year",
+       is_people_count=True),
     _m("asc_assessments", "Completed assessments (adults)", "adults", "count", "neither",
        "Completed assessments of new clients in the year, all client groups.", "nhs_pss_ex1",
        "financial_year", is_people_count=True),

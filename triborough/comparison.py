@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from triborough.catalogue import population_band
 from triborough.suppression import suppress
 
 # Allow-list of comparison groups: key -> label shown to users.
@@ -33,8 +34,9 @@ GROUP_PHRASE: dict[str, str] = {
     "same_tier": "English councils of the same tier",
 }
 GROUP_HELP: dict[str, str] = {
-    "london": "All 33 London boroughs (including the City of London and the boroughs shown) "
-    "that published a figure.",
+    "london": "The 32 London boroughs (the boroughs shown included) that published a figure; "
+    "the City of London is left out, because its few thousand residents make its per-head "
+    "and per-child figures unlike any borough's.",
     "dfe_sn_2025": "The ten councils the Department for Education's 2025 model finds most like "
     "each borough for children's services.",
     "oflog_nn": "The fifteen councils the Office for Local Government's explorer lists as each "
@@ -90,19 +92,16 @@ class PerHead:
         )
 
 
-def age_band_for(domain: str) -> str:
-    """The population a metric is about: children's metrics per child, adults' per adult."""
-    return {"children": "0-17", "adults": "18+"}.get(domain, "all_ages")
-
-
-def per_head_rule(unit: str, domain: str) -> PerHead | None:
+def per_head_rule(unit: str, domain: str, metric_code: str = "") -> PerHead | None:
     """How to show a metric per head, or None where that makes no sense.
 
     Only counts and money totals are divided by population; rates, percentages, scores and
     figures that are already per head are left as published. Counts of children follow DfE's
-    'per 10,000 children'; other counts are per 1,000 people.
+    'per 10,000 children'; other counts are per 1,000 people. Which population: the one rule
+    in ``catalogue.population_band`` (children's social care spend per child, adults' per
+    adult), shared with the Overview and Savings pages.
     """
-    band = age_band_for(domain)
+    band = population_band(metric_code, domain)
     who = {"0-17": "child", "18+": "adult"}.get(band, "resident")
     if unit == "gbp_thousand":
         return PerHead(band, 1, 1000.0, "gbp", f"£ per {who}")

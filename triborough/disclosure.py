@@ -88,17 +88,19 @@ def shading(
 
     ``within`` (first and last date a chart shows) clips each period to the chart, so shading
     never stretches the axis over years with no figures; a period wholly outside is dropped.
+    Each period ends at ``shaded_until``: the arrangement's end, or the last day the sources
+    confirm it (see :func:`unconfirmed_note`).
     """
     wanted = set(ids)
     out = []
     for r in arrangements.to_dicts():
         if r["arrangement_id"] not in wanted:
             continue
-        start, end = r["start_date"], r["end_date_or_today"]
+        start, end = r["start_date"], r["shaded_until"]
         if within is not None:
             start, end = max(start, within[0]), min(end, within[1])
-            if start >= end:
-                continue
+        if start >= end:  # nothing confirmed after the start (or outside the chart)
+            continue
         out.append((start, end, label_for(r["arrangement_id"])))
     return out
 
@@ -109,6 +111,19 @@ def span_of(df: pl.DataFrame, column: str = "period_end") -> tuple[dt.date, dt.d
     if dates.is_empty():
         return None
     return dates.min(), dates.max()  # type: ignore[return-value]
+
+
+def unconfirmed_note(arrangements: pl.DataFrame, ids: Iterable[str]) -> str:
+    """Words for shaded arrangements with no known end: shading stops where the sources do."""
+    notes = [
+        f"Shading for {r['service'].replace('_', ' ')} stops on {r['confirmed_until']:%d %B %Y}, "
+        "the last day a source confirms all three councils shared it; later years are neither "
+        "confirmed nor ruled out."
+        for r in arrangements.to_dicts()
+        if r["arrangement_id"] in set(ids) and r["end_date"] is None
+        and r["confirmed_until"] is not None
+    ]
+    return " ".join(notes)
 
 
 def label_for(arrangement_id: str) -> str:

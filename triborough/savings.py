@@ -13,18 +13,22 @@ from dataclasses import dataclass
 import polars as pl
 
 from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES, ENGLAND
+from triborough.catalogue import population_band
+from triborough.real_terms import in_basis
 
 MEASURES: dict[str, str] = {
-    "cash": "Cash £",
+    "cash": "Total £",
     "per_head": "Per head £",
     "index": "Index",
 }
 MEASURE_UNITS: dict[str, str] = {
-    "cash": "£ thousand, cash",
-    "per_head": "£ per resident, cash",
-    "index": "index, base year = 100 (cash)",
+    "cash": "£ thousand",
+    "per_head": "£ per resident",
+    "index": "index, base = 100",
 }
-FIRST_PERIOD = "2010-11"  # the year before sharing began: the natural base for an index
+# The three years before sharing began: an index's default base is their average, so one
+# unusual year does not set every later figure.
+BEFORE_SHARING: tuple[str, ...] = ("2008-09", "2009-10", "2010-11")
 LONDON_MEDIAN = "London median"
 PEER_MEDIAN = "Peer median"  # the name the chart styles know; the page says which peers
 WORKSTREAM_LABELS: dict[str, str] = {
@@ -43,9 +47,15 @@ class ServiceOption:
     key: str
     label: str
     lines: tuple[str, ...]  # spend_by_service.service keys summed (when all were reported)
-    age_band: str  # population band a per-head figure divides by
-    base_period: str  # the year an index is 100
+    base_periods: tuple[str, ...]  # the years whose average an index is 100 by default
     note: str = ""
+
+    @property
+    def age_band(self) -> str:
+        """The population a per-head figure divides by (``catalogue.population_band``); lines
+        for different populations added together are per resident."""
+        bands = {population_band(line) for line in self.lines}
+        return bands.pop() if len(bands) == 1 else "all_ages"
 
     @property
     def per_head_label(self) -> str:
@@ -56,9 +66,9 @@ class ServiceOption:
 
 
 _SPLIT_NOTE = (
-    "In 2010-11 councils reported children's and adults' social care as one line, so this "
+    "Until 2010-11 councils reported children's and adults' social care as one line, so this "
     "series starts in 2011-12 and its index is 2011-12 = 100. Choose \"Social care, "
-    "children's and adults' together\" for a series (and an index) from 2010-11."
+    "children's and adults' together\" for a series (and an index) from 2007-08."
 )
 
 SERVICE_OPTIONS: dict[str, ServiceOption] = {
@@ -67,60 +77,66 @@ SERVICE_OPTIONS: dict[str, ServiceOption] = {
         ServiceOption(
             "social_care_all", "Social care, children's and adults' together",
             ("social_care_combined", "childrens_social_care", "adult_social_care"),
-            "all_ages", FIRST_PERIOD,
-            "2010-11 is the single social care line councils reported then; from 2011-12 it "
-            "is children's plus adults' social care, added together.",
+            BEFORE_SHARING,
+            "To 2010-11 this is the single social care line councils reported then; from "
+            "2011-12 it is children's plus adults' social care, added together.",
         ),
         ServiceOption(
             "childrens_social_care", "Children's social care", ("childrens_social_care",),
-            "0-17", "2011-12", _SPLIT_NOTE,
+            ("2011-12",), _SPLIT_NOTE,
         ),
         ServiceOption(
-            "adult_social_care", "Adult social care", ("adult_social_care",), "18+",
-            "2011-12", _SPLIT_NOTE,
+            "adult_social_care", "Adult social care", ("adult_social_care",),
+            ("2011-12",), _SPLIT_NOTE,
         ),
         ServiceOption(
             "cultural_related", "Cultural and related services (incl. libraries)",
-            ("cultural_related",), "all_ages", FIRST_PERIOD,
+            ("cultural_related",), BEFORE_SHARING,
             "Libraries sit in this line with culture, heritage, sport, parks and tourism.",
         ),
         ServiceOption(
-            "central_services", "Central services", ("central_services",), "all_ages",
-            FIRST_PERIOD,
+            "library_service", "Library service", ("library_service",), BEFORE_SHARING,
+            "The library line of the RO5 return, from 2008-09; RO5 for 2012-13 and 2013-14 "
+            "was not found, so those years are a gap. Shared library services may allocate "
+            "costs between the councils: compare with care.",
+        ),
+        ServiceOption(
+            "central_services", "Central services", ("central_services",),
+            BEFORE_SHARING,
             "Corporate and democratic core, council tax collection, elections and similar; "
             "it can be negative where income and recharges exceed spending.",
         ),
         ServiceOption(
-            "public_health", "Public health", ("public_health",), "all_ages", "2013-14",
+            "public_health", "Public health", ("public_health",), ("2013-14",),
             "Public health moved to councils in April 2013, so figures start in 2013-14 "
             "(2013-14 = 100 for the index).",
         ),
         ServiceOption(
-            "education", "Education services", ("education",), "0-17", FIRST_PERIOD,
+            "education", "Education services", ("education",), BEFORE_SHARING,
             "Includes schools: it falls sharply as schools become academies, which are "
             "funded outside the council, so a fall is not a saving.",
         ),
         ServiceOption(
             "highways_transport", "Highways and transport", ("highways_transport",),
-            "all_ages", FIRST_PERIOD,
+            BEFORE_SHARING,
             "Often negative in central London, where parking income exceeds spending; an "
             "index is not shown where the base year is zero or negative.",
         ),
         ServiceOption(
-            "housing_gfra", "Housing (General Fund)", ("housing_gfra",), "all_ages",
-            FIRST_PERIOD,
+            "housing_gfra", "Housing (General Fund)", ("housing_gfra",),
+            BEFORE_SHARING,
         ),
         ServiceOption(
             "environmental_regulatory", "Environmental and regulatory services",
-            ("environmental_regulatory",), "all_ages", FIRST_PERIOD,
+            ("environmental_regulatory",), BEFORE_SHARING,
         ),
         ServiceOption(
             "planning_development", "Planning and development", ("planning_development",),
-            "all_ages", FIRST_PERIOD,
+            BEFORE_SHARING,
         ),
         ServiceOption(
             "total_service_expenditure", "Total service expenditure",
-            ("total_service_expenditure",), "all_ages", FIRST_PERIOD,
+            ("total_service_expenditure",), BEFORE_SHARING,
             "Includes education, so it falls as schools become academies.",
         ),
     )
@@ -138,16 +154,35 @@ def financial_year_of(day: dt.date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
-def add_measure(spend: pl.DataFrame, measure: str, base_period: str) -> pl.DataFrame:
+def base_words(base: str | tuple[str, ...]) -> str:
+    """An index's base in words: '2011-12' or 'average of 2008-09 to 2010-11'."""
+    periods = (base,) if isinstance(base, str) else tuple(base)
+    return periods[0] if len(periods) == 1 else f"average of {periods[0]} to {periods[-1]}"
+
+
+def add_measure(
+    spend: pl.DataFrame,
+    measure: str,
+    base_period: str | tuple[str, ...],
+    basis: str = "cash",
+    deflators: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Add a ``value`` column in the chosen measure to rows of ``savings_spend_by_service``.
 
-    cash: £ thousand as published. per_head: £ per person in the service's population band.
-    index: each area's cash figure as a share of its own figure in ``base_period`` (x100).
-    A missing figure stays missing; an index has no value where the base year is missing,
+    basis 'real' first turns each year's £ thousand into 2024-25 prices with
+    ``real_terms.deflate`` (``deflators``: rows of ``gdp_deflator``); 'cash' leaves it as
+    published. cash: £ thousand. per_head: £ per person in the service's population band.
+    index: each area's figure as a share of its own figure in ``base_period`` (x100), or of
+    the average over several base years when a tuple is given (every one of them must have a
+    figure). A missing figure stays missing; an index has no value where the base is missing,
     zero or negative (a ratio to a negative base reads backwards).
     """
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
+    if basis == "real" and deflators is None:
+        raise ValueError("real terms need the gdp_deflator rows")
+    spend = in_basis(spend, basis, deflators if deflators is not None else pl.DataFrame(),
+                     ("value_gbp_k",))
     if measure == "cash":
         return spend.with_columns(pl.col("value_gbp_k").alias("value"))
     if measure == "per_head":
@@ -158,9 +193,16 @@ def add_measure(spend: pl.DataFrame, measure: str, base_period: str) -> pl.DataF
             .round(2)
             .alias("value")
         )
+    periods = [base_period] if isinstance(base_period, str) else list(base_period)
     base = (
-        spend.filter(pl.col("period") == base_period)
-        .select("area_code", "role", pl.col("value_gbp_k").alias("_base"))
+        spend.filter(pl.col("period").is_in(periods))
+        .group_by("area_code", "role")
+        .agg(
+            pl.when(pl.col("value_gbp_k").count() == len(periods))
+            .then(pl.col("value_gbp_k").mean())
+            .otherwise(None)
+            .alias("_base")
+        )
     )
     return (
         spend.join(base, on=["area_code", "role"], how="left")
@@ -192,7 +234,13 @@ def _median_series(frame: pl.DataFrame, role: str, series: str, label: str) -> p
 
 
 def comparison_series(
-    spend: pl.DataFrame, measure: str, base_period: str, first_year: int, last_year: int
+    spend: pl.DataFrame,
+    measure: str,
+    base_period: str | tuple[str, ...],
+    first_year: int,
+    last_year: int,
+    basis: str = "cash",
+    deflators: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Chart rows: one series per borough, the London and peer medians, and England.
 
@@ -202,7 +250,7 @@ def comparison_series(
     would dwarf any borough. Years outside ``first_year``..``last_year`` are dropped after
     the index is worked out, so the index keeps its base even when the base year is hidden.
     """
-    valued = add_measure(spend, measure, base_period)
+    valued = add_measure(spend, measure, base_period, basis, deflators)
     boroughs = (
         valued.filter(pl.col("role") == "borough")
         .with_columns(
@@ -258,13 +306,27 @@ class Change:
         return (self.latest_value - self.first_value) / self.first_value * 100
 
 
-def borough_changes(series: pl.DataFrame) -> dict[str, Change]:
-    """First and latest published figure per borough series (gaps skipped, never zeros)."""
+def borough_changes(
+    series: pl.DataFrame, base: str | tuple[str, ...] = ()
+) -> dict[str, Change]:
+    """Each borough's change from its base to its latest published figure (gaps skipped,
+    never zeros).
+
+    ``base``: the period, or periods averaged (every one must have a figure), a change is
+    measured from; a borough without a figure for it is measured from its first published
+    figure instead. Without a base, from the first published figure.
+    """
+    periods = [base] if isinstance(base, str) else list(base)
     out: dict[str, Change] = {}
     rows = series.filter((pl.col("series_kind") == "area") & pl.col("value").is_not_null())
     for code in rows.get_column("series").unique(maintain_order=True).to_list():
         part = rows.filter(pl.col("series") == code).sort("period_end")
         if part.height < 2:
+            continue
+        in_base = part.filter(pl.col("period").is_in(periods))
+        if periods and in_base.height == len(periods) and part["period"][-1] not in periods:
+            out[code] = Change(code, base_words(tuple(periods)), in_base["value"].mean(),
+                               part["period"][-1], part["value"][-1])
             continue
         out[code] = Change(
             code, part["period"][0], part["value"][0], part["period"][-1], part["value"][-1]

@@ -65,13 +65,14 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "spend_by_service",
-        "Net current expenditure by service line, £ thousand cash (MHCLG revenue outturn).",
+        "Net current expenditure by service line, £ thousand cash (MHCLG revenue outturn: RS "
+        "lines, and RO5's library service line).",
         {
             "area_code": "VARCHAR", "period": "VARCHAR", "period_end": "DATE",
             "service": "VARCHAR", "net_expenditure_gbp_k": "DOUBLE",
         },
         ("area_code", "period", "service"),
-        files="spend_by_service.csv",
+        files="spend_by_service*.csv",
         area_columns=("area_code",),
     ),
     Table(
@@ -98,7 +99,8 @@ TABLES: tuple[Table, ...] = (
         "Shared-service arrangement periods: which services were shared by whom, when.",
         {
             "arrangement_id": "VARCHAR", "service": "VARCHAR", "borough_codes": "VARCHAR",
-            "start_date": "DATE", "end_date": "DATE", "description": "VARCHAR",
+            "start_date": "DATE", "end_date": "DATE", "confirmed_until": "DATE",
+            "description": "VARCHAR",
             "source_url": "VARCHAR",
         },
         ("arrangement_id",),
@@ -146,6 +148,26 @@ TABLES: tuple[Table, ...] = (
         },
         ("library_id",),
         files="libraries_2010_2016.csv",
+    ),
+    Table(
+        "gdp_deflator",
+        "HM Treasury GDP deflator by financial year (2024-25 = 100; the release is named in "
+        "each row): real terms = cash x 100 / deflator.",
+        {
+            "period": "VARCHAR", "period_end": "DATE", "deflator": "DOUBLE", "basis": "VARCHAR",
+            "release": "VARCHAR",
+        },
+        ("period",),
+        files="gdp_deflator.csv",
+        non_negative=("deflator",),
+    ),
+    Table(
+        "cpih",
+        "ONS CPIH (2015 = 100), financial-year means of the monthly index.",
+        {"period": "VARCHAR", "period_end": "DATE", "cpih": "DOUBLE", "release": "VARCHAR"},
+        ("period",),
+        files="cpih.csv",
+        non_negative=("cpih",),
     ),
     Table(
         "oflog_medians",

@@ -219,6 +219,14 @@ def sparkline(values: Sequence[float | None]) -> str:
     return "".join(out)
 
 
+def stale_position(row: dict) -> str:
+    """Why a figure older than the measure's latest is not ranked against current ones."""
+    return (
+        f"not ranked: an older figure (others have {row['metric_latest_period']}; later "
+        "years suppressed or not published for this borough)"
+    )
+
+
 def scorecard_table(latest: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
     """One row per metric and borough, in words ready to show and download.
 
@@ -245,6 +253,7 @@ def scorecard_table(latest: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
             if r["previous_period"]
             else "only one year published"
         )
+        stale = bool(r.get("is_stale"))
         quartile = london_quartile(r["latest_value"], r["london_values"] or [])
         if not is_missing(r["england_value"]):
             national = gap_words(r["latest_value"], r["england_value"], unit, pol, "England")
@@ -266,12 +275,12 @@ def scorecard_table(latest: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
                 "measure": r["metric_name"],
                 "borough": r["area_name"],
                 "latest": format_value(r["latest_value"], unit),
-                "period": r["latest_period"],
+                "period": f"{r['latest_period']} (older)" if stale else r["latest_period"],
                 "direction": travel,
-                "london_position": quartile_words(quartile, pol),
+                "london_position": stale_position(r) if stale else quartile_words(quartile, pol),
                 "vs_london_median": gap_words(
                     r["latest_value"], r["london_median"], unit, pol, "London median"
-                ),
+                ) + (f" (the {r['latest_period']} median)" if stale else ""),
                 "vs_england": national,
                 "target": rag_words(status, r["target"], unit, bool(r["target_is_published"]),
                                     bool(r.get("target_is_illustrative", True))),

@@ -20,7 +20,8 @@ from triborough.settings import get_settings
 from triborough.style import ILLUSTRATIVE_LABEL
 from triborough.warehouse import WarehouseMissing, connect_readonly, run_named, warehouse_version
 
-YEAR_RANGE: tuple[int, int] = (2010, 2025)
+# From 2007: the outturn years before sharing and the 31 March 2010 looked-after baseline.
+YEAR_RANGE: tuple[int, int] = (2007, 2025)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -128,6 +129,8 @@ def source_line(meta: Mapping[str, str]) -> str:
     bits.append(f"Source: {meta.get('source', 'unknown')}")
     if meta.get("period"):
         bits.append(f"Period: {meta['period']}")
+    if meta.get("prices"):
+        bits.append(f"Prices: {meta['prices']}")
     if meta.get("licence"):
         bits.append(f"Licence: {meta['licence']}")
     return " · ".join(bits)
@@ -271,3 +274,20 @@ def table_block(
                column_config=column_config, height=height)
     st.caption(source_line(meta))
     download_block(table, key=key, meta=meta, file_stem=file_stem)
+
+
+def basis_choice(key: str, label: str = "Money in") -> str:
+    """The Cash / Real terms switch every page with money across years shows (real terms by
+    default); returns 'real' or 'cash' for ``real_terms``."""
+    from triborough.real_terms import BASES, DEFAULT_BASIS
+
+    return st.segmented_control(
+        label,
+        options=list(BASES),
+        default=DEFAULT_BASIS,
+        format_func=BASES.get,
+        key=key,
+        required=True,
+        help="Real terms: every year in 2024-25 prices with HM Treasury's GDP deflator, so "
+        "years compare. Cash: as the councils reported it; each year's own figure is its cash.",
+    )

@@ -531,4 +531,21 @@ def result_metadata(result: Result, source: str) -> dict[str, str]:
         # Published figures are OGL; generated ones say so in dim_metric.is_illustrative.
         "licence": "Open Government Licence v3.0 for published figures; see dim_metric.licence "
         "and is_illustrative for each metric",
+        **_illustrative_line(result.sql),
+    }
+
+
+def _illustrative_line(sql: str) -> dict[str, str]:
+    """The illustrative line for a download that reads a council table, whose rows are
+    generated until a council loads its own (meta_illustrative says which)."""
+    from triborough.contracts import CONTRACTS
+    from triborough.style import ILLUSTRATIVE_LABEL
+
+    council = {c.name for c in CONTRACTS}
+    read = sorted({t.name for t in tokens(sql) if t.kind == "identifier"} & council)
+    if not read:
+        return {}
+    return {
+        "illustrative": f"yes - {ILLUSTRATIVE_LABEL}: reads {', '.join(read)}, generated "
+        "until a council loads its own (see meta_illustrative)"
     }

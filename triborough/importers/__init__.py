@@ -15,14 +15,19 @@ from triborough.importers.common import Written, write_tidy
 IMPORTERS: tuple[str, ...] = (
     "ons",
     "dfe",
+    "s251",
     "ofsted",
     "mhclg",
+    "ro5_libraries",
     "oflog",
     "nhs_pss",
+    "salt",
+    "ascfr",
     "ace",
     "dcms_libraries",
     "neighbours",
     "programme",
+    "deflators",
 )
 
 SOURCES_COLUMNS = ("file", "rows", "source_id", "publisher", "title", "url", "licence", "periods")

@@ -79,6 +79,26 @@ def read_csv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+def read_cells(
+    path: Path, sheet: str | None = None, encoding: str = "utf-8-sig"
+) -> list[list[str]]:
+    """Every row of a CSV, or of one workbook sheet (xls, xlsx, ods through polars' calamine
+    engine), as text: '' for an empty cell. A missing file or sheet names file and sheet."""
+    if not path.exists():
+        raise ImportError_(f"{path}: file not found")
+    if sheet is None:
+        with path.open(encoding=encoding, errors="replace", newline="") as fh:
+            return list(csv.reader(fh))
+    import polars as pl
+
+    try:
+        frame = pl.read_excel(path, sheet_name=sheet, engine="calamine", has_header=False,
+                              infer_schema_length=0)
+    except Exception as exc:  # calamine raises its own types for a missing sheet or bad file
+        raise ImportError_(f"{path}: cannot read sheet {sheet!r}: {exc}") from None
+    return [["" if c is None else str(c) for c in row] for row in frame.iter_rows()]
+
+
 def require_columns(path: Path, rows: Sequence[Mapping[str, str]], columns: Iterable[str]) -> None:
     """Fail with a message naming the file and the missing columns."""
     if not rows:

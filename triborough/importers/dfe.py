@@ -41,12 +41,18 @@ Rules:
   population file holds ONS's latest estimates, so a derived rate can differ from the one DfE
   printed at the time: England children in need 2024 is 331.2 here, 332.9 in the 2024 release
   (2021 and 2022 match the release exactly).
+* Children in need before 2013: the census files for 31 March 2010, 2011 and 2012 (in
+  ``dfe_cin_2010_to_2013/``; LA numbers mapped to codes as for the neighbours below) give the
+  count, DfE's printed rate, referrals and, from 2010-11, re-referrals within 12 months. Their
+  rates rest on the population estimates of the day. The 2013 file there overlaps the main
+  series and is read only by a test that checks the two agree.
 * CLA: for 2021-2025 the published file ``cla_number_and_rate_per_10k_children.csv`` is used
   for every geography and the long file is ignored, because the later release revises earlier
   years (e.g. Hammersmith and Fulham 2023: 212 in the long file, 208 published in 2025) and
   codes reorganised councils by their new codes; the disagreements are logged. The long file
-  supplies LAs only for 2010-2020, so England and region CLA figures start in 2021. 2018 is
-  not in the long file and stays a gap.
+  supplies LAs only for 2010-2020, so England and region CLA figures start in 2021 (and 2018).
+  2018 is not in the long file: it comes from DfE's 2022 release in ``dfe_cla_2018/``, the
+  revised figures (the first release of November 2018 differs slightly, e.g. H&F 230, not 226).
 * Workforce numerators and denominators are DfE's published FTE components (leavers / in post;
   agency / agency + in post; vacancies / vacancies + in post; cases / case-holding FTE). They
   are rounded to 0.1 FTE by DfE, so recomputing a rate from them can differ from the published
@@ -99,6 +105,11 @@ REFERRALS_FILE = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv
 CPP_FILE = "d3_cpps_subsequent_plan_2013_to_2025.csv"
 CLA_PUBLISHED_FILE = "cla_number_and_rate_per_10k_children.csv"
 CLA_LONG_FILE = "cla_at_31_march_2010_2025_long.csv"
+# DfE's 2022 release (2018 to 2022), the only copy of 31 March 2018 found; its 2018 figures are
+# the revised ones (the November 2018 first release, CLA2018.csv, had H&F 230 and K&C 87).
+CLA_2018_SUBDIR = "dfe_cla_2018"
+CLA_2018_FILE = "cla_number_and_rate_per_10k_children_2018_to_2022.csv"
+CLA_2018_LABEL = "Children looked after at 31 March each year"
 PLACEMENT_FILE = "la_cla_placement_stability.csv"
 CSWW_FILE = "csww_indicators_2017_to_2025.csv"
 SN_2021_FILE = "New_Statistical_Neighbour_Groupings_April_2021.csv"
@@ -187,10 +198,10 @@ def ees_area_code(row: Mapping[str, str]) -> str | None:
 
 
 def _ees(
-    raw_dir: Path, name: str, columns: Iterable[str], skips: _Skips
+    raw_dir: Path, name: str, columns: Iterable[str], skips: _Skips, subdir: str = SUBDIR
 ) -> tuple[Path, list[tuple[str, int, dict[str, str]]]]:
     """(area code, year, row) for every row of an EES file that has a GSS code."""
-    path = raw_dir / SUBDIR / name
+    path = raw_dir / subdir / name
     rows = read_csv_rows(path)
     require_columns(path, rows, (*EES_GEOGRAPHY, *columns))
     out = []
@@ -290,6 +301,64 @@ def cin_facts(raw_dir: Path, skips: _Skips) -> list[Row]:
     return [r for r in out if _keep(r)]
 
 
+# Children in need census before the 2013+ series: (file, 31 March year, CIN count column,
+# CIN rate column, referrals column, re-referrals count and percent columns or "").
+CIN_EARLY_SUBDIR = "dfe_cin_2010_to_2013"
+CIN_EARLY: tuple[tuple[str, int, str, str, str, str, str], ...] = (
+    ("osr28-2010ud.csv", 2010, "CINAt310310", "CINRatePer10K", "Referrals0910", "", ""),
+    ("osr26-2011ud.csv", 2011, "CINAt310311", "CINRatePer10K", "Referrals1011",
+     "ReferralsWithin12mths1011", "%ReferralsWithin12mths1011"),
+    ("SFR27-2012ud.csv", 2012, "CINAt310312", "CINAt310312RatePer10k", "Referrals1112",
+     "ReferralsWithin12mths1112", "%ReferralsWithin12mths1112"),
+)
+CIN_2013_FILE = "SFR45-2013ud.csv"  # overlaps the 2013+ series: read only to check it agrees
+
+
+def read_cin_early_file(
+    raw_dir: Path, name: str, columns: Iterable[str]
+) -> list[tuple[str, dict[str, str]]]:
+    """(GSS code, row) for England and every LA of one pre-2013 census file; LA numbers are
+    mapped to codes with :func:`old_la_code_map`. Numbers keep their thousands separators
+    (``parse_number`` drops them)."""
+    path = raw_dir / CIN_EARLY_SUBDIR / name
+    rows = read_csv_rows(path)
+    require_columns(path, rows, ("geog_l", "geog_c", *[c for c in columns if c]))
+    codes = old_la_code_map(raw_dir)
+    out: list[tuple[str, dict[str, str]]] = []
+    for r in rows:
+        if r["geog_l"] == "National":
+            out.append(("E92000001", r))
+        elif r["geog_l"] == "LA" and r["geog_c"].strip() in codes:
+            out.append((codes[r["geog_c"].strip()], r))
+    _require_boroughs(str(path), (c for c, _ in out))
+    return out
+
+
+def cin_early_facts(raw_dir: Path) -> list[Row]:
+    """Children in need at 31 March 2010 to 2012 and referrals 2009-10 to 2011-12.
+
+    The rate is DfE's as printed, against the population estimates of the day (the rebased
+    0-17 series starts at mid-2012, so it cannot be derived as the later years are); 2009-10
+    and 2010-11 were published as experimental statistics (see each file's metadata).
+    """
+    out: list[Row] = []
+    for name, year, count_col, rate_col, ref_col, reref_col, reref_pct_col in CIN_EARLY:
+        period = march31_period(year)
+        cols = (count_col, rate_col, ref_col, reref_col, reref_pct_col)
+        for code, r in read_cin_early_file(raw_dir, name, cols):
+            count = parse_number(r[count_col])
+            out.append(fact(code, "cin_at_31_march", *period, count))
+            out.append(fact(code, "cin_rate_per_10000", *period, parse_number(r[rate_col]),
+                            count))
+            referrals = parse_number(r[ref_col])
+            out.append(fact(code, "referrals", *period, referrals))
+            if reref_col:
+                out.append(fact(code, "rereferral_pct", *period,
+                                parse_number(r[reref_pct_col]), parse_number(r[reref_col]),
+                                referrals))
+    return [r for r in out if _keep(r)]
+
+
 # ---------------------------------------------------------------- children looked after
 
 
@@ -330,6 +399,17 @@ def _cla_long_rows(raw_dir: Path) -> list[dict[str, str]]:
     return rows
 
 
+def _cla_pair(code: str, year: int, count: str, rate: str, children: str) -> list[Row]:
+    """The count and DfE's published rate (with count and children behind it) at 31 March."""
+    period = march31_period(year)
+    number = parse_number(count)
+    return [
+        fact(code, "cla_at_31_march", *period, number),
+        fact(code, "cla_rate_per_10000", *period, parse_number(rate), number,
+             parse_number(children)),
+    ]
+
+
 def cla_facts(raw_dir: Path, skips: _Skips) -> list[Row]:
     """Children looked after (count and rate) and placement stability."""
     out: list[Row] = []
@@ -343,11 +423,8 @@ def cla_facts(raw_dir: Path, skips: _Skips) -> list[Row]:
         if r["population_type"] != CLA_AT_31_MARCH:
             continue
         published_years.add(year)
-        period = march31_period(year)
-        count = parse_number(r["children_count"])
-        out.append(fact(code, "cla_at_31_march", *period, count))
-        out.append(fact(code, "cla_rate_per_10000", *period, parse_number(r["rate_per_10000"]),
-                        count, parse_number(r["population_estimate"])))
+        out.extend(_cla_pair(code, year, r["children_count"], r["rate_per_10000"],
+                             r["population_estimate"]))
     if not published_years:
         raise ImportError_(f"{path}: no rows with population_type {CLA_AT_31_MARCH!r}")
 
@@ -368,6 +445,21 @@ def cla_facts(raw_dir: Path, skips: _Skips) -> list[Row]:
             rate = _ratio(count, children, 1e4, 0)
         out.append(fact(code, "cla_at_31_march", *period, count))
         out.append(fact(code, "cla_rate_per_10000", *period, rate, count, children))
+
+    # 31 March 2018, the year neither file above has, from the 2022 release; only 2018 is
+    # taken from it (the 2025 release revises 2021 and 2022).
+    path, rows = _ees(raw_dir, CLA_2018_FILE,
+                      ("population_count", "population_estimate", "number", "rate_per_10000"),
+                      skips, CLA_2018_SUBDIR)
+    found_2018 = False
+    for code, year, r in rows:
+        if year != 2018 or r["population_count"] != CLA_2018_LABEL:
+            continue
+        found_2018 = True
+        out.extend(_cla_pair(code, year, r["number"], r["rate_per_10000"],
+                             r["population_estimate"]))
+    if not found_2018:
+        raise ImportError_(f"{path}: no 2018 rows for {CLA_2018_LABEL!r}")
 
     n_diff = len(cla_discrepancies(raw_dir))
     if n_diff:
@@ -539,7 +631,9 @@ def run(raw_dir: Path, out_dir: Path) -> list[Written]:
     written: list[Written] = []
     known = {str(a["area_code"]) for a in ons.read_areas(raw_dir)}
 
-    cin = restrict_to_areas(cin_facts(raw_dir, skips), known, label="fact_dfe_cin.csv")
+    cin = restrict_to_areas(
+        cin_facts(raw_dir, skips) + cin_early_facts(raw_dir), known, label="fact_dfe_cin.csv"
+    )
     _require_unique("fact_dfe_cin.csv", cin)
     first, last = _span(cin, ("cin_at_31_march",))
     pop_first, pop_last = _span(cin, ("pop_0_17",))
@@ -552,7 +646,7 @@ def run(raw_dir: Path, out_dir: Path) -> list[Written]:
     first, last = _span(cla, ("cla_at_31_march",))
     n = write_tidy(out_dir / "fact_dfe_cla.csv", cla, FACT_COLUMNS)
     written.append(Written("fact_dfe_cla.csv", n, "dfe_cla",
-                           f"{first} to {last} (2017-18 not published in this series)"))
+                           f"{first} to {last} (2017-18 from the 2022 release)"))
 
     csww = restrict_to_areas(csww_facts(raw_dir, skips), known, label="fact_dfe_csww.csv")
     _require_unique("fact_dfe_csww.csv", csww)

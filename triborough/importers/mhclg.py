@@ -13,7 +13,17 @@ test checks the output equals it, which validates the column mapping below):
 - Council tax requirement and the level of unallocated financial reserves are read from the RS
   years only (2017-18: the estimated level at 1 April).
 
-Values are £ thousand, cash. 2015-16, 2016-17 and 2018-19 to 2022-23 were not found: no rows.
+The years those sheets lack come from the RS workbooks in ``mhclg_rs_all_years/``: 2007-08,
+2008-09 and 2009-10 (the publisher's .xls, sheet "Net current expenditure (col 1)" or "RS LA
+Data 2009-10 (1)", read with polars' calamine engine) and 2015-16, 2016-17 and 2018-19 to
+2022-23 (the data sheets saved as CSV, title rows above the header kept). Those workbooks hold
+every year 2007-08 to 2023-24, so seven years exist twice; the sheets above are kept for those
+(they are the vintages the committed extracts were first built from, and a test checks the two
+copies agree for the three boroughs), and the second folder only fills the years they lack.
+Before 2011-12 councils reported one "Social care" line; 2007-08 calls two lines "Highways,
+roads and transport services" and "Environmental services", read as the later highways and
+environmental and regulatory lines. Council tax and reserves are read only from the first
+folder. Values are £ thousand, cash.
 
 Area codes. RS 2014-15, RS 2017-18 and RSX carry an ONS code beside the e-code; 2010-11 to
 2013-14 carry e-codes only. Each row takes its own ONS code where it has one, otherwise the
@@ -41,7 +51,6 @@ like-for-like with a London borough's. A figure the publisher left blank or mark
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -58,6 +67,7 @@ from triborough.importers.common import (
     fy_end,
     fy_label,
     parse_number,
+    read_cells,
     read_csv_rows,
     require_columns,
     write_tidy,
@@ -65,12 +75,16 @@ from triborough.importers.common import (
 
 SOURCE_ID = "mhclg_ro"
 FOLDER = Path("mhclg_revenue_outturn")
+ALL_YEARS_FOLDER = Path("mhclg_rs_all_years")
 MYSOCIETY = Path("reference") / "uk_local_authorities_mysociety.csv"
 GLA_CODE = "E12000007"
 # RS 2017-18 gives North Yorkshire County Council (E2721) the code E10000022; every other sheet
 # and ONS's register give E10000023.
 CODE_CORRECTIONS: dict[str, str] = {"E10000022": "E10000023"}
 _GSS = re.compile(r"^E\d{8}$")
+# A data row's first cell: an e-code (E5022) or, from 2021-22, "Eng" for England. Title, note
+# and total rows around the table are not data.
+_ECODE = re.compile(r"^(E\d{4}|Eng)$")
 
 SPEND_COLUMNS = ("area_code", "period", "period_end", "service", "net_expenditure_gbp_k")
 
@@ -90,6 +104,11 @@ SERVICE_LABELS: dict[str, str] = {
     "central_services": "central services",
     "other_services": "other services",
     "total_service_expenditure": "total service expenditure",
+}
+# Earlier names of the same lines (RS 2007-08).
+LABEL_ALIASES: dict[str, str] = {
+    "highways roads and transport services": "highways and transport services",
+    "environmental services": "environmental and regulatory services",
 }
 COUNCIL_TAX_LABEL = "council tax requirement"
 RESERVES_LABELS = (
@@ -113,6 +132,10 @@ class OutturnFile:
     start_year: int
     layout: str  # "rs" or "rsx"
     services: tuple[str, ...]
+    folder: Path = FOLDER
+    sheet: str | None = None  # a workbook's sheet; None for a CSV
+    rs_extras: bool = True  # read council tax and reserves (RS sheets of the first folder)
+    fills_gaps: bool = False  # a later copy of a year: used only for councils blank in the first
 
 
 FILES: tuple[OutturnFile, ...] = (
@@ -133,6 +156,39 @@ FILES: tuple[OutturnFile, ...] = (
 )
 
 
+def _filler(
+    name: str, year: int, services: tuple[str, ...], sheet: str | None = None,
+    fills_gaps: bool = False,
+) -> OutturnFile:
+    return OutturnFile(name, year, "rs", services, ALL_YEARS_FOLDER, sheet, False, fills_gaps)
+
+
+_WITH_HEALTH = (*_COMMON, *_SPLIT_CARE, "public_health")
+# The years the first folder lacks, from the all-years RS workbooks.
+FILLERS: tuple[OutturnFile, ...] = (
+    _filler("rs2007_08.xls", 2007, (*_COMMON, "social_care_combined"),
+            "Net current expenditure (col 1)"),
+    _filler("rs2008_09.xls", 2008, (*_COMMON, "social_care_combined"),
+            "Net current expenditure (col 1)"),
+    _filler("rs2009_10.xls", 2009, (*_COMMON, "social_care_combined"), "RS LA Data 2009-10 (1)"),
+    _filler("rs2015_16__RS_LA_Data_2015-16.csv", 2015, _WITH_HEALTH),
+    _filler("rs2016_17__RS_LA_Data_2016-17.csv", 2016, _WITH_HEALTH),
+    _filler("rs2018_19__RS_LA_Data_2018-19.csv", 2018, _WITH_HEALTH),
+    _filler("rs2019_20__RS_LA_Data_2019-20.csv", 2019, _WITH_HEALTH),
+    _filler("rs2020_21__RS_LA_Data_2020-21.csv", 2020, _WITH_HEALTH),
+    _filler("rs2021_22__RS_LA_Data_2021-22.csv", 2021, _WITH_HEALTH),
+    _filler("rs2022_23__RS_LA_Data_2022-23.csv", 2022, _WITH_HEALTH),
+)
+# Later copies of years the first folder has. RSX 2023-24 was saved before some councils
+# returned ("[x]": Barking and Dagenham, Redbridge and 23 more); RS 2023-24 of 12 December 2024
+# has them, so it fills exactly those council-years, whole, never line by line. A test checks
+# both copies agree wherever both have a figure for the three boroughs.
+SECOND_COPIES: tuple[OutturnFile, ...] = (
+    _filler("rs2017_18__RS_LA_Data_2017-18.csv", 2017, _WITH_HEALTH, fills_gaps=True),
+    _filler("rs2023_24__RS_LA_Data_2023-24.csv", 2023, _WITH_HEALTH, fills_gaps=True),
+)
+
+
 @dataclass
 class Outturn:
     """Everything read from the sheets: kept values and what was left out, and why."""
@@ -141,30 +197,31 @@ class Outturn:
     # "council_tax_requirement" / "unallocated_reserves".
     values: dict[tuple[str, int, str], float] = field(default_factory=dict)
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> authority-years
+    # (ons_code, start_year) -> the second copy that filled a year the kept sheet left blank
+    filled: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
 def _norm(header: str) -> str:
     text = re.sub(r"^\s*\d+:\s*", "", header)
     text = re.sub(r"\s*\(total of lines[^)]*\)\s*$", "", text, flags=re.IGNORECASE)
-    return " ".join(text.split()).casefold()
+    text = " ".join(text.replace(",", " ").split()).casefold()
+    return LABEL_ALIASES.get(text, text)
 
 
 _RSX_NCE = re.compile(r"^(?P<label>.+?)\s*-\s*net current expenditure \(c7\b")
 
 
-def _read_sheet(path: Path) -> tuple[list[str], list[list[str]]]:
-    if not path.exists():
-        raise ImportError_(f"{path}: file not found")
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise ImportError_(f"{path}: empty file") from None
-        rows = [r for r in reader if any(cell.strip() for cell in r)]
+def _read_sheet(path: Path, sheet: str | None = None) -> tuple[list[str], list[list[str]]]:
+    """The header row (the first starting 'E-code') and the data rows below it."""
+    cells = read_cells(path, sheet)
+    at = next((i for i, r in enumerate(cells) if r and r[0].strip() == "E-code"), None)
+    if at is None:
+        raise ImportError_(f"{path}: no header row starting 'E-code'"
+                           + (f" in sheet {sheet!r}" if sheet else ""))
+    rows = [r for r in cells[at + 1:] if r and _ECODE.match(r[0].strip())]
     if not rows:
         raise ImportError_(f"{path}: no data rows")
-    return header, rows
+    return cells[at], rows
 
 
 def _first_index(header: list[str], key: Callable[[str], str | None]) -> dict[str, int]:
@@ -194,7 +251,7 @@ def _column_map(spec: OutturnFile, path: Path, header: list[str]) -> dict[str, i
                 + (" - Net Current Expenditure (C7 = C3 - C6)" if spec.layout == "rsx" else "")
             )
         columns[service] = index[label]
-    if spec.layout == "rs":
+    if spec.layout == "rs" and spec.rs_extras:
         if COUNCIL_TAX_LABEL not in index:
             raise ImportError_(f"{path}: missing column {COUNCIL_TAX_LABEL!r}")
         columns["council_tax_requirement"] = index[COUNCIL_TAX_LABEL]
@@ -249,18 +306,22 @@ def ecode_map(raw_dir: Path) -> dict[str, str]:
     return mapping
 
 
-def read_outturn(raw_dir: Path) -> Outturn:
+def read_outturn(
+    raw_dir: Path, files: tuple[OutturnFile, ...] = FILES + FILLERS + SECOND_COPIES
+) -> Outturn:
     """Net current expenditure by service (and RS council tax, reserves) for ONS areas."""
     areas = {str(a["area_code"]) for a in ons.read_areas(raw_dir)}
     by_later_sheets = ecode_map(raw_dir)
     by_register = _mysociety_ecodes(raw_dir)
     out = Outturn()
-    for spec in FILES:
-        path = raw_dir / FOLDER / spec.name
-        header, rows = _read_sheet(path)
+    reported: set[tuple[str, int]] = set()  # (area, year) with a figure in a sheet read already
+    for spec in files:
+        path = raw_dir / spec.folder / spec.name
+        header, rows = _read_sheet(path, spec.sheet)
         columns = _column_map(spec, path, header)
         e_col = _id_index(path, header, "E-code")
-        ons_col = _id_index(path, header, "ONS Code", required=spec.start_year >= 2014)
+        ons_col = _id_index(path, header, "ONS Code",
+                            required=spec.start_year >= 2014 and spec.sheet is None)
         for row in rows:
             e_code = row[e_col].strip()
             code = (
@@ -277,6 +338,8 @@ def read_outturn(raw_dir: Path) -> Outturn:
             if code not in areas:
                 out.skipped["ONS code not an ONS population area"] += 1
                 continue
+            if spec.fills_gaps and (code, spec.start_year) in reported:
+                continue
             for item, col in columns.items():
                 value = parse_number(row[col]) if col < len(row) else None
                 if value is None:
@@ -285,6 +348,9 @@ def read_outturn(raw_dir: Path) -> Outturn:
                 if key in out.values:
                     raise ImportError_(f"{path}: {code} appears twice")
                 out.values[key] = value
+                if spec.fills_gaps:
+                    out.filled[(code, spec.start_year)] = spec.name
+        reported.update((code, year) for code, year, _ in out.values)
     return out
 
 

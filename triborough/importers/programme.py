@@ -13,7 +13,11 @@ claims and targets, not audited outturns.
   start is recorded as 1 June 2011 and the description says so); Westminster and K&C served
   notice on 27 March 2017; the split took effect on 1 April 2018, after which Westminster and
   K&C carried on as a bi-borough. ``end_date`` is the last day an arrangement applied; empty
-  means the sources give no end. No end date for shared libraries was found, and public health
+  means the sources give no end. ``confirmed_until`` is the last day a source confirms the
+  arrangement was in place: its end where it has one, else the date of the latest report that
+  names it as shared (libraries: the 'One Year On' report of 18 June 2012; the bi-borough: the
+  split itself). Charts shade only up to that day and say where the sources stop.
+  No end date for shared libraries was found, and public health
   (named in the 2017 notice) has no start date in the sources, so it has no arrangement row.
 - ``programme_milestones.csv``: annotations for charts. A target is dated at the end of the
   financial year it is for ("£40m a year by 2015/16" -> 2016-03-31), which needs no guessed
@@ -44,8 +48,8 @@ REPORTED_COLUMNS = (
     "source_publisher", "source_url", "quote_or_note",
 )
 ARRANGEMENT_COLUMNS = (
-    "arrangement_id", "service", "borough_codes", "start_date", "end_date", "description",
-    "source_url",
+    "arrangement_id", "service", "borough_codes", "start_date", "end_date", "confirmed_until",
+    "description", "source_url",
 )
 MILESTONE_COLUMNS = ("date", "label", "kind", "value_gbp_m", "source_url")
 
@@ -131,7 +135,15 @@ def build_arrangements(raw_dir: Path) -> list[dict[str, object]]:
         f"Westminster and Kensington and Chelsea carried on together as a bi-borough from "
         f"{_long(split)} (RBKC press release); the sources give no end date."
     )
-    return [
+    libraries_named = max(
+        (dt.date.fromisoformat(str(r["date_published"])) for r in rows
+         if "librar" in str(r["scope"]).casefold()
+         and re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(r["date_published"]))),
+        default=None,
+    )
+    if libraries_named is None:
+        raise ImportError_(f"{path}: no dated report names the libraries as shared")
+    out = [
         {"arrangement_id": "triborough_childrens_services", "service": "childrens_social_care",
          "borough_codes": TRI, "start_date": TRI_START.isoformat(),
          "end_date": tri_end.isoformat(),
@@ -160,6 +172,18 @@ def build_arrangements(raw_dir: Path) -> list[dict[str, object]]:
          "description": f"Bi-borough adult social care. {carrying_on}",
          "source_url": split_url},
     ]
+    for arrangement in out:
+        if arrangement["end_date"]:
+            arrangement["confirmed_until"] = arrangement["end_date"]
+        elif arrangement["arrangement_id"] == "triborough_libraries":
+            arrangement["confirmed_until"] = libraries_named.isoformat()
+            arrangement["description"] += (
+                f" The latest report naming the libraries as shared is of "
+                f"{_long(libraries_named)}: later years are neither confirmed nor ruled out."
+            )
+        else:
+            arrangement["confirmed_until"] = arrangement["start_date"]
+    return out
 
 
 def _target_year_end(path: Path, row: dict[str, object]) -> dt.date:
