@@ -265,28 +265,55 @@ def invert(observed: float, placebo_a: np.ndarray, placebo_c: np.ndarray | None 
     Under a constant effect ``tau`` the observed statistic is ``observed - tau`` and a placebo's
     is ``a - tau * c`` (``c`` is zero when the placebo ignores the treated areas' outcomes).
     ``tau`` is in the interval when the share of statistics at least as large, the observed one
-    counted, exceeds alpha. The share only changes where ``|a - tau c| = |observed - tau|``, so
-    checking one point between each pair of those crossings gives the interval exactly.
+    counted, exceeds alpha. Each placebo reaches the observed statistic on a set of ``tau``
+    bounded by the roots of a quadratic, so one sweep over the sorted roots counts them for
+    every ``tau`` at once; the interval is exact, not read off a grid.
     """
     a = np.asarray(placebo_a, dtype=float)
     c = np.zeros_like(a) if placebo_c is None else np.asarray(placebo_c, dtype=float)
     n = len(a) + 1
-
-    def p_at(taus: np.ndarray) -> np.ndarray:
-        stat = np.abs(observed - taus)[:, None]
-        placebo = np.abs(a[None, :] - taus[:, None] * c[None, :])
-        tol = 1e-9 * (1 + stat)
-        return (1 + np.sum(placebo >= stat - tol, axis=1)) / n
-
-    p0 = float(p_at(np.array([0.0]))[0])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cuts = np.concatenate([(a - observed) / (c - 1), (a + observed) / (c + 1)])
-    cuts = np.unique(cuts[np.isfinite(cuts)])
-    if cuts.size == 0:
-        return p0, -math.inf, math.inf
+    scale = 1e-9 * (1 + abs(observed))
+    p0 = float((1 + np.sum(np.abs(a) >= abs(observed) - scale)) / n)
+    # |a - tau c| >= |observed - tau|  <=>  q2 tau^2 + q1 tau + q0 >= 0
+    q2, q1, q0 = c * c - 1, -2 * (a * c - observed), a * a - observed * observed
+    base = 0
+    positions: list[np.ndarray] = []
+    deltas: list[np.ndarray] = []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        disc = q1 * q1 - 4 * q2 * q0
+        root = np.sqrt(np.clip(disc, 0, None))
+        r1 = np.minimum((-q1 - root) / (2 * q2), (-q1 + root) / (2 * q2))
+        r2 = np.maximum((-q1 - root) / (2 * q2), (-q1 + root) / (2 * q2))
+    quad = np.abs(q2) > 1e-12
+    inside = quad & (q2 < 0) & (disc >= 0)  # reached between the roots
+    outside = quad & (q2 > 0)  # reached beyond the roots (everywhere when no real root)
+    base += int(np.sum(outside))
+    positions += [r1[inside], r2[inside]]
+    deltas += [np.ones(inside.sum()), -np.ones(inside.sum())]
+    real_out = outside & (disc > 0)
+    positions += [r1[real_out], r2[real_out]]
+    deltas += [-np.ones(real_out.sum()), np.ones(real_out.sum())]
+    linear = ~quad
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cut = -q0 / q1
+    rising = linear & (q1 > 0)
+    falling = linear & (q1 < 0)
+    base += int(np.sum(falling)) + int(np.sum(linear & (q1 == 0) & (q0 >= 0)))
+    positions += [cut[rising], cut[falling]]
+    deltas += [np.ones(rising.sum()), -np.ones(falling.sum())]
+    where = np.concatenate(positions)
+    change = np.concatenate(deltas)
+    if where.size == 0:
+        bounded = (1 + base) / n > alpha
+        return p0, (-math.inf if bounded else observed), (math.inf if bounded else observed)
+    order = np.argsort(where, kind="stable")
+    where, change = where[order], change[order]
+    cuts = np.unique(where)
     span = float(cuts[-1] - cuts[0]) + 1.0
     probes = np.concatenate([[cuts[0] - span], (cuts[:-1] + cuts[1:]) / 2, [cuts[-1] + span]])
-    accepted = p_at(probes) > alpha
+    running = np.concatenate([[0.0], np.cumsum(change)])
+    counts = base + running[np.searchsorted(where, probes, side="right")]
+    accepted = (1 + counts) / n > alpha
     if not accepted.any():
         return p0, observed, observed
     first, last = int(np.argmax(accepted)), len(accepted) - 1 - int(np.argmax(accepted[::-1]))
@@ -348,60 +375,70 @@ def did(panel: Panel, *, seed: int = SEED, exact_limit: int = EXACT_LIMIT,
 
     sets, exact = placebo_sets(len(panel.donors), k, seed=seed, exact_limit=exact_limit,
                                draws=draws)
-    # Each column: the post-period indicator on one placebo set of donors (donor j is unit k+j).
-    member = np.zeros((len(areas), len(sets)))
-    member[sets + k, np.arange(len(sets))[:, None]] = 1.0
-    d = member[unit] * post[:, None]
-    md = resid @ d
-    denom = np.sum(md * d, axis=0)
-    a = (md.T @ y) / denom
-    c = (md.T @ d_obs) / denom
+    # A placebo set's indicator is the sum of its units' post-period rows, so every placebo
+    # regression is built from per-unit sums of the residual-maker: (Md)'y, (Md)'d and d'Md.
+    units = np.arange(len(areas))
+    rows_post = (unit[:, None] == units[None, :]) * post[:, None]  # row x unit
+    my_u = rows_post.T @ (resid @ y)
+    md_obs_u = rows_post.T @ (resid @ d_obs)
+    gram_u = rows_post.T @ resid @ rows_post
+    members = sets + k  # donor j is unit k + j
+    denom = gram_u[members[:, :, None], members[:, None, :]].sum(axis=(1, 2))
+    a = my_u[members].sum(axis=1) / denom
+    c = md_obs_u[members].sum(axis=1) / denom
     p, low, high = invert(effect, a, c)
     result = EffectResult("did", effect, Inference(p, low, high, a, exact), panel,
                           clustered_se=se, clustered_p=p_clustered)
     if event_study:
-        result.event_study = _event_study(panel, data, resid, unit, k, seed)
+        result.event_study = _event_study(panel, data, resid, unit, members)
     return result
 
 
 def _event_study(panel: Panel, data: pd.DataFrame, resid: np.ndarray, unit: np.ndarray,
-                 k: int, seed: int) -> pl.DataFrame:
+                 members: np.ndarray) -> pl.DataFrame:
     """Each period's difference between treated and donors, relative to the last pre-period,
-    with a randomisation interval per period (placebo sets of donors given the same model)."""
+    with a randomisation interval per period: every placebo set of donors (``members``, unit
+    indices) gets the same model, one indicator per period."""
     import pyfixest as pf
 
+    k = len(panel.treated)
     ref = panel.pre_periods[-1]
     shown = [p for p in panel.periods if p != ref]
     names = [f"ev{i}" for i in range(len(shown))]
     treated_rows = unit < k
-    at = np.column_stack([(data["period"] == p).to_numpy(dtype=float) for p in shown])
-    for i, name in enumerate(names):
-        data[name] = at[:, i] * treated_rows
+    for name, period in zip(names, shown, strict=True):
+        data[name] = ((data["period"] == period) & treated_rows).astype(float)
     fit = pf.feols("value ~ " + " + ".join(names) + " | area_code + period", data=data,
                    vcov={"CRV1": "area_code"})
     coefs = fit.coef()
-    # Fewer sets than the headline test: each needs its own small regression.
-    sets, _ = placebo_sets(len(panel.donors), k, seed=seed, exact_limit=1_000, draws=1_000)
-    member = np.zeros((int(unit.max()) + 1, len(sets)))
-    member[sets + k, np.arange(len(sets))[:, None]] = 1.0
-    x = member[unit].T[:, :, None] * at[None, :, :]  # set, row, period indicator
-    mx = np.matmul(resid, x)
-    gram = np.matmul(mx.transpose(0, 2, 1), x)
-    rhs = np.concatenate([data["value"].to_numpy(dtype=float)[:, None],
-                          data[names].to_numpy()], axis=1)
-    cross = np.matmul(mx.transpose(0, 2, 1), rhs)
+    # The row of each unit in each shown period; n (a zero row of the padded matrices) when
+    # the unit has no figure that period. A placebo's indicators are sums of those rows.
+    n = len(data)
+    where = np.full((int(unit.max()) + 1, len(shown)), n)
+    position = {p: i for i, p in enumerate(shown)}
+    for r, (u, period) in enumerate(zip(unit, data["period"], strict=True)):
+        if period in position:
+            where[u, position[period]] = r
+    pad = np.zeros((n + 1, n + 1))
+    pad[:n, :n] = resid
+    rhs = np.column_stack([data["value"].to_numpy(dtype=float), data[names].to_numpy()])
+    mr = np.vstack([resid @ rhs, np.zeros((1, rhs.shape[1]))])
+    rows = where[members]  # set, unit in set, period
+    gram = pad[rows[:, :, :, None, None], rows[:, None, None, :, :]].sum(axis=(1, 3))
+    cross = mr[rows].sum(axis=1)  # set, period, (y, each treated indicator)
     ok = np.linalg.matrix_rank(gram) == len(names)
     solved = np.linalg.solve(gram[ok], cross[ok])
-    rows = []
+    out_rows = []
     for i, (name, period) in enumerate(zip(names, shown, strict=True)):
         estimate = float(coefs.get(name, np.nan))
         if ok.any() and math.isfinite(estimate):
             _, low, high = invert(estimate, solved[:, i, 0], solved[:, i, 1 + i])
         else:
             low = high = math.nan
-        rows.append({"period": period, "estimate": estimate, "ci_low": low, "ci_high": high})
-    rows.append({"period": ref, "estimate": 0.0, "ci_low": 0.0, "ci_high": 0.0})
-    out = pl.DataFrame(rows).sort("period")
+        out_rows.append({"period": period, "estimate": estimate, "ci_low": low,
+                         "ci_high": high})
+    out_rows.append({"period": ref, "estimate": 0.0, "ci_low": 0.0, "ci_high": 0.0})
+    out = pl.DataFrame(out_rows).sort("period")
     return out.with_columns(
         pl.col("period").is_in(list(panel.post_periods)).alias("after"),
         (pl.col("period") == ref).alias("reference"),

@@ -83,13 +83,13 @@ OUTCOMES: dict[str, Outcome] = {
         # years before (the project's nearest-year rule).
         Outcome("cla_per_10000_children", "Children looked after per 10,000 children (0-17)",
                 "Children's social care", ("cla_at_31_march",), "0-17", "rate_per_10000",
-                False, "rate of children looked after", 10000.0),
+                False, "the rate of children looked after", 10000.0),
         Outcome("cin_rate_per_10000", "Children in need per 10,000 children",
                 "Children's social care", ("cin_rate_per_10000",), "none", "rate_per_10000",
-                False, "rate of children in need"),
+                False, "the rate of children in need"),
         Outcome("rereferral_pct", "Re-referrals to children's social care within 12 months "
                 "(%)", "Children's social care", ("rereferral_pct",), "none", "percent", False,
-                "re-referral rate"),
+                "the re-referral rate"),
     )
 }
 
