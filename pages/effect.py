@@ -30,6 +30,8 @@ from triborough.ui import (
 )
 from triborough.warehouse import connect_readonly
 
+SHORT_EVENTS = {"sharing": "Sharing began, 2011", "split": "H&F left, 2018"}
+SHORT_GROUPS = {"london": "London boroughs", "neighbours": "Statistical neighbours"}
 SOURCE_METRICS = {
     "spend_ph_social_care": ["nce_social_care_combined", "nce_childrens_social_care",
                              "nce_adult_social_care", "pop_all_ages"],
@@ -91,20 +93,24 @@ path, version = str(get_settings().warehouse_path), current_version()
 deflator = bool(query("council_tables_present", tables=[DEFLATOR_TABLE])
                 .get_column("present").any())
 
-top = st.columns([2, 3])
+top = st.columns(2)
 with top[0]:
     event = st.segmented_control(
         "Event", options=list(EVENTS), default="sharing", key="effect_event",
-        format_func=lambda k: EVENTS[k].label, required=True,
+        format_func=lambda k: SHORT_EVENTS[k], required=True,
+        help="; ".join(e.label for e in EVENTS.values()),
     )
 with top[1]:
-    comparison = st.segmented_control(
-        "Compared with", options=list(COMPARISONS), default="london", key="effect_group",
-        format_func=lambda k: COMPARISONS[k], required=True,
-        disabled=event != "sharing",
-        help="Councils that did not share. The split of 2018 is always compared with the two "
-        "councils that kept sharing.",
-    )
+    if event == "sharing":
+        comparison = st.segmented_control(
+            "Compared with", options=list(COMPARISONS), default="london", key="effect_group",
+            format_func=lambda k: SHORT_GROUPS[k], required=True,
+            help="; ".join(COMPARISONS.values()),
+        )
+    else:
+        comparison = "london"  # not used: the split has its own comparison
+        st.markdown("**Compared with**  \nWestminster and Kensington & Chelsea, who kept "
+                    "sharing")
 available = coverage(path, version, comparison, event)
 # Open on the first outcome the published years can support; the table below says why the
 # others cannot be estimated yet.
@@ -116,19 +122,18 @@ with row[0]:
         key="effect_outcome", index=int(first_ok[0]) if first_ok.len() else 0,
         help="Each shared service's outcome, per head of the people it serves.",
     )
+money = OUTCOMES[outcome].money
+prices = "cash"
 with row[1]:
-    money = OUTCOMES[outcome].money
-    prices = st.segmented_control(
-        "Prices", options=["real", "cash"], key="effect_prices",
-        default="real" if deflator and money else "cash", required=True,
-        format_func=lambda k: {"real": "Real terms", "cash": "Cash"}[k],
-        disabled=not (deflator and money),
-        help="Real terms need the GDP deflator in the warehouse; rates and percentages are "
-        "not money.",
-    )
-if money and not deflator:
-    st.caption("Real terms are not available: this warehouse has no GDP deflator, so money "
-               "is shown in cash.")
+    if money and deflator:
+        prices = st.segmented_control(
+            "Prices", options=["real", "cash"], key="effect_prices", default="real",
+            format_func=lambda k: {"real": "Real terms", "cash": "Cash"}[k], required=True,
+            help="Real terms: in the latest year's prices, by the GDP deflator.",
+        )
+    elif money:
+        st.caption("Real terms are not available: this warehouse has no GDP deflator, so "
+                   "money is shown in cash.")
 
 loaded, results, problem = estimates(path, version, outcome, comparison,
                                      prices == "real" and money and deflator, event)
@@ -202,17 +207,22 @@ if isinstance(other, EffectResult):
         if fit.area_code not in areas:
             continue
         name = BOROUGH_BY_CODE[fit.area_code].name
+        # Periods are financial years (or counts at their 31 March): dated at that 31 March so
+        # the chart labels them as financial years.
+        dated = fit.series.with_columns(
+            pl.date(pl.col("period").str.slice(0, 4).cast(pl.Int32) + 1, 3, 31)
+            .alias("period_end"))
         series = pl.concat([
-            fit.series.select("period", pl.col("actual").alias("value"),
+            dated.select("period", "period_end", pl.col("actual").alias("value"),
                               pl.lit(fit.area_code).alias("series"),
                               pl.lit(name).alias("series_label")),
-            fit.series.select("period", pl.col("synthetic").alias("value"),
+            dated.select("period", "period_end", pl.col("synthetic").alias("value"),
                               pl.lit("synthetic").alias("series"),
                               pl.lit(f"Synthetic {name}").alias("series_label")),
         ])
         fig = trend_chart(series, f"{name} and its synthetic comparison<br><sup>{y_words}"
                           f", the comparison fitted on {', '.join(other.panel.pre_periods)}"
-                          "</sup>", y_words, x="period")
+                          "</sup>", y_words)
         donors = sorted(fit.weights.items(), key=lambda kv: -kv[1])
         mix = ", ".join(f"{loaded.names.get(c, c)} {w:.0%}" for c, w in donors if w >= 0.01)
         chart_block(
@@ -264,5 +274,11 @@ if isinstance(other, EffectResult) and other.placebo_ratios is not None:
         pl.col("is_treated").alias("shared"),
     )
     st.markdown("**Synthetic comparisons ranked by their gap after against their fit before**")
+    if len(other.panel.pre_periods) <= 3:
+        st.caption(
+            f"With only {len(other.panel.pre_periods)} years before, most councils can be "
+            "matched almost exactly on those years, so these ratios are large for nearly "
+            "everyone and the ranks say little."
+        )
     table_block(ratios, key="effect_ratios", meta=meta, file_stem=f"triborough_effect_ranks_"
                 f"{outcome}")
