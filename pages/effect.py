@@ -80,6 +80,24 @@ def estimates(path: str, version: str, outcome: str, comparison: str, real: bool
     return loaded, results, ""
 
 
+def show_coverage(available: pl.DataFrame) -> None:
+    """Which outcomes the published years support, with the reason for each that they do not
+    (a static table, so the reasons wrap and show in full)."""
+    st.markdown("**Which outcomes the published years can support**")
+    st.table(available.drop("code").with_columns(pl.col("estimated").alias("can be estimated")
+                                                 ).drop("estimated"))
+
+
+def with_gaps(series: pl.DataFrame) -> pl.DataFrame:
+    """Every financial year from the first to the last, a year nobody published left empty so
+    a line breaks there instead of joining across it."""
+    first, last = (int(series.get_column("period").min()[:4]),
+                   int(series.get_column("period").max()[:4]))
+    years = pl.DataFrame({"period": [f"{y}-{(y + 1) % 100:02d}" for y in range(first, last + 1)]})
+    return years.join(series, on="period", how="left").with_columns(
+        pl.date(pl.col("period").str.slice(0, 4).cast(pl.Int32) + 1, 3, 31).alias("period_end"))
+
+
 st.title("Did sharing work?")
 st.markdown(
     "The three councils began sharing adults' and children's social care and libraries in "
@@ -142,9 +160,7 @@ if loaded is None:
         f"{OUTCOMES[outcome].label} cannot be estimated for this event on the published "
         f"figures: {problem}. The page shows nothing rather than a figure it cannot support."
     )
-    table_block(available.drop("code"), key="effect_coverage",
-                meta={"source": "published figures in this warehouse"},
-                file_stem="triborough_effect_coverage")
+    show_coverage(available)
     st.stop()
 
 main = results["did"]
@@ -173,10 +189,8 @@ if isinstance(other, EffectResult):
     )
 
 st.header("What this can and cannot tell you")
-st.markdown("**Which outcomes the published years can support**")
-table_block(available.drop("code"), key="effect_coverage", meta=meta,
-            file_stem="triborough_effect_coverage")
 st.markdown("\n".join(f"- {c}" for c in caveats(main, loaded)))
+show_coverage(available)
 
 st.header("1. Year by year: the difference from the comparison group")
 es = main.event_study
@@ -209,9 +223,7 @@ if isinstance(other, EffectResult):
         name = BOROUGH_BY_CODE[fit.area_code].name
         # Periods are financial years (or counts at their 31 March): dated at that 31 March so
         # the chart labels them as financial years.
-        dated = fit.series.with_columns(
-            pl.date(pl.col("period").str.slice(0, 4).cast(pl.Int32) + 1, 3, 31)
-            .alias("period_end"))
+        dated = with_gaps(fit.series)
         series = pl.concat([
             dated.select("period", "period_end", pl.col("actual").alias("value"),
                               pl.lit(fit.area_code).alias("series"),

@@ -49,10 +49,15 @@ def test_shows_the_event_study_each_synthetic_comparison_and_the_placebos():
 
 
 def test_caveats_are_on_the_page_with_this_estimates_numbers():
-    text = page_text(run_page(PAGE))
+    at = run_page(PAGE)
+    text = page_text(at)
     assert "rests on 2 published years before 2011-12 (2009-10, 2010-11)" in text
     assert "**Austerity:**" in text and "**Spillovers:**" in text
     assert "moved onto 3,654 sets of 3 councils that did not share (every such set)" in text
+    coverage = at.table[0].value
+    row = coverage[coverage["outcome"] == "Cultural and library spend per resident"].iloc[0]
+    assert row["can be estimated"] == ("no: the estimate needs at least two periods before "
+                                       "2011-12; the panel has 1 (2010-11)")
 
 
 def test_an_outcome_without_two_years_before_sharing_is_refused_in_words():
