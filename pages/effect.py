@@ -32,6 +32,8 @@ from triborough.warehouse import connect_readonly
 
 SHORT_EVENTS = {"sharing": "Sharing began, 2011", "split": "H&F left, 2018"}
 SHORT_GROUPS = {"london": "London boroughs", "neighbours": "Statistical neighbours"}
+IN_TITLE = {"london": "London boroughs", "neighbours": "statistical neighbours",
+            "partners": "Westminster and Kensington & Chelsea"}
 SOURCE_METRICS = {
     "spend_ph_social_care": ["nce_social_care_combined", "nce_childrens_social_care",
                              "nce_adult_social_care", "pop_all_ages"],
@@ -197,8 +199,9 @@ es = main.event_study
 if es is not None:
     ref = es.filter(pl.col("reference")).get_column("period")[0]
     fig = interval_chart(
-        es, f"{loaded.outcome.label}: difference from {comparison_words(loaded.comparison)}"
-        f"<br><sup>{y_words}, against {ref}; bars are 95% randomisation intervals</sup>",
+        es, f"{loaded.outcome.label}<br><sup>Difference from "
+        f"{IN_TITLE[loaded.comparison]}, {y_words}, "
+        f"against {ref}; bars: 95% intervals</sup>",
         y_words,
     )
     table = es.select("period", "estimate", "ci_low", "ci_high", "after")

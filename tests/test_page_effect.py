@@ -40,8 +40,8 @@ def test_opens_on_an_outcome_the_published_years_support_and_answers_in_words_fi
 def test_shows_the_event_study_each_synthetic_comparison_and_the_placebos():
     titles = chart_titles(run_page(PAGE))
     assert len(titles) == 5
-    assert titles[0].startswith("Children looked after per 10,000 children (0-17): difference "
-                                "from London boroughs (not the City of London)")
+    assert titles[0].startswith("Children looked after per 10,000 children (0-17)<br><sup>"
+                                "Difference from London boroughs")
     assert [t.split(" and its synthetic")[0] for t in titles[1:4]] == [
         "Westminster", "Hammersmith and Fulham", "Kensington and Chelsea"]
     assert titles[4].startswith("Gaps found in the comparisons made with councils that did "
