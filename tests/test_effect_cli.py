@@ -152,3 +152,14 @@ def test_real_terms_use_the_deflator_when_the_warehouse_has_one(
     expected = did(make_panel(by_hand, cash.treated, cash.first_treated, cash.donors),
                    event_study=False).effect
     assert result["effect"] == pytest.approx(expected, abs=1e-6)
+
+
+def test_text_output_says_when_too_few_placebo_sets_allow_an_interval(capsys, tmp_path):
+    path = tmp_path / "few.csv"
+    path.write_text("area_code,period,value\n" + "".join(
+        f"{a},{p},{v}\n" for a, vs in {"T": [1, 2, 9], "A": [1, 2, 3], "B": [2, 3, 4]}.items()
+        for p, v in zip(["2009", "2010", "2011"], vs, strict=True)))
+    code, out, _ = run(capsys, "--panel", str(path), "--treated", "T", "--first-treated", "2011")
+    assert code == 0
+    assert out.startswith("did: effect 6 (no finite 95% interval: too few placebo sets), "
+                          "p = 0.333")

@@ -180,8 +180,10 @@ def _cmd_effect(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0
-    print(f"{summary['method']}: effect {summary['effect']:.4g} "
-          f"(95% interval {summary['ci_low']} to {summary['ci_high']}), "
+    low, high = summary["ci_low"], summary["ci_high"]
+    interval = ("no finite 95% interval: too few placebo sets" if low is None or high is None
+                else f"95% interval {low:.4g} to {high:.4g}")
+    print(f"{summary['method']}: effect {summary['effect']:.4g} ({interval}), "
           f"p = {summary['p_value']:.3f} by {summary['inference']}")
     print(f"{summary['n_treated']} treated, {summary['n_donors']} donors, "
           f"{summary['pre_periods']} periods before and {summary['post_periods']} from "
