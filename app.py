@@ -17,6 +17,7 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("savings.py", "Savings and spend", "savings"),
         ("caseload.py", "Caseload", "caseload"),
         ("quality.py", "Service quality", "quality"),
+        ("effect.py", "Did sharing work?", "effect"),
     ],
     "For CIOs": [
         ("systems.py", "Systems and IT", "systems"),

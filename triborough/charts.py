@@ -736,3 +736,77 @@ def financial_year_ticks(fig: go.Figure, frame: pl.DataFrame, *, x: str = "perio
     if slanted:  # slanted labels run deeper: move the legend below them
         fig.update_layout(legend_y=-0.36)
     return fig
+
+
+@_reused
+def interval_chart(
+    df: pl.DataFrame,
+    title: str,
+    y_title: str,
+    *,
+    x: str = "period",
+    y: str = "estimate",
+    low: str = "ci_low",
+    high: str = "ci_high",
+    after: str = "after",
+    label: str = "Difference from the comparison group",
+) -> go.Figure:
+    """Estimates with their intervals, one point per period: hollow before the event, filled
+    from it, a zero line, and the event's start marked. An interval with no finite end (too
+    few placebo comparisons) is drawn without a bar rather than a made-up one."""
+    fig = go.Figure()
+    colour = COMPARATOR_COLOURS["England"]
+    for is_after, name, symbol in ((False, "Before", "circle-open"), (True, "After", "circle")):
+        part = df.filter(pl.col(after) == is_after).sort(x)
+        if part.is_empty():
+            continue
+        est = part.get_column(y).to_list()
+        lo = [e - v if v is not None and abs(v) != float("inf") else None
+              for e, v in zip(est, part.get_column(low).to_list(), strict=True)]
+        hi = [v - e if v is not None and abs(v) != float("inf") else None
+              for e, v in zip(est, part.get_column(high).to_list(), strict=True)]
+        fig.add_trace(go.Scatter(
+            x=part.get_column(x).to_list(), y=est, mode="markers",
+            name=f"{label}, {name.lower()}",
+            marker=dict(symbol=symbol, size=10, color=colour, line=dict(width=2, color=colour)),
+            error_y=dict(type="data", symmetric=False, array=hi, arrayminus=lo,
+                         color=colour, thickness=1.5, width=6),
+            hovertemplate="%{x}: %{y:,.1f}<extra>" + name + "</extra>",
+        ))
+    _layout(fig, title, y_title)
+    fig.add_hline(y=0, line=dict(color="#999999", width=1))
+    starts = df.filter(pl.col(after)).get_column(x).sort().to_list()
+    if starts:
+        fig.add_vline(x=starts[0], line=dict(color="#555555", width=1, dash="dot"))
+    fig.update_xaxes(type="category", categoryorder="category ascending")
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+@_reused
+def placebo_chart(
+    values: list[float],
+    observed: float,
+    title: str,
+    x_title: str,
+    *,
+    observed_label: str = "The three boroughs",
+) -> go.Figure:
+    """How often comparisons with councils that did not share gave a gap of each size: a
+    histogram of the placebo estimates with the observed one marked."""
+    fig = go.Figure()
+    fig.add_trace(go.Histogram(
+        x=values, name="Comparisons with councils that did not share",
+        marker=dict(color="#bbbbbb", line=dict(color="#555555", width=1)), nbinsx=40,
+        hovertemplate="%{x}: %{y} comparisons<extra></extra>",
+    ))
+    _layout(fig, title, "comparisons")
+    fig.update_xaxes(title_text=x_title)
+    fig.add_vline(x=observed, line=dict(color="#000000", width=3, dash="dash"))
+    fig.add_trace(go.Scatter(
+        x=[observed], y=[0], mode="markers", name=observed_label,
+        marker=dict(symbol="diamond", size=13, color="#000000"),
+        hovertemplate="%{x:,.1f}<extra>" + observed_label + "</extra>",
+    ))
+    fig.update_layout(hovermode="closest", bargap=0.05)
+    return fig

@@ -224,6 +224,77 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_effect(args: argparse.Namespace) -> int:
+    import json
+
+    import polars as pl
+
+    from triborough.effect import EffectInputError, estimate, make_panel
+    from triborough.warehouse import WarehouseMissing, connect_readonly
+
+    def refuse(message: str) -> int:
+        print(f"effect: {message}", file=sys.stderr)
+        return 2
+
+    extra: dict[str, object] = {}
+    try:
+        if args.panel:
+            if args.metric or args.real or args.cash or args.group or args.event:
+                return refuse("--panel takes --treated, --first-treated and --method only")
+            if not args.treated or not args.first_treated:
+                return refuse("--panel needs --treated CODE[,CODE...] and --first-treated PERIOD")
+            path = Path(args.panel)
+            if not path.is_file():
+                return refuse(f"panel file not found: {path}")
+            try:
+                frame = pl.read_csv(path, infer_schema=False)
+            except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+                return refuse(f"{path} is not a readable CSV: {exc}")
+            panel = make_panel(frame, args.treated.split(","), args.first_treated.strip())
+        else:
+            if not args.metric:
+                return refuse("name an outcome with --metric CODE, or a file with --panel FILE")
+            if args.treated or args.first_treated:
+                return refuse("--treated and --first-treated go with --panel; --metric uses "
+                              "the councils and dates of --event")
+            from triborough.effect_data import load_panel
+
+            warehouse = Path(args.warehouse) if args.warehouse else get_settings().warehouse_path
+            try:
+                con = connect_readonly(warehouse)
+            except WarehouseMissing as exc:
+                return refuse(f"{exc}; build it with: triborough build")
+            try:
+                loaded = load_panel(con, args.metric, comparison=args.group or "london",
+                                    real=args.real, event=args.event or "sharing")
+            finally:
+                con.close()
+            panel = loaded.panel
+            extra = {
+                "metric": loaded.outcome.code,
+                "outcome": loaded.outcome.label,
+                "event": loaded.event.key,
+                "comparison": loaded.comparison,
+                "prices": loaded.prices,
+            }
+        result = estimate(panel, args.method)
+    except EffectInputError as exc:
+        return refuse(str(exc))
+    summary = {**result.summary(), **extra}
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    low, high = summary["ci_low"], summary["ci_high"]
+    interval = ("no finite 95% interval: too few placebo sets" if low is None or high is None
+                else f"95% interval {low:.4g} to {high:.4g}")
+    print(f"{summary['method']}: effect {summary['effect']:.4g} ({interval}), "
+          f"p = {summary['p_value']:.3f} by {summary['inference']}")
+    print(f"{summary['n_treated']} treated, {summary['n_donors']} donors, "
+          f"{summary['pre_periods']} periods before and {summary['post_periods']} from "
+          f"{summary['first_treated']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``triborough`` console script."""
     parser = argparse.ArgumentParser(prog="triborough", description=__doc__)
@@ -301,6 +372,34 @@ def main(argv: list[str] | None = None) -> int:
         help="measure only this group of figures (repeatable; the load test alone: --only load)",
     )
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser(
+        "effect",
+        help="estimate the effect of sharing (difference-in-differences or synthetic control)",
+        description="The average effect on the treated over the post-periods, with a 95%% "
+        "interval and p-value from randomisation inference. Exit code 2 on bad input.",
+    )
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--metric", metavar="CODE", help="outcome code (e.g. "
+                        "spend_ph_social_care, cla_rate_per_10000)")
+    source.add_argument("--panel", metavar="FILE.csv",
+                        help="any panel with columns area_code,period,value")
+    prices = p.add_mutually_exclusive_group()
+    prices.add_argument("--real", action="store_true",
+                        help="spend in real terms (needs the GDP deflator in the warehouse)")
+    prices.add_argument("--cash", action="store_true", help="spend in cash (the default)")
+    p.add_argument("--group", choices=["london", "neighbours"],
+                   help="comparison group for --metric (default: london, without the City)")
+    p.add_argument("--event", choices=["sharing", "split"],
+                   help="for --metric: sharing from 2011-12 (default), or Hammersmith & Fulham "
+                   "leaving in 2018-19 against Westminster and Kensington & Chelsea")
+    p.add_argument("--treated", metavar="CODE[,CODE...]", help="treated areas (with --panel)")
+    p.add_argument("--first-treated", metavar="PERIOD",
+                   help="first treated period (with --panel)")
+    p.add_argument("--method", choices=["did", "synth"], default="did")
+    p.add_argument("--warehouse", help="warehouse file (default: settings warehouse_path)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=_cmd_effect)
 
     args = parser.parse_args(argv)
     return int(args.func(args))
