@@ -266,3 +266,11 @@ def table_block(
                column_config=column_config, height=height)
     st.caption(source_line(meta))
     download_block(table, key=key, meta=meta, file_stem=file_stem)
+
+
+def in_brief(groups: Sequence[tuple[str, Sequence[str]]]) -> None:
+    """The figures in words (from ``narrative``): each heading in bold over its sentences."""
+    st.markdown("\n\n".join(
+        (f"**{heading}**\n\n" if heading else "") + "\n".join(f"- {s}" for s in sentences)
+        for heading, sentences in groups if sentences
+    ).replace("$", "\\$"))
