@@ -103,6 +103,10 @@ def run_app(port: int) -> None:
     streamlit_cli.main()
 
 
+# Groups of benchmark figures ``--only`` can pick (run.py's ``skip`` names).
+BENCH_GROUPS = ("build", "pages", "workbench", "server", "pack")
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from triborough.bench import BenchConfig, run_benchmark
 
@@ -115,6 +119,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         sessions=args.sessions,
         server=not args.no_server,
         pages=args.page,
+        skip=frozenset(BENCH_GROUPS) - set(args.only) if args.only else frozenset(),
         command="triborough bench " + " ".join(sys.argv[2:]),
     )
     result = run_benchmark(config, say=lambda m: print(m, file=sys.stderr))
@@ -210,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sessions", type=int, default=10, help="concurrent browser sessions")
     p.add_argument("--no-server", action="store_true", help="skip the server figure")
     p.add_argument("--page", action="append", help="measure only this page (url path)")
+    p.add_argument("--only", action="append", choices=BENCH_GROUPS,
+                   help="measure only this group of figures (repeatable)")
     p.set_defaults(func=_cmd_bench)
 
     args = parser.parse_args(argv)

@@ -64,6 +64,7 @@ SECTIONS: dict[str, str] = {
 # Chart size in CSS pixels as exported; the PDF scales it to the text width.
 CHART_SIZE = (900, 430)
 EXPORT_LEFT_MARGIN = 95  # px: room for the y-axis title and five-figure tick labels
+EXPORT_BOTTOM_MARGIN = 40  # px: room for year labels under a timeline
 
 
 class PackError(ValueError):
@@ -237,21 +238,30 @@ def _charts(q: Callable[..., pl.DataFrame], meta: dict[str, dict], areas: list[s
     return out
 
 
+def _export_ready(fig: go.Figure) -> tuple[go.Figure, dict[str, object]]:
+    """The figure with margins that fit its labels, and kaleido's options for it.
+
+    The static export lays a figure out once, without the browser's second pass that grows
+    margins to fit the axis labels: y labels (and a timeline's borough names) were cut off at
+    the edge and the timeline's years at the foot.
+    """
+    names = [len(v) for trace in fig.data for v in (getattr(trace, "y", None) or ())
+             if isinstance(v, str)]
+    left = max(EXPORT_LEFT_MARGIN, round(max(names, default=0) * 7.5) + 30)
+    ready = go.Figure(fig).update_layout(margin=dict(l=left, b=EXPORT_BOTTOM_MARGIN))
+    width, height = CHART_SIZE
+    return ready, {"format": "svg", "width": width, "height": fig.layout.height or height}
+
+
 def chart_svgs(figures: Sequence[go.Figure]) -> list[str]:
     """Each figure as SVG, drawn by kaleido in one browser session for all of them: plotly.js
     comes from the installed plotly package and MathJax is off, so nothing is fetched."""
     import kaleido
 
-    width, height = CHART_SIZE
-    opts = {"format": "svg", "width": width, "height": height}
-    # The static export lays a figure out once, without the browser's second pass that grows
-    # margins to fit the axis labels: the y labels were cut off at the page's edge.
-    figures = [go.Figure(fig).update_layout(margin=dict(l=EXPORT_LEFT_MARGIN))
-               for fig in figures]
-
     async def draw() -> list[bytes]:
         async with kaleido.Kaleido(n=1, mathjax=False) as k:
-            return [await k.calc_fig(fig, opts=opts) for fig in figures]
+            return [await k.calc_fig(fig, opts=opts)
+                    for fig, opts in map(_export_ready, figures)]
 
     return [b.decode("utf-8") if isinstance(b, bytes) else str(b)
             for b in asyncio.run(draw())]
@@ -300,7 +310,7 @@ thead { display: table-header-group; }
 th, td { text-align: left; vertical-align: top; padding: 1.2mm 1.5mm;
          border-bottom: 0.5pt solid #bbb; }
 th { background: #eef2f6; }
-tr { break-inside: avoid; }
+tr, tbody.group { break-inside: avoid; }
 tr.measure th { background: #dde5ee; font-size: 8.8pt; }
 td.num { white-space: nowrap; }
 td.rag-green { border-left: 4pt solid """ + RAG_COLOURS["green"] + """; }
@@ -333,6 +343,8 @@ def _table(headings: Sequence[tuple[str, int]], groups: Sequence[tuple[str, list
     head = "".join(f'<th scope="col">{_e(h)}</th>' for h, _w in headings)
     body = []
     for title, rows in groups:
+        # A measure's rows stay on one page with their heading.
+        body.append("<tbody class=\"group\">" if title else "<tbody>")
         if title:
             body.append(f'<tr class="measure"><th scope="colgroup" colspan="{len(headings)}">'
                         f"{_e(title)}</th></tr>")
@@ -344,9 +356,10 @@ def _table(headings: Sequence[tuple[str, int]], groups: Sequence[tuple[str, list
                 cells.append(f'<th scope="row"{attr}>{_e(text)}</th>' if j == 0
                              else f"<td{attr}>{_e(text)}</td>")
             body.append(f"<tr>{''.join(cells)}</tr>")
+        body.append("</tbody>")
     cap = f'<caption class="small">{_e(caption)}</caption>' if caption else ""
     return (f"<table>{cap}<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>")
+            f"{''.join(body)}</table>")
 
 
 def _brief(sentences: Sequence[str]) -> str:

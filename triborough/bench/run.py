@@ -13,7 +13,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from triborough.bench import analyst, loading, pages, report, server
+from triborough.bench import analyst, loading, pack, pages, report, server
 from triborough.bench.common import Figure, in_worker
 from triborough.settings import PROJECT_ROOT, get_settings
 
@@ -31,7 +31,7 @@ class BenchConfig:
     server: bool = True
     pages: list[str] | None = None  # page url paths; None: every page in app.py
     # For iterating on one part: figure groups not to measure ("build", "pages", "workbench",
-    # "server"), and whether to keep warehouses and CSVs already in ``work``. A recorded run
+    # "server", "pack"), and whether to keep warehouses and CSVs already in ``work``. A recorded run
     # uses neither.
     skip: frozenset[str] = frozenset()
     reuse: bool = False
@@ -144,6 +144,13 @@ def run_benchmark(
             work, warehouses["big"], config.events, config.sessions, config.repeat
         )
         figures += found
+
+    if "pack" in skip:
+        figures.append(_skipped("pack", "Committee pack PDF"))
+    else:
+        say("figure 7: the committee pack for the three boroughs")
+        figure, details["pack"] = pack.measure(work, warehouses["big"], config.repeat)
+        figures.append(figure)
 
     results = {
         "command": config.command or _command(config),
