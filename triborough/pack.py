@@ -37,8 +37,8 @@ from triborough.scorecard import (
     with_council_targets,
 )
 from triborough.settings import get_settings
-from triborough.style import BOROUGH_COLOURS, ILLUSTRATIVE_LABEL, RAG_COLOURS
-from triborough.ui import YEAR_RANGE
+from triborough.style import BOROUGH_COLOURS, RAG_COLOURS
+from triborough.ui import YEAR_RANGE, source_line
 from triborough.warehouse import connect_readonly, run_named
 
 TITLE = "Tri-borough Insight: committee pack"
@@ -197,12 +197,6 @@ def gather(warehouse: Path, areas: Sequence[str], first_year: int, last_year: in
     )
 
 
-def _source_line(meta: dict[str, str]) -> str:
-    bits = [ILLUSTRATIVE_LABEL] if meta.get("illustrative", "").startswith("yes") else []
-    bits += [f"Source: {meta.get('source', '')}", f"Licence: {meta.get('licence', '')}"]
-    return " · ".join(bits)
-
-
 def _charts(q: Callable[..., pl.DataFrame], meta: dict[str, dict], areas: list[str],
             first_year: int, last_year: int, threshold: int
             ) -> list[tuple[go.Figure, str, str]]:
@@ -216,7 +210,7 @@ def _charts(q: Callable[..., pl.DataFrame], meta: dict[str, dict], areas: list[s
             out.append((view.fig, view.alt.replace("The same figures are in the table.",
                                                    "The figures are in the headline and "
                                                    "scorecard tables.").strip(),
-                        _source_line(view.meta)))
+                        source_line(view.meta).replace("**", "")))
     history = inspection_history(q("quality_inspections", areas=areas, from_year=first_year,
                                    to_year=last_year))
     if not history.is_empty():
