@@ -51,6 +51,18 @@ order = {code: i for i, code in enumerate(OVERVIEW_METRICS)}
 catalogue = catalogue.sort(pl.col("code").replace_strict(order))
 cards = headlines(rows)
 
+# Built only when clicked (about ten seconds of work), for the boroughs and years chosen.
+st.download_button(
+    "Download committee pack (PDF)",
+    data=partial(build_pack, get_settings().warehouse_path, areas, first_year, last_year),
+    file_name=pack_file_name(areas, first_year, last_year),
+    mime="application/pdf",
+    key="overview_pack",
+    on_click="ignore",
+    help="An A4 document of these figures in words, tables and charts, with sources. It is "
+    "built when you click: some seconds, longer on a busy server.",
+)
+
 with st.expander("In brief: the headline figures in words", expanded=True):
     in_brief(summary(
         query("quality_scorecard", metrics=list(OVERVIEW_METRICS), areas=areas,
@@ -60,16 +72,6 @@ with st.expander("In brief: the headline figures in words", expanded=True):
         catalogue, query("ofsted_latest", areas=areas), areas,
         get_settings().small_number_threshold,
     ))
-    # Built only when clicked (about ten seconds), for the boroughs and years chosen.
-    st.download_button(
-        "Download committee pack (PDF)",
-        data=partial(build_pack, get_settings().warehouse_path, areas, first_year, last_year),
-        file_name=pack_file_name(areas, first_year, last_year),
-        mime="application/pdf",
-        key="overview_pack",
-        on_click="ignore",
-        help="An A4 document of these figures in words, tables and charts, with sources.",
-    )
 
 
 def borough_label(code: str) -> str:
