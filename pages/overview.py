@@ -59,9 +59,10 @@ st.download_button(
     mime="application/pdf",
     key="overview_pack",
     on_click="ignore",
-    help="An A4 document of these figures in words, tables and charts, with sources. It is "
-    "built when you click: some seconds, longer on a busy server.",
 )
+# Said in a caption, not the button's help: a help tooltip left a hidden copy of the button.
+st.caption("An A4 PDF of these figures in words, tables and charts with their sources, for the "
+           "boroughs and years chosen. It is built when you click, which takes some seconds.")
 
 with st.expander("In brief: the headline figures in words", expanded=True):
     in_brief(summary(
