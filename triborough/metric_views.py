@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -105,23 +106,13 @@ def trend_view(
 
 
 def published_trend(
-    metric: Mapping[str, object],
-    trend: pl.DataFrame,
-    *,
-    key: str,
-    threshold: int,
-    arrangements: pl.DataFrame | None = None,
-    shared: tuple[str, ...] = (),
-    kind: str = "line",
-    title: str = "",
-    y_title: str = "",
-    extra_meta: Mapping[str, str] | None = None,
+    metric: Mapping[str, object], trend: pl.DataFrame, *, key: str, threshold: int,
+    **options: Any,
 ) -> bool:
-    """Draw one metric's trend (see ``trend_view``) through ``chart_block``. Returns False
-    (after saying why) when the boroughs have no figures to show."""
-    view = trend_view(metric, trend, threshold=threshold, arrangements=arrangements,
-                      shared=shared, kind=kind, title=title, y_title=y_title,
-                      extra_meta=extra_meta)
+    """Draw one metric's trend through ``chart_block``; ``options`` are ``trend_view``'s
+    (arrangements, shared, kind, title, y_title, extra_meta). Returns False (after saying why)
+    when the boroughs have no figures to show."""
+    view = trend_view(metric, trend, threshold=threshold, **options)
     if view is None:
         empty_notice(
             f"No published figures for {str(metric['name']).lower()} for the boroughs and "
