@@ -466,9 +466,10 @@ def _appendix(content: PackContent) -> str:
     methods = [
         "Every figure comes from the project's warehouse, built from the publishers' own files; "
         "nothing is typed in by hand.",
-        "The London median is the middle value of all London boroughs with a figure for the "
-        "same period. Ranks count London boroughs with a figure for that period, from the "
-        "nearer end (highest or lowest); equal figures are 'joint'.",
+        "The London median is the middle value of the London councils (the 32 boroughs and, "
+        "where it is published, the City of London) with a figure for the same period. Ranks "
+        "count the same councils, from the nearer end (highest or lowest); equal figures are "
+        "'joint'. With fewer than eight London figures no median or rank is given.",
         "Direction of travel compares the latest figure with the one before it. Improving or "
         "worsening is used only where the publisher reads higher or lower as better; "
         "otherwise increasing or decreasing.",
@@ -486,7 +487,7 @@ def _appendix(content: PackContent) -> str:
     rows: list[list[Cell]] = [
         [r["name"], f"{r['publisher']}: {r['source_title']}", r["licence"],
          "illustrative (generated)" if r["is_illustrative"] else "published",
-         (r["source_url"] or "", "url")]
+         (r["source_url"] or "derived from the published figures above", "url")]
         for r in content.sources.to_dicts()
     ]
     return (
