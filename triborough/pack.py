@@ -304,7 +304,8 @@ thead { display: table-header-group; }
 th, td { text-align: left; vertical-align: top; padding: 1.2mm 1.5mm;
          border-bottom: 0.5pt solid #bbb; }
 th { background: #eef2f6; }
-tr, tbody.group { break-inside: avoid; }
+tr, table.group { break-inside: avoid; }
+table.group { margin: 0 0 2.5mm; }
 tr.measure th { background: #dde5ee; font-size: 8.8pt; }
 td.num { white-space: nowrap; }
 td.rag-green { border-left: 4pt solid """ + RAG_COLOURS["green"] + """; }
@@ -330,18 +331,16 @@ def _footer_css(text: str) -> str:
 
 def _table(headings: Sequence[tuple[str, int]], groups: Sequence[tuple[str, list[list[Cell]]]],
            caption: str = "") -> str:
-    """A table whose rows come in groups, each headed by a full-width row (a measure) unless
-    its title is empty; the first cell of a row heads it. ``headings`` are (heading, width in
-    per cent): fixed widths spare WeasyPrint measuring every cell twice."""
-    cols = "".join(f'<col style="width:{w}%">' for _h, w in headings)
-    head = "".join(f'<th scope="col">{_e(h)}</th>' for h, _w in headings)
-    body = []
+    """Rows in groups: a titled group (a measure) is a small table of its own, headed by its
+    title and the column headings, kept on one page (WeasyPrint splits a group inside one long
+    table, leaving its title alone at the foot of a page); untitled rows make one table whose
+    headings repeat on each page. The first cell of a row heads it. ``headings`` are (heading,
+    width in per cent): fixed widths spare WeasyPrint measuring every cell twice."""
+    cols = "<colgroup>" + "".join(f'<col style="width:{w}%">' for _h, w in headings) + "</colgroup>"
+    head = "<tr>" + "".join(f'<th scope="col">{_e(h)}</th>' for h, _w in headings) + "</tr>"
+    out = [f'<p class="small">{_e(caption)}</p>'] if caption else []
     for title, rows in groups:
-        # A measure's rows stay on one page with their heading.
-        body.append("<tbody class=\"group\">" if title else "<tbody>")
-        if title:
-            body.append(f'<tr class="measure"><th scope="colgroup" colspan="{len(headings)}">'
-                        f"{_e(title)}</th></tr>")
+        body = []
         for row in rows:
             cells = []
             for j, cell in enumerate(row):
@@ -350,10 +349,11 @@ def _table(headings: Sequence[tuple[str, int]], groups: Sequence[tuple[str, list
                 cells.append(f'<th scope="row"{attr}>{_e(text)}</th>' if j == 0
                              else f"<td{attr}>{_e(text)}</td>")
             body.append(f"<tr>{''.join(cells)}</tr>")
-        body.append("</tbody>")
-    cap = f'<caption class="small">{_e(caption)}</caption>' if caption else ""
-    return (f"<table>{cap}<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
-            f"{''.join(body)}</table>")
+        named = (f'<tr class="measure"><th scope="colgroup" colspan="{len(headings)}">'
+                 f"{_e(title)}</th></tr>") if title else ""
+        out.append(f'<table class="{"group" if title else ""}">{cols}<thead>{named}{head}'
+                   f"</thead><tbody>{''.join(body)}</tbody></table>")
+    return "".join(out)
 
 
 def _brief(sentences: Sequence[str]) -> str:
@@ -383,7 +383,7 @@ def pack_html(content: PackContent, svgs: Sequence[str]) -> str:
                   "statistic.</p>")
     parts.append(
         f'<section class="cover"><h1>{_e(TITLE)}</h1>'
-        '<p class="lead">The three boroughs\' published service figures in words, tables and '
+        f'<p class="lead">Published service figures for {_e(names)} in words, tables and '
         "charts, against the London median and England.</p><dl>"
         f"<dt>Boroughs</dt><dd>{_e(names)}</dd>"
         f"<dt>Years</dt><dd>{_e(years)}</dd>"
