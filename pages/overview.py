@@ -1,18 +1,24 @@
 """Overview for councillors: the three boroughs side by side on published figures."""
 
+from functools import partial
+
 import polars as pl
 import streamlit as st
 
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.charts import trend_chart
 from triborough.headlines import MONEY_UNITS, OFSTED_WORDS, OVERVIEW_METRICS, headlines
+from triborough.narrative import summary
+from triborough.pack import build_pack, pack_file_name
 from triborough.real_terms import basis_short, basis_words, in_basis
 from triborough.savings import BEFORE_SHARING
+from triborough.settings import get_settings
 from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, unit_label
 from triborough.ui import (
     basis_choice,
     chart_block,
     empty_notice,
+    in_brief,
     metadata_for,
     page_scope,
     period_span,
@@ -67,6 +73,29 @@ catalogue = query("metric_catalogue", metrics=list(OVERVIEW_METRICS))
 order = {code: i for i, code in enumerate(OVERVIEW_METRICS)}
 catalogue = catalogue.sort(pl.col("code").replace_strict(order))
 cards = headlines(rows, deflators if basis == "real" else None, CHANGE_BASES[since])
+
+# Built only when clicked (about ten seconds of work), for the boroughs and years chosen.
+st.download_button(
+    "Download committee pack (PDF)",
+    data=partial(build_pack, get_settings().warehouse_path, areas, first_year, last_year),
+    file_name=pack_file_name(areas, first_year, last_year),
+    mime="application/pdf",
+    key="overview_pack",
+    on_click="ignore",
+)
+# Said in a caption, not the button's help: a help tooltip left a hidden copy of the button.
+st.caption("An A4 PDF of these figures in words, tables and charts with their sources, for the "
+           "boroughs and years chosen. It is built when you click, which takes some seconds.")
+
+with st.expander("In brief: the headline figures in words", expanded=True):
+    in_brief(summary(
+        query("quality_scorecard", metrics=list(OVERVIEW_METRICS), areas=areas,
+              from_year=first_year, to_year=last_year),
+        query("quality_series", metrics=list(OVERVIEW_METRICS), areas=areas,
+              from_year=first_year, to_year=last_year),
+        catalogue, query("ofsted_latest", areas=areas), areas,
+        get_settings().small_number_threshold,
+    ))
 
 
 def borough_label(code: str) -> str:

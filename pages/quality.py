@@ -8,6 +8,7 @@ from triborough.catalogue import SOURCES
 from triborough.charts import judgement_chart
 from triborough.disclosure import meta_with, shading, span_of
 from triborough.metric_views import published_trend
+from triborough.narrative import statements
 from triborough.scorecard import (
     DISPLAY_COLUMNS,
     SCORECARD_METRICS,
@@ -24,6 +25,7 @@ from triborough.ui import (
     chart_block,
     download_block,
     empty_notice,
+    in_brief,
     metadata_for,
     page_scope,
     query,
@@ -62,6 +64,7 @@ if query("council_tables_present", tables=["kpi_targets"]).get_column("present")
     latest = with_council_targets(
         latest, query("quality_targets", metrics=list(SCORECARD_METRICS), areas=areas))
 card = scorecard_table(latest, series)
+brief = statements(latest, series, catalogue, areas, threshold)
 if card.is_empty():
     empty_notice("None of these measures has a published figure in the years chosen.")
 else:
@@ -94,6 +97,8 @@ else:
             missing.append(theme.lower())
             continue
         st.subheader(theme)
+        in_brief([("In brief", [s.text for code in codes for s in brief
+                                if s.metric_code == code])])
         for code, shown in screen_tables(rows, with_target=with_target):
             ratings = rows.filter(pl.col("metric_code") == code).get_column("rag").to_list()
             # A pandas Styler costs about 20 ms a table: only the rated tables need colour.

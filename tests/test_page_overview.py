@@ -114,3 +114,27 @@ def test_trend_chart_has_table_and_download(overview):
     assert len(row) == 1 and row.iloc[0, 2] == 45
     # The 31 March 2010 baseline is in reach of the year filter (from 2007).
     assert "2009-10" in set(table["period"])
+
+
+def test_in_brief_says_the_figures_in_words(overview):
+    text = page_text(overview)
+    assert "In brief" in overview.get("expander")[0].proto.label
+    assert (
+        "Children looked after per 10,000 children in Westminster stood at 62 in 2024-25, up "
+        "from 58 in 2023-24 (increasing); the London median was 47, and Westminster was the "
+        "joint seventh highest of 32 London councils." in text
+    )
+    assert ("Ofsted last judged Kensington and Chelsea's children's services Outstanding "
+            "(ILACS short, published 13 January 2025)." in text)
+
+
+def test_committee_pack_button_for_the_boroughs_chosen(app_env):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["boroughs"] = ["E09000020"]
+    at.session_state["period"] = (2015, 2024)
+    at.run()
+    assert not at.exception
+    buttons = {b.key: b.label for b in at.get("download_button")}
+    assert buttons["overview_pack"] == "Download committee pack (PDF)"
+    text = page_text(at)
+    assert "Kensington and Chelsea stood at" in text and "Westminster stood at" not in text

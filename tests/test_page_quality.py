@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from pagetest import altered_warehouse, run_page
+from pagetest import altered_warehouse, page_text, run_page
 from streamlit.testing.v1 import AppTest
 
 from triborough.catalogue import METRIC_BY_CODE
@@ -198,3 +198,16 @@ def test_scorecard_holds_no_counts_of_people():
     # Everything on this page is a rate, share or score: nothing is small-number suppressed.
     # A count added to the scorecard must bring suppression (and a test) with it.
     assert not [c for c in SCORECARD_METRICS if METRIC_BY_CODE[c].is_people_count]
+
+
+def test_each_scorecard_section_opens_with_the_figures_in_words(app_env):
+    at = run_page(PAGE)
+    text = page_text(at)
+    assert text.count("**In brief**") == 5  # one per theme
+    assert (
+        "Second or subsequent child protection plans in Westminster stood at 7.6% in 2024-25, "
+        "down from 14.2% in 2023-24 (improving)" in text
+    )
+    assert ("Kensington and Chelsea was the ninth highest of 33 London councils. Against the "
+            "illustrative target (generated, not set by the council) of 18% it is off target."
+            in text)

@@ -1,10 +1,12 @@
-"""The ``triborough`` command: import publisher files, build the warehouse, serve the app."""
+"""The ``triborough`` command: import publisher files, build the warehouse, serve the app,
+write the committee pack."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -295,6 +297,42 @@ def _cmd_effect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_pack(args: argparse.Namespace) -> int:
+    from triborough.pack import PackError, build_pack, parse_boroughs, parse_years
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        print(f"pack failed: --out {args.out} must name a .pdf file", file=sys.stderr)
+        return 2
+    if not out.parent.is_dir():
+        print(f"pack failed: folder {out.parent} does not exist", file=sys.stderr)
+        return 2
+    warehouse = get_settings().warehouse_path
+    if not warehouse.exists():
+        print(f"pack failed: no warehouse at {warehouse}: run `triborough build` first",
+              file=sys.stderr)
+        return 1
+    try:
+        areas = parse_boroughs(args.boroughs)
+        first, last = parse_years(args.years)
+        started = time.perf_counter()
+        pdf = build_pack(warehouse, areas, first, last)
+    except PackError as exc:
+        print(f"pack failed: {exc}", file=sys.stderr)
+        return 2
+    # Written beside the target and renamed, so a failed write never leaves half a PDF.
+    partial = out.with_name(out.name + ".partial")
+    try:
+        partial.write_bytes(pdf)
+        partial.replace(out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        print(f"pack failed: could not write {out}: {exc}", file=sys.stderr)
+        return 1
+    print(f"{out}: {len(pdf) / 1e6:.2f} MB in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``triborough`` console script."""
     parser = argparse.ArgumentParser(prog="triborough", description=__doc__)
@@ -355,6 +393,13 @@ def main(argv: list[str] | None = None) -> int:
                    help="only entries from this date (YYYY-MM-DD, or YYYY-MM-DDTHH:MM, UTC)")
     p.set_defaults(func=_cmd_audit)
 
+    p = sub.add_parser("pack", help="write the committee pack (A4 PDF) for chosen boroughs")
+    p.add_argument("--boroughs", metavar="CODES",
+                   help="ONS codes or short names, comma-separated (default: all three)")
+    p.add_argument("--years", metavar="FROM-TO", help="e.g. 2015-2024 (default: 2010-2025)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="PDF file to write")
+    p.set_defaults(func=_cmd_pack)
+
     p = sub.add_parser("bench", help="measure speed against limits and a pandas peer")
     p.add_argument("--events", type=int, default=10_000_000, help="case events to generate")
     p.add_argument("--growth-events", type=int, default=None,
@@ -368,7 +413,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-server", action="store_true", help="skip the server figure")
     p.add_argument("--page", action="append", help="measure only this page (url path)")
     p.add_argument(
-        "--only", action="append", choices=["build", "pages", "workbench", "server", "load"],
+        # triborough.bench.run.FIGURE_GROUPS, named here so that --help imports no benchmark
+        "--only", action="append",
+        choices=["build", "pages", "workbench", "server", "load", "pack"],
         help="measure only this group of figures (repeatable; the load test alone: --only load)",
     )
     p.set_defaults(func=_cmd_bench)

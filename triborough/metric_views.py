@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
+import plotly.graph_objects as go
 import polars as pl
 
 from triborough.boroughs import ENGLAND
@@ -32,11 +35,22 @@ def suppression_note(threshold: int) -> str:
     )
 
 
-def published_trend(
+@dataclass(frozen=True)
+class TrendView:
+    """One metric's chart as the app draws it: figure, table alternative, download metadata
+    and alt text (the page and the committee pack share it)."""
+
+    fig: go.Figure
+    table: pl.DataFrame
+    meta: dict[str, str]
+    alt: str
+    span: str
+
+
+def trend_view(
     metric: Mapping[str, object],
     trend: pl.DataFrame,
     *,
-    key: str,
     threshold: int,
     arrangements: pl.DataFrame | None = None,
     shared: tuple[str, ...] = (),
@@ -44,13 +58,13 @@ def published_trend(
     title: str = "",
     y_title: str = "",
     extra_meta: Mapping[str, str] | None = None,
-) -> bool:
-    """Draw one metric's trend rows (``metric_trend`` shape) through ``chart_block``.
+) -> TrendView | None:
+    """One metric's trend rows (``metric_trend`` shape) as a chart, or None when the boroughs
+    have no figures to show.
 
     ``metric`` is a ``metric_catalogue`` row. Counts leave England out (its figures would
     flatten the boroughs'); counts of people are suppressed; ``shared`` arrangement ids are
-    shaded over the years the chart covers, with the April 2018 split marked. Returns False
-    (after saying why) when the boroughs have no figures to show.
+    shaded over the years the chart covers, with the April 2018 split marked.
     """
     name = str(metric["name"])
     unit = str(metric["unit"])
@@ -58,12 +72,7 @@ def published_trend(
         trend = trend.filter(pl.col("series") != ENGLAND)
     shown = trend.filter((pl.col("series_kind") == "area") & pl.col("value").is_not_null())
     if shown.is_empty():
-        empty_notice(
-            f"No published figures for {name.lower()} for the boroughs and years chosen "
-            f"(published {metric.get('first_period') or '?'} to "
-            f"{metric.get('last_period') or '?'})."
-        )
-        return False
+        return None
     trend = suppress_series(trend, threshold, bool(metric.get("is_people_count")))
     periods = shown.sort("period_end").get_column("period").unique(maintain_order=True)
     span = period_span(periods.to_list())
@@ -88,14 +97,29 @@ def published_trend(
         trend.filter(pl.col("series_kind") != "area")
         .get_column("series_label").unique(maintain_order=True).to_list()
     )
-    chart_block(
-        fig,
-        series_table(trend, name, threshold),
-        key=key,
-        meta=meta,
-        alt=f"{'Bar' if kind == 'bar' else 'Line'} chart of {name.lower()} for the chosen "
+    alt = (
+        f"{'Bar' if kind == 'bar' else 'Line'} chart of {name.lower()} for the chosen "
         f"boroughs{' and ' + comparators if comparators else ''}, {span}. The same figures "
-        "are in the table.",
-        file_stem=f"triborough_{metric['code']}",
+        "are in the table."
     )
+    return TrendView(fig, series_table(trend, name, threshold), meta, alt, span)
+
+
+def published_trend(
+    metric: Mapping[str, object], trend: pl.DataFrame, *, key: str, threshold: int,
+    **options: Any,
+) -> bool:
+    """Draw one metric's trend through ``chart_block``; ``options`` are ``trend_view``'s
+    (arrangements, shared, kind, title, y_title, extra_meta). Returns False (after saying why)
+    when the boroughs have no figures to show."""
+    view = trend_view(metric, trend, threshold=threshold, **options)
+    if view is None:
+        empty_notice(
+            f"No published figures for {str(metric['name']).lower()} for the boroughs and "
+            f"years chosen (published {metric.get('first_period') or '?'} to "
+            f"{metric.get('last_period') or '?'})."
+        )
+        return False
+    chart_block(view.fig, view.table, key=key, meta=view.meta, alt=view.alt,
+                file_stem=f"triborough_{metric['code']}")
     return True

@@ -291,3 +291,11 @@ def basis_choice(key: str, label: str = "Money in") -> str:
         help="Real terms: every year in 2024-25 prices with HM Treasury's GDP deflator, so "
         "years compare. Cash: as the councils reported it; each year's own figure is its cash.",
     )
+
+
+def in_brief(groups: Sequence[tuple[str, Sequence[str]]]) -> None:
+    """The figures in words (from ``narrative``): each heading in bold over its sentences."""
+    st.markdown("\n\n".join(
+        (f"**{heading}**\n\n" if heading else "") + "\n".join(f"- {s}" for s in sentences)
+        for heading, sentences in groups if sentences
+    ).replace("$", "\\$"))

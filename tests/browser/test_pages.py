@@ -146,10 +146,14 @@ def test_downloads_carry_source_notes(shown, app_page: AppPage) -> None:
         if not button.is_visible():
             app.changed = True  # an expander opened or a tab switched: reload for the next
             reveal(button)
-        data, name = download(app, button)
+        # The committee pack is built when clicked: far longer than a CSV on a shared machine.
+        slow = "committee pack" in button.inner_text()
+        data, name = download(app, button, PACK_TIMEOUT_MS if slow else RUN_TIMEOUT_MS)
         assert data, f"/{app_page.url_path}: {name} is empty"
         if name.endswith(".csv"):
             check_csv(data, f"/{app_page.url_path}: {name}")
+        if name.endswith(".pdf"):
+            assert data.startswith(b"%PDF-"), f"/{app_page.url_path}: {name} is not a PDF"
 
 
 # For each tab panel hiding an element (outermost first): the id of the tab that shows it.
@@ -170,6 +174,9 @@ HIDING_TABS_JS = """e => {
 }"""
 
 
+PACK_TIMEOUT_MS = 300_000
+
+
 def reveal(element) -> None:  # noqa: ANN001 - playwright Locator
     """Select the tabs and open the closed expanders that hide ``element``."""
     for tab_id in element.evaluate(HIDING_TABS_JS):
@@ -179,9 +186,9 @@ def reveal(element) -> None:  # noqa: ANN001 - playwright Locator
     element.wait_for(state="visible")
 
 
-def download(app, button) -> tuple[bytes, str]:  # noqa: ANN001 - playwright objects
+def download(app, button, timeout: int = RUN_TIMEOUT_MS) -> tuple[bytes, str]:  # noqa: ANN001
     """Click a download button; return the file's bytes and suggested name."""
-    with app.page.expect_download(timeout=RUN_TIMEOUT_MS) as info:
+    with app.page.expect_download(timeout=timeout) as info:
         button.click()
     return Path(info.value.path()).read_bytes(), info.value.suggested_filename
 

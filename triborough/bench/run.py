@@ -13,11 +13,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from triborough.bench import analyst, loading, loadtest, pages, report, server
+from triborough.bench import analyst, loading, loadtest, pack, pages, report, server
 from triborough.bench.common import Figure, in_worker
 from triborough.settings import PROJECT_ROOT, get_settings
 
-FIGURE_GROUPS = ("build", "pages", "workbench", "server", "load")
+FIGURE_GROUPS = ("build", "pages", "workbench", "server", "load", "pack")
 
 
 @dataclass
@@ -32,9 +32,8 @@ class BenchConfig:
     sessions: int = 10
     server: bool = True
     pages: list[str] | None = None  # page url paths; None: every page in app.py
-    # For iterating on one part: figure groups not to measure ("build", "pages", "workbench",
-    # "server", "load"), and whether to keep warehouses and CSVs already in ``work``. A recorded run
-    # uses neither.
+    # For iterating on one part: figure groups not to measure (FIGURE_GROUPS), and whether to
+    # keep warehouses and CSVs already in ``work``. A recorded run uses neither.
     skip: frozenset[str] = frozenset()
     reuse: bool = False
     public_dir: Path = field(default_factory=lambda: get_settings().public_dir)
@@ -157,6 +156,12 @@ def run_benchmark(
             work, warehouses["big"], config.events, config.sessions, config.repeat
         )
         figures += found
+    if "pack" in skip:
+        figures.append(_skipped("pack", "Committee pack PDF"))
+    else:
+        say("figure 8: the committee pack for the three boroughs")
+        figure, details["pack"] = pack.measure(work, warehouses["big"], config.repeat)
+        figures.append(figure)
 
     results = {
         "command": config.command or _command(config),

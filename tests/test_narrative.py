@@ -1,0 +1,187 @@
+"""The figures in words: exact sentences from the test warehouse (built from the committed
+extracts), and the number, rank and period words they are made of."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pagetest import altered_warehouse
+
+from triborough.narrative import (
+    number_words,
+    ordinal_words,
+    period_words,
+    rank_words,
+    statements,
+)
+from triborough.scorecard import with_council_targets
+from triborough.warehouse import connect_readonly, run_named
+
+WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
+ALL = [WCC, HF, RBKC]
+
+
+def said(path: Path, metrics: list[str], areas: list[str] = ALL,
+         years: tuple[int, int] = (2010, 2025)) -> dict[tuple[str, str], str]:
+    """The narrative for ``metrics`` as the pages compute it: by (metric, borough)."""
+    con = connect_readonly(path)
+    try:
+        scope = dict(areas=areas, from_year=years[0], to_year=years[1])
+        # Each borough's own target for its latest year, as the Service quality page does.
+        latest = with_council_targets(
+            run_named(con, "quality_scorecard", dict(metrics=metrics, **scope)),
+            run_named(con, "quality_targets", dict(metrics=metrics, areas=areas)))
+        series = run_named(con, "quality_series", dict(metrics=metrics, **scope))
+        catalogue = run_named(con, "metric_catalogue", dict(metrics=metrics))
+    finally:
+        con.close()
+    return {(s.metric_code, s.area_code): s.text
+            for s in statements(latest, series, catalogue, areas, threshold=5)}
+
+
+def test_improving_when_lower_is_better_and_the_figure_fell(built_warehouse):
+    # DfE: Westminster's second or subsequent child protection plans, 14.2% in 2023-24 and
+    # 7.6% in 2024-25; second lowest of the 33 London councils with a figure.
+    assert said(built_warehouse, ["cpp_subsequent_pct"])[("cpp_subsequent_pct", WCC)] == (
+        "Second or subsequent child protection plans in Westminster stood at 7.6% in 2024-25, "
+        "down from 14.2% in 2023-24 (improving); the London median was 18.4%, and Westminster "
+        "was the second lowest of 33 London councils."
+    )
+
+
+def test_worsening_with_an_illustrative_target_said_to_be_one(built_warehouse):
+    # Re-referrals are better lower: Kensington and Chelsea rose from 20.3% to 21.0%. The
+    # 18% target is generated (kpi_targets), and the sentence says so.
+    text = said(built_warehouse, ["rereferral_pct"])[("rereferral_pct", RBKC)]
+    assert text == (
+        "Re-referrals within 12 months in Kensington and Chelsea stood at 21% in 2024-25, up "
+        "from 20.3% in 2023-24 (worsening); the London median was 18.3%, and Kensington and "
+        "Chelsea was the ninth highest of 33 London councils. Against the illustrative target "
+        "(generated, not set by the council) of 18% it is off target."
+    )
+
+
+def test_neither_better_says_increasing_or_decreasing_and_ranks_ties_as_joint(built_warehouse):
+    text = said(built_warehouse, ["cla_rate_per_10000", "pop_all_ages"])
+    # Children looked after per 10,000: 58 then 62; H&F also 62, so 'joint'.
+    assert text[("cla_rate_per_10000", WCC)] == (
+        "Children looked after per 10,000 children in Westminster stood at 62 in 2024-25, up "
+        "from 58 in 2023-24 (increasing); the London median was 47, and Westminster was the "
+        "joint seventh highest of 32 London councils."
+    )
+    # ONS mid-2024 population (MYE2): 209,996, down from 211,508 at mid-2023.
+    assert text[("pop_all_ages", WCC)] == (
+        "Residents (mid-year estimate) in Westminster stood at 209,996 in mid-2024, down from "
+        "211,508 in mid-2023 (decreasing); the London median was 279,737, and Westminster was "
+        "the sixth lowest of 33 London councils."
+    )
+    assert "improving" not in " ".join(text.values())
+    assert "worsening" not in " ".join(text.values())
+
+
+def test_gap_is_said_as_a_gap(built_warehouse):
+    # DfE published no long-term placement stability figure for Kensington and Chelsea at
+    # 31 March 2024 or 2025: the sentence gives the latest there is and names the gaps.
+    text = said(built_warehouse, ["placement_same_2yrs_pct"])[("placement_same_2yrs_pct", RBKC)]
+    assert text == (
+        "Long-term placement stability (same carer 2+ years) in Kensington and Chelsea stood "
+        "at 54% in 2022-23, up from 50% in 2021-22 (improving); the London median was 67.5%, "
+        "and Kensington and Chelsea was the second lowest of 32 London councils. No figure "
+        "was published for 2023-24 and 2024-25."
+    )
+
+
+def test_months_in_full_and_gaps_at_the_end(built_warehouse):
+    text = said(built_warehouse, ["sw_turnover_pct"])[("sw_turnover_pct", WCC)]
+    assert text == (
+        "Social worker turnover rate in Westminster stood at 16.7% in September 2024, up from "
+        "14.7% in September 2023 (worsening); the London median was 16.3%, and Westminster was "
+        "the thirteenth highest of 31 London councils. No figure was published for September "
+        "2025."
+    )
+
+
+def test_nothing_in_the_years_chosen(built_warehouse):
+    text = said(built_warehouse, ["lib_visits_per_1000"], years=(2010, 2012))
+    assert text[("lib_visits_per_1000", HF)] == (
+        "No figure for library visits per 1,000 residents was published for Hammersmith and "
+        "Fulham in the years chosen."
+    )
+
+
+def test_illustrative_figure_is_said_to_be_generated_in_millions(built_warehouse):
+    # Generated savings exist for the three boroughs only: three figures are no London median.
+    text = said(built_warehouse, ["savings_delivered_gbp_m"])[("savings_delivered_gbp_m", WCC)]
+    assert text == (
+        "Shared-services savings delivered (a year) in Westminster stood at £13.6 million in "
+        "2018-19, down from £16.1 million in 2017-18 (worsening); there is no London-wide "
+        "figure to compare with for 2018-19. Against the illustrative target (generated, not "
+        "set by the council) of £13.8 million it is near target. These are illustrative "
+        "figures, generated rather than published."
+    )
+
+
+def test_suppressed_figures_are_said_as_such_never_as_numbers(built_warehouse, tmp_path,
+                                                               monkeypatch):
+    path = altered_warehouse(
+        built_warehouse, tmp_path, monkeypatch,
+        ("update fact_metric set value = 3 where metric_code = 'cla_at_31_march' and "
+         "area_code = $a and period = '2024-25'", {"a": WCC}),
+    )
+    text = said(path, ["cla_at_31_march"])
+    assert text[("cla_at_31_march", WCC)] == (
+        "Children looked after at 31 March in Westminster in 2024-25 is suppressed because it "
+        "counts fewer than 5 people."
+    )
+    # The next smallest borough (106) is hidden too, or the total would give the 3 away.
+    assert text[("cla_at_31_march", RBKC)] == (
+        "Children looked after at 31 March in Kensington and Chelsea in 2024-25 is suppressed "
+        "because a smaller figure beside it could otherwise be worked out."
+    )
+    assert "197" in text[("cla_at_31_march", HF)]
+    assert " 3 " not in " ".join(text.values()) and "106" not in " ".join(text.values())
+
+
+def test_suppressed_earlier_figure_is_not_compared_with(built_warehouse, tmp_path, monkeypatch):
+    path = altered_warehouse(
+        built_warehouse, tmp_path, monkeypatch,
+        ("update fact_metric set value = 2 where metric_code = 'cla_at_31_march' and "
+         "area_code = $a and period = '2023-24'", {"a": WCC}),
+    )
+    text = said(path, ["cla_at_31_march"])[("cla_at_31_march", WCC)]
+    assert text.startswith("Children looked after at 31 March in Westminster stood at 186 in "
+                           "2024-25, the figure for 2023-24 is suppressed;")
+
+
+@pytest.mark.parametrize(("value", "unit", "words"), [
+    (1_234.5, "gbp_thousand", "£1.2 million"),
+    (2_500_000, "gbp_thousand", "£2.5 billion"),
+    (585.15, "gbp", "£585"),
+    (62.0, "rate_per_10000", "62 per 10,000"),
+    (6880.46, "rate_per_1000", "6,880.5 per 1,000"),
+    (18.6, "percent", "18.6%"),
+    (209_996, "persons", "209,996"),
+    (None, "percent", "no figure"),
+    (float("nan"), "gbp", "no figure"),
+])
+def test_numbers_in_gov_uk_style(value, unit, words):
+    assert number_words(value, unit) == words
+
+
+def test_ranks_and_ordinals_in_words():
+    assert ordinal_words(3) == "third"
+    assert ordinal_words(22) == "twenty-second"
+    assert ordinal_words(30) == "thirtieth"
+    assert rank_words(9, [1, 5, 9, 12, None]) == "the second highest of 4 London councils"
+    assert rank_words(1, [1, 5, 9, 12]) == "the lowest of 4 London councils"
+    assert rank_words(5, [5, 5, 9, 12, 1]) == "the joint second lowest of 5 London councils"
+    assert rank_words(None, [1, 2]) == ""
+    with pytest.raises(ValueError, match="starts at 1"):
+        ordinal_words(0)
+
+
+def test_periods_as_gov_uk_writes_them():
+    assert period_words("Sep 2024") == "September 2024"
+    assert period_words("2024-25") == "2024-25"
+    assert period_words("mid-2024") == "mid-2024"
