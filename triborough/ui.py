@@ -286,3 +286,22 @@ def basis_choice(key: str, label: str = "Money in") -> str:
         help="Real terms: every year in 2024-25 prices with HM Treasury's GDP deflator, so "
         "years compare. Cash: as the councils reported it; each year's own figure is its cash.",
     )
+
+
+def base_choice(
+    key: str,
+    options: Mapping[str, tuple[str, ...]],
+    label: str = "Before sharing: the base for changes and the index",
+) -> tuple[str, ...]:
+    """The base a page measures changes and its index from, the first of ``options`` (from
+    ``before_sharing.base_options``) by default; returns its periods."""
+    picked = st.selectbox(
+        label,
+        options=list(options),
+        index=0,
+        key=key,
+        help="The default is the average of the three years before sharing began, where "
+        "there is a figure for each of them, so one unusual year does not set the base.",
+    )
+    # A choice kept from another measure may not be on offer for this one: the default then.
+    return options.get(picked, next(iter(options.values())))
