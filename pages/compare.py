@@ -188,6 +188,8 @@ if indexed:
         f"{BEFORE_SHARING[-1]}, the three years before sharing, so the default base is "
         f"{base_words(default)}, the first year with a figure."
     )
+    with c4:
+        st.caption(base_note)
 
 names = dict(values.select("area_code", "area_name").unique().iter_rows())
 arrangements = query("shared_periods")
@@ -202,13 +204,17 @@ lines = values.filter(pl.col("role") == "display").select(
 span = period_span(
     shown_raw.sort("period_end").get_column("period").unique(maintain_order=True).to_list()
 )
-what = m["name"] + (f", {rule.label}" if per_head and rule else "")
-what += f", {basis_short(basis)}" if is_money else ""
-what += f", indexed ({base_words(base)} = 100)" if indexed else ""
+how = [rule.label] if per_head and rule else []
+how += [basis_short(basis)] if is_money else []
+how += [f"indexed ({base_words(base)} = 100)"] if indexed else []
+what = ", ".join([m["name"], *how])
 title = f"{what} against {GROUP_PHRASE[group]}, {span}"
+if len(title) > 100:  # a longer title is cut off at the chart's edge: the details go below
+    below = ", ".join([*how, f"against {GROUP_PHRASE[group]}", span])
+    title = f"{m['name']}<br><sup>{below}</sup>"
 within = span_of(lines.drop_nulls("value"))
 fig = band_chart(
-    lines, bands, title if len(title) <= 100 else f"{what}, {span}", y_title,
+    lines, bands, title, y_title,
     per_borough=mode == EACH,
     shaded=shading(arrangements, shared_ids, within),
 )
@@ -250,7 +256,6 @@ st.caption(
     "year with no published figure."
     + (f" Per head: {rule.describe()}." if per_head and rule else "")
     + (f" {unconfirmed_note(arrangements, shared_ids)}" if shared_ids else "")
-    + (f" {base_note}" if indexed else "")
 )
 if indexed:
     missing = [names[a] for a in areas if a in names and lines.filter(

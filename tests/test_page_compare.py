@@ -112,6 +112,11 @@ def test_index_without_figures_before_sharing_says_which_base_it_used(app_env):
             "before sharing, so the default base is 2009-10, the first year with a figure") in text
     table = _table(at)
     assert round(_value(table, "Westminster", "2024-25"), 1) == 75.3
+    # Another measure brings its own default: 2009-10 is on offer there too, but it was only
+    # this measure's default, so it is not carried over.
+    at.selectbox(key="compare_metric").set_value("nce_cultural_related").run()
+    assert at.selectbox(key="compare_base_period").value == "average of 2008-09 to 2010-11"
+    assert "index (average of 2008-09 to 2010-11 = 100)" in at.dataframe[0].value.columns
 
 
 def test_each_borough_against_its_own_statistical_neighbours(app_env):
