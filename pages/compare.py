@@ -3,6 +3,7 @@
 import polars as pl
 import streamlit as st
 
+from triborough.before_sharing import BEFORE_SHARING, base_options, base_words, index_to_base
 from triborough.catalogue import METRICS, population_band
 from triborough.charts import band_chart
 from triborough.comparison import (
@@ -16,10 +17,10 @@ from triborough.comparison import (
     UNIT_WORDS,
     base_periods,
     comparison_table,
+    default_base,
     group_bands,
     per_head_rule,
     suppress_counts,
-    to_index,
     to_per_head,
 )
 from triborough.disclosure import meta_with, shading, span_of, unconfirmed_note
@@ -29,6 +30,8 @@ from triborough.real_terms import basis_short, basis_words, in_basis
 from triborough.scorecard import POLARITY_WORDS
 from triborough.settings import get_settings
 from triborough.ui import (
+    YEAR_RANGE,
+    base_choice,
     basis_choice,
     chart_block,
     empty_notice,
@@ -113,9 +116,10 @@ with c3:
     )
 with c4:
     indexed = st.toggle(
-        "Index to a base year", key="compare_index",
-        help="Each council's figure as a percentage of its own figure in the base year "
-        "(base year = 100), to compare changes rather than levels.",
+        "Index to a base", key="compare_index",
+        help="Each council's figure as a percentage of its own figure in the base (= 100), "
+        "to compare changes rather than levels. The base is the average of 2008-09 to "
+        "2010-11, the three years before sharing, where there are figures for them.",
     )
 per_head = bool(per_head and rule)
 is_money = m["unit"] in MONEY_UNITS
@@ -127,11 +131,27 @@ deflators = query("gdp_deflator")
 
 members = query("compare_members", comparison=group, areas=areas)
 member_codes = sorted(set(members.get_column("member_code").to_list()))
-values = query(
-    "compare_values", metric=code, areas=areas, members=member_codes,
-    age_band=rule.age_band if rule else population_band(code, m["domain"]),
-    from_year=first_year, to_year=last_year,
-)
+
+
+def figures(from_year: int) -> pl.DataFrame:
+    """The measure's rows from ``from_year`` to the last year chosen, as published."""
+    return query(
+        "compare_values", metric=code, areas=areas, members=member_codes,
+        age_band=rule.age_band if rule else population_band(code, m["domain"]),
+        from_year=from_year, to_year=last_year,
+    )
+
+
+def prepared(rows: pl.DataFrame) -> pl.DataFrame:
+    """Small counts hidden first, so no rate or index is made from a hidden count; then the
+    chosen money and per head."""
+    rows = suppress_counts(rows, threshold, bool(m["is_people_count"]))
+    if is_money:
+        rows = in_basis(rows, basis, deflators)
+    return to_per_head(rows, rule) if per_head and rule else rows
+
+
+values = figures(first_year)
 shown_raw = values.filter((pl.col("role") == "display") & pl.col("value").is_not_null())
 if shown_raw.is_empty():
     empty_notice(
@@ -140,22 +160,36 @@ if shown_raw.is_empty():
     )
     st.stop()
 
-# Order matters: hide small counts first, so no rate or index is made from a hidden count.
-values = suppress_counts(values, threshold, bool(m["is_people_count"]))
-if is_money:
-    values = in_basis(values, basis, deflators)
+values = prepared(values)
 unit = m["unit"]
 y_title = UNIT_WORDS.get(unit, unit)
 if per_head and rule:
-    values = to_per_head(values, rule)
     unit, y_title = rule.unit, rule.label
-base = ""
+base: tuple[str, ...] = ()
+base_note = ""
 if indexed:
-    bases = base_periods(values)
-    with c5:
-        base = st.selectbox("Base year", options=bases, index=0, key="compare_base_period")
-    values = to_index(values, base)
-    unit, y_title = "index", f"index ({base} = 100)"
+    # The base may lie before the years shown: index every year, then keep those shown.
+    everything = prepared(figures(YEAR_RANGE[0])) if first_year > YEAR_RANGE[0] else values
+    default = default_base(everything)
+    with c4:
+        base = base_choice(
+            "compare_base_period", base_options(default, base_periods(everything)),
+            label="Index base",
+        )
+    values = index_to_base(everything, base).join(
+        values.select("area_code", "role", "period"), on=["area_code", "role", "period"],
+        how="semi",
+    )
+    unit, y_title = "index", f"index ({base_words(base)} = 100)"
+    base_note = f"Index base: {base_words(base)} = 100. " + (
+        f"The default is the {base_words(BEFORE_SHARING)}, the three years before sharing."
+        if default == BEFORE_SHARING else
+        f"No borough shown has a figure for each of {BEFORE_SHARING[0]} to "
+        f"{BEFORE_SHARING[-1]}, the three years before sharing, so the default base is "
+        f"{base_words(default)}, the first year with a figure."
+    )
+    with c4:
+        st.caption(base_note)
 
 names = dict(values.select("area_code", "area_name").unique().iter_rows())
 arrangements = query("shared_periods")
@@ -170,13 +204,17 @@ lines = values.filter(pl.col("role") == "display").select(
 span = period_span(
     shown_raw.sort("period_end").get_column("period").unique(maintain_order=True).to_list()
 )
-what = m["name"] + (f", {rule.label}" if per_head and rule else "")
-what += f", {basis_short(basis)}" if is_money else ""
-what += f", indexed ({base} = 100)" if indexed else ""
+how = [rule.label] if per_head and rule else []
+how += [basis_short(basis)] if is_money else []
+how += [f"indexed ({base_words(base)} = 100)"] if indexed else []
+what = ", ".join([m["name"], *how])
 title = f"{what} against {GROUP_PHRASE[group]}, {span}"
+if len(title) > 100:  # a longer title is cut off at the chart's edge: the details go below
+    below = ", ".join([*how, f"against {GROUP_PHRASE[group]}", span])
+    title = f"{m['name']}<br><sup>{below}</sup>"
 within = span_of(lines.drop_nulls("value"))
 fig = band_chart(
-    lines, bands, title if len(title) <= 100 else f"{what}, {span}", y_title,
+    lines, bands, title, y_title,
     per_borough=mode == EACH,
     shaded=shading(arrangements, shared_ids, within),
 )
@@ -187,7 +225,8 @@ notes = {
     "comparison_group": f"{GROUPS[group]}: {GROUP_HELP[group]}"
     + (" Each borough against its own neighbours." if mode == EACH else ""),
     "per_head": f"{rule.label}: {rule.describe()}" if per_head and rule else "",
-    "index": f"each council's figure / its {base} figure x 100" if indexed else "",
+    "index": f"each council's figure / its {base_words(base)} figure x 100. {base_note}"
+    if indexed else "",
     "prices": basis_words(basis, deflators) if is_money else "",
 }
 if m["is_people_count"]:
@@ -222,7 +261,7 @@ if indexed:
     missing = [names[a] for a in areas if a in names and lines.filter(
         (pl.col("area_code") == a) & pl.col("value").is_not_null()).is_empty()]
     if missing:
-        st.caption(f"No {base} figure to index from for: {', '.join(missing)}.")
+        st.caption(f"No {base_words(base)} figure to index from for: {', '.join(missing)}.")
 
 with st.container(border=True):
     st.header(f"About this measure: {m['name']}", anchor=False)

@@ -5,13 +5,13 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
+from triborough.before_sharing import BEFORE_SHARING
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.charts import trend_chart
 from triborough.headlines import MONEY_UNITS, OFSTED_WORDS, OVERVIEW_METRICS, headlines
 from triborough.narrative import summary
 from triborough.pack import build_pack, pack_file_name
 from triborough.real_terms import basis_short, basis_words, in_basis
-from triborough.savings import BEFORE_SHARING
 from triborough.settings import get_settings
 from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, unit_label
 from triborough.ui import (

@@ -3,6 +3,7 @@
 import polars as pl
 import streamlit as st
 
+from triborough.before_sharing import base_options, base_words
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.charts import (
     stacked_bar_chart,
@@ -14,7 +15,6 @@ from triborough.savings import (
     MEASURES,
     SERVICE_OPTIONS,
     WORKSTREAM_LABELS,
-    base_words,
     borough_changes,
     claims_on_screen,
     comparison_series,
@@ -27,6 +27,7 @@ from triborough.savings import (
 )
 from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, format_value
 from triborough.ui import (
+    base_choice,
     basis_choice,
     borough_name,
     chart_block,
@@ -121,18 +122,10 @@ option = SERVICE_OPTIONS[service]
 deflators = query("gdp_deflator")
 money = basis_words(basis, deflators)
 years = [f"{y}-{(y + 1) % 100:02d}" for y in range(2007, 2025)]
-choices = {base_words(option.base_periods): option.base_periods} | {
-    y: (y,) for y in years if y >= option.base_periods[0] and (y,) != option.base_periods
-}
-picked = st.selectbox(
-    "Before sharing: the base for changes and the index",
-    options=list(choices),
-    index=0,
-    key="savings_index_base",
-    help="The default is the average of the three years before sharing began, where the "
-    "service was reported then, so one unusual year does not set the base.",
+base = base_choice(
+    "savings_index_base",
+    base_options(option.base_periods, [y for y in years if y >= option.base_periods[0]]),
 )
-base = choices[picked]
 
 spend = query(
     "savings_spend_by_service",

@@ -7,15 +7,16 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from triborough.before_sharing import BEFORE_SHARING, base_options, index_to_base
 from triborough.comparison import (
     EACH,
     UNION,
     base_periods,
     comparison_table,
+    default_base,
     group_bands,
     per_head_rule,
     suppress_counts,
-    to_index,
     to_per_head,
 )
 
@@ -84,13 +85,56 @@ def test_index_is_each_areas_own_base_year_times_100():
         (HF, "display", "2023-24", None, None), (HF, "display", "2024-25", 197.0, None),
         (RBKC, "member", "2023-24", 0.0, None), (RBKC, "member", "2024-25", 5.0, None),
     ])
-    out = to_index(rows, "2023-24")
+    out = index_to_base(rows, "2023-24")
     got = {(a, p): v for a, p, v in out.select("area_code", "period", "value").iter_rows()}
     assert got[(WCC, "2023-24")] == 100.0
     assert got[(WCC, "2024-25")] == pytest.approx(106.9, abs=0.05)
     # No base-year figure (or a zero one): no index at all, not one from another year.
     assert got[(HF, "2024-25")] is None
     assert got[(RBKC, "2024-25")] is None
+
+
+def _early(rows: list[tuple]) -> pl.DataFrame:
+    """(area, role, period, value) rows over 2008-09 to 2011-12."""
+    ends = {f"{y}-{(y + 1) % 100:02d}": dt.date(y + 1, 3, 31) for y in range(2008, 2012)}
+    return pl.DataFrame(
+        [(a, r, p, ends[p], v) for a, r, p, v in rows],
+        schema=["area_code", "role", "period", "period_end", "value"], orient="row",
+    )
+
+
+def test_index_to_the_average_needs_every_year_before_sharing():
+    rows = _early([
+        (WCC, "display", "2008-09", 90.0), (WCC, "display", "2009-10", 100.0),
+        (WCC, "display", "2010-11", 110.0), (WCC, "display", "2011-12", 120.0),
+        (HF, "display", "2009-10", 100.0), (HF, "display", "2010-11", 100.0),
+        (HF, "display", "2011-12", 100.0),
+    ])
+    got = {(a, p): v for a, p, v in index_to_base(rows, BEFORE_SHARING)
+           .select("area_code", "period", "value").iter_rows()}
+    assert got[(WCC, "2011-12")] == pytest.approx(120.0)  # 120 / mean(90, 100, 110) x 100
+    assert got[(WCC, "2008-09")] == pytest.approx(90.0)
+    assert got[(HF, "2011-12")] is None  # no 2008-09 figure: no index, not one from 2009-10
+
+
+def test_default_base_is_before_sharing_only_where_a_borough_has_each_year():
+    full = _early([(WCC, "display", p, 1.0) for p in BEFORE_SHARING]
+                  + [(HF, "display", "2011-12", 1.0)])
+    assert default_base(full) == BEFORE_SHARING
+    # Members' figures do not count: the base is for the boroughs shown.
+    partial = _early([(WCC, "display", "2009-10", None), (WCC, "display", "2010-11", 2.0),
+                      (WCC, "display", "2011-12", 3.0)]
+                     + [(RBKC, "member", p, 1.0) for p in BEFORE_SHARING])
+    assert default_base(partial) == ("2010-11",)
+    assert default_base(_early([(WCC, "display", "2011-12", None)])) == ()
+
+
+def test_base_options_put_the_default_first_without_repeating_it():
+    assert base_options(BEFORE_SHARING, ["2008-09", "2011-12"]) == {
+        "average of 2008-09 to 2010-11": BEFORE_SHARING, "2008-09": ("2008-09",),
+        "2011-12": ("2011-12",),
+    }
+    assert list(base_options(("2010-11",), ["2010-11", "2011-12"])) == ["2010-11", "2011-12"]
 
 
 def test_base_periods_are_those_the_boroughs_shown_have():

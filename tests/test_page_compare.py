@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from pagetest import altered_warehouse, run_page
+from pagetest import altered_warehouse, page_text, run_page
 from streamlit.testing.v1 import AppTest
 
 from triborough.style import ILLUSTRATIVE_LABEL
@@ -79,6 +79,44 @@ def test_counts_per_head_and_indexed(app_env, downloads):
     # row 1910): 106.9.
     assert round(_value(table, "Westminster", "2024-25"), 1) == 106.9
     assert _value(table, "Westminster", "2023-24") == 100
+
+
+def test_index_base_defaults_to_the_years_before_sharing(app_env, downloads):
+    """Westminster's cultural and related services, cash: £16,536k (RS 2008-09), £16,496k
+    (RS 2009-10), £16,431k (RS 2010-11), average £16,487.67k; £13,285.2k in RSX 2024-25:
+    index 80.6. The base holds when the years shown start after it."""
+    at = run_page(PAGE, compare_metric="nce_cultural_related", compare_basis="cash",
+                  compare_index=True, period=(2019, 2025))
+    assert at.selectbox(key="compare_base_period").value == "average of 2008-09 to 2010-11"
+    table = _table(at)
+    assert table.columns[2] == "index (average of 2008-09 to 2010-11 = 100)"
+    assert round(_value(table, "Westminster", "2024-25"), 1) == 80.6
+    assert min(table["period"]) == "2019-20"
+    assert "The default is the average of 2008-09 to 2010-11" in page_text(at)
+    assert "average of 2008-09 to 2010-11 figure x 100" in downloads[-1][0]["index"]
+    # Selectable: one year as the base instead (13,285.2 / 16,431 x 100 = 80.9).
+    at.selectbox(key="compare_base_period").set_value("2010-11").run()
+    table = at.dataframe[0].value
+    assert table.columns[2] == "index (2010-11 = 100)"
+    assert round(_value(table, "Westminster", "2024-25"), 1) == 80.9
+
+
+def test_index_without_figures_before_sharing_says_which_base_it_used(app_env):
+    """Children looked after are held from 31 March 2010 (2009-10): no figure for 2008-09, so
+    the base is 2009-10 and the page says so. Westminster 186 / 247 x 100 = 75.3."""
+    at = run_page(PAGE, compare_metric="cla_at_31_march", compare_index=True)
+    assert at.selectbox(key="compare_base_period").value == "2009-10"
+    assert "average of 2008-09 to 2010-11" not in at.selectbox(key="compare_base_period").options
+    text = page_text(at)
+    assert ("No borough shown has a figure for each of 2008-09 to 2010-11, the three years "
+            "before sharing, so the default base is 2009-10, the first year with a figure") in text
+    table = _table(at)
+    assert round(_value(table, "Westminster", "2024-25"), 1) == 75.3
+    # Another measure brings its own default: 2009-10 is on offer there too, but it was only
+    # this measure's default, so it is not carried over.
+    at.selectbox(key="compare_metric").set_value("nce_cultural_related").run()
+    assert at.selectbox(key="compare_base_period").value == "average of 2008-09 to 2010-11"
+    assert "index (average of 2008-09 to 2010-11 = 100)" in at.dataframe[0].value.columns
 
 
 def test_each_borough_against_its_own_statistical_neighbours(app_env):

@@ -1,4 +1,4 @@
-"""Compare logic: comparison groups, per-head figures, indexing to a base year, peer bands.
+"""Compare logic: comparison groups, per-head figures, the base an index starts from, bands.
 
 The Compare page separates the *display group* (the boroughs chosen in the sidebar) from a
 *comparison group* (London boroughs, statistical or nearest neighbours, every council of the
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from triborough.before_sharing import BEFORE_SHARING
 from triborough.catalogue import population_band
 from triborough.suppression import suppress
 
@@ -153,21 +154,21 @@ def base_periods(values: pl.DataFrame) -> list[str]:
     return shown.sort("period_end").get_column("period").unique(maintain_order=True).to_list()
 
 
-def to_index(values: pl.DataFrame, base_period: str) -> pl.DataFrame:
-    """Each area's figure as an index: value / its base-period value × 100.
-
-    An area with no figure (or zero) in the base period has no index at all, rather than one
-    against some other year.
-    """
-    base = (
-        values.filter((pl.col("period") == base_period) & (pl.col("value") != 0))
-        .select("area_code", "role", pl.col("value").alias("_base"))
+def default_base(values: pl.DataFrame) -> tuple[str, ...]:
+    """The base an index starts from unless the user picks another: the average of the years
+    before sharing where a borough shown has a figure for each of them, otherwise the first
+    period any borough shown has a figure for (empty when none has)."""
+    shown = values.filter((pl.col("role") == "display") & pl.col("value").is_not_null())
+    complete = (
+        shown.filter(pl.col("period").is_in(BEFORE_SHARING))
+        .group_by("area_code")
+        .agg(pl.col("period").n_unique().alias("years"))
+        .filter(pl.col("years") == len(BEFORE_SHARING))
     )
-    return (
-        values.join(base, on=["area_code", "role"], how="left")
-        .with_columns((pl.col("value") / pl.col("_base") * 100).alias("value"))
-        .drop("_base")
-    )
+    if not complete.is_empty():
+        return BEFORE_SHARING
+    periods = base_periods(values)
+    return (periods[0],) if periods else ()
 
 
 def group_bands(

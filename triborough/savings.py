@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from triborough.before_sharing import BEFORE_SHARING, base_words, index_to_base
 from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES, ENGLAND
 from triborough.catalogue import population_band
 from triborough.real_terms import in_basis
@@ -26,9 +27,6 @@ MEASURE_UNITS: dict[str, str] = {
     "per_head": "£ per resident",
     "index": "index, base = 100",
 }
-# The three years before sharing began: an index's default base is their average, so one
-# unusual year does not set every later figure.
-BEFORE_SHARING: tuple[str, ...] = ("2008-09", "2009-10", "2010-11")
 LONDON_MEDIAN = "London median"
 PEER_MEDIAN = "Peer median"  # the name the chart styles know; the page says which peers
 WORKSTREAM_LABELS: dict[str, str] = {
@@ -154,12 +152,6 @@ def financial_year_of(day: dt.date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
-def base_words(base: str | tuple[str, ...]) -> str:
-    """An index's base in words: '2011-12' or 'average of 2008-09 to 2010-11'."""
-    periods = (base,) if isinstance(base, str) else tuple(base)
-    return periods[0] if len(periods) == 1 else f"average of {periods[0]} to {periods[-1]}"
-
-
 def add_measure(
     spend: pl.DataFrame,
     measure: str,
@@ -193,27 +185,8 @@ def add_measure(
             .round(2)
             .alias("value")
         )
-    periods = [base_period] if isinstance(base_period, str) else list(base_period)
-    base = (
-        spend.filter(pl.col("period").is_in(periods))
-        .group_by("area_code", "role")
-        .agg(
-            pl.when(pl.col("value_gbp_k").count() == len(periods))
-            .then(pl.col("value_gbp_k").mean())
-            .otherwise(None)
-            .alias("_base")
-        )
-    )
-    return (
-        spend.join(base, on=["area_code", "role"], how="left")
-        .with_columns(
-            pl.when(pl.col("_base") > 0)
-            .then(pl.col("value_gbp_k") / pl.col("_base") * 100)
-            .otherwise(None)
-            .round(1)
-            .alias("value")
-        )
-        .drop("_base")
+    return index_to_base(spend, base_period, source="value_gbp_k").with_columns(
+        pl.col("value").round(1)
     )
 
 

@@ -299,3 +299,29 @@ def in_brief(groups: Sequence[tuple[str, Sequence[str]]]) -> None:
         (f"**{heading}**\n\n" if heading else "") + "\n".join(f"- {s}" for s in sentences)
         for heading, sentences in groups if sentences
     ).replace("$", "\\$"))
+
+
+def base_choice(
+    key: str,
+    options: Mapping[str, tuple[str, ...]],
+    label: str = "Before sharing: the base for changes and the index",
+) -> tuple[str, ...]:
+    """The base a page measures changes and its index from, the first of ``options`` (from
+    ``before_sharing.base_options``) by default; returns its periods.
+
+    When the default changes (another measure or service), or a base picked earlier is not on
+    offer, the choice goes back to the default: a year on offer for two measures must not pass
+    for the new one's default.
+    """
+    default, default_seen = next(iter(options)), f"{key}_default"
+    if st.session_state.get(default_seen) != default or st.session_state.get(key) not in options:
+        st.session_state[key] = default  # set, not dropped: the browser shows it too
+        st.session_state[default_seen] = default
+    picked = st.selectbox(
+        label,
+        options=list(options),
+        key=key,
+        help="The default is the average of the three years before sharing began, where "
+        "there is a figure for each of them, so one unusual year does not set the base.",
+    )
+    return options[picked]

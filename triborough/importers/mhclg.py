@@ -164,7 +164,9 @@ def _filler(
 
 
 _WITH_HEALTH = (*_COMMON, *_SPLIT_CARE, "public_health")
-# The years the first folder lacks, from the all-years RS workbooks.
+# The years the first folder lacks, from the all-years RS workbooks. For 2021-22 and 2022-23
+# RSX copies exist too (mhclg_rsx_2021_22_2022_23/); RS is kept: it is the later vintage, has
+# the late returns and its 2021-22 sheet names every column. A test checks the overlap.
 FILLERS: tuple[OutturnFile, ...] = (
     _filler("rs2007_08.xls", 2007, (*_COMMON, "social_care_combined"),
             "Net current expenditure (col 1)"),
