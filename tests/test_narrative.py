@@ -42,11 +42,11 @@ def said(path: Path, metrics: list[str], areas: list[str] = ALL,
 
 def test_improving_when_lower_is_better_and_the_figure_fell(built_warehouse):
     # DfE: Westminster's second or subsequent child protection plans, 14.2% in 2023-24 and
-    # 7.6% in 2024-25; second lowest of the 33 London councils with a figure.
+    # 7.6% in 2024-25; the lowest of the 32 London boroughs with a figure (the City left out).
     assert said(built_warehouse, ["cpp_subsequent_pct"])[("cpp_subsequent_pct", WCC)] == (
         "Second or subsequent child protection plans in Westminster stood at 7.6% in 2024-25, "
-        "down from 14.2% in 2023-24 (improving); the London median was 18.4%, and Westminster "
-        "was the second lowest of 33 London councils."
+        "down from 14.2% in 2023-24 (improving); the London median was 18.6%, and Westminster "
+        "was the lowest of 32 London boroughs."
     )
 
 
@@ -56,8 +56,8 @@ def test_worsening_with_an_illustrative_target_said_to_be_one(built_warehouse):
     text = said(built_warehouse, ["rereferral_pct"])[("rereferral_pct", RBKC)]
     assert text == (
         "Re-referrals within 12 months in Kensington and Chelsea stood at 21% in 2024-25, up "
-        "from 20.3% in 2023-24 (worsening); the London median was 18.3%, and Kensington and "
-        "Chelsea was the ninth highest of 33 London councils. Against the illustrative target "
+        "from 20.3% in 2023-24 (worsening); the London median was 18.5%, and Kensington and "
+        "Chelsea was the ninth highest of 32 London boroughs. Against the illustrative target "
         "(generated, not set by the council) of 18% it is off target."
     )
 
@@ -68,13 +68,13 @@ def test_neither_better_says_increasing_or_decreasing_and_ranks_ties_as_joint(bu
     assert text[("cla_rate_per_10000", WCC)] == (
         "Children looked after per 10,000 children in Westminster stood at 62 in 2024-25, up "
         "from 58 in 2023-24 (increasing); the London median was 47, and Westminster was the "
-        "joint seventh highest of 32 London councils."
+        "joint seventh highest of 32 London boroughs."
     )
     # ONS mid-2024 population (MYE2): 209,996, down from 211,508 at mid-2023.
     assert text[("pop_all_ages", WCC)] == (
         "Residents (mid-year estimate) in Westminster stood at 209,996 in mid-2024, down from "
-        "211,508 in mid-2023 (decreasing); the London median was 279,737, and Westminster was "
-        "the sixth lowest of 33 London councils."
+        "211,508 in mid-2023 (decreasing); the London median was 289,580.5, and Westminster was "
+        "the fifth lowest of 32 London boroughs."
     )
     assert "improving" not in " ".join(text.values())
     assert "worsening" not in " ".join(text.values())
@@ -87,7 +87,7 @@ def test_gap_is_said_as_a_gap(built_warehouse):
     assert text == (
         "Long-term placement stability (same carer 2+ years) in Kensington and Chelsea stood "
         "at 54% in 2022-23, up from 50% in 2021-22 (improving); the London median was 67.5%, "
-        "and Kensington and Chelsea was the second lowest of 32 London councils. No figure "
+        "and Kensington and Chelsea was the second lowest of 32 London boroughs. No figure "
         "was published for 2023-24 and 2024-25."
     )
 
@@ -96,8 +96,8 @@ def test_months_in_full_and_gaps_at_the_end(built_warehouse):
     text = said(built_warehouse, ["sw_turnover_pct"])[("sw_turnover_pct", WCC)]
     assert text == (
         "Social worker turnover rate in Westminster stood at 16.7% in September 2024, up from "
-        "14.7% in September 2023 (worsening); the London median was 16.3%, and Westminster was "
-        "the thirteenth highest of 31 London councils. No figure was published for September "
+        "14.7% in September 2023 (worsening); the London median was 15.9%, and Westminster was "
+        "the twelfth highest of 30 London boroughs. No figure was published for September "
         "2025."
     )
 
@@ -173,9 +173,9 @@ def test_ranks_and_ordinals_in_words():
     assert ordinal_words(3) == "third"
     assert ordinal_words(22) == "twenty-second"
     assert ordinal_words(30) == "thirtieth"
-    assert rank_words(9, [1, 5, 9, 12, None]) == "the second highest of 4 London councils"
-    assert rank_words(1, [1, 5, 9, 12]) == "the lowest of 4 London councils"
-    assert rank_words(5, [5, 5, 9, 12, 1]) == "the joint second lowest of 5 London councils"
+    assert rank_words(9, [1, 5, 9, 12, None]) == "the second highest of 4 London boroughs"
+    assert rank_words(1, [1, 5, 9, 12]) == "the lowest of 4 London boroughs"
+    assert rank_words(5, [5, 5, 9, 12, 1]) == "the joint second lowest of 5 London boroughs"
     assert rank_words(None, [1, 2]) == ""
     with pytest.raises(ValueError, match="starts at 1"):
         ordinal_words(0)

@@ -122,7 +122,7 @@ def test_in_brief_says_the_figures_in_words(overview):
     assert (
         "Children looked after per 10,000 children in Westminster stood at 62 in 2024-25, up "
         "from 58 in 2023-24 (increasing); the London median was 47, and Westminster was the "
-        "joint seventh highest of 32 London councils." in text
+        "joint seventh highest of 32 London boroughs." in text
     )
     assert ("Ofsted last judged Kensington and Chelsea's children's services Outstanding "
             "(ILACS short, published 13 January 2025)." in text)

@@ -208,6 +208,6 @@ def test_each_scorecard_section_opens_with_the_figures_in_words(app_env):
         "Second or subsequent child protection plans in Westminster stood at 7.6% in 2024-25, "
         "down from 14.2% in 2023-24 (improving)" in text
     )
-    assert ("Kensington and Chelsea was the ninth highest of 33 London councils. Against the "
+    assert ("Kensington and Chelsea was the ninth highest of 32 London boroughs. Against the "
             "illustrative target (generated, not set by the council) of 18% it is off target."
             in text)

@@ -396,7 +396,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("pack", help="write the committee pack (A4 PDF) for chosen boroughs")
     p.add_argument("--boroughs", metavar="CODES",
                    help="ONS codes or short names, comma-separated (default: all three)")
-    p.add_argument("--years", metavar="FROM-TO", help="e.g. 2015-2024 (default: 2010-2025)")
+    p.add_argument("--years", metavar="FROM-TO",
+                   help="e.g. 2015-2024 (default: every year the sidebar offers)")
     p.add_argument("--out", required=True, metavar="FILE.pdf", help="PDF file to write")
     p.set_defaults(func=_cmd_pack)
 

@@ -127,10 +127,10 @@ def movement_words(
 
 
 def rank_words(value: float | None, values: Sequence[float | None],
-               group: str = "London councils") -> str:
-    """'the third highest of 33 London councils', from whichever end is nearer; ties are
-    'joint'. Empty when there is nothing to rank against. (London's figures are its 32
-    boroughs' and, where published, the City of London's: hence 'councils'.)"""
+               group: str = "London boroughs") -> str:
+    """'the third highest of 32 London boroughs', from whichever end is nearer; ties are
+    'joint'. Empty when there is nothing to rank against. (London's figures leave out the City
+    of London, as every London median does: hence 'boroughs'.)"""
     known = [float(v) for v in values if not is_missing(v)]
     if is_missing(value) or not known:
         return ""

@@ -466,9 +466,9 @@ def _appendix(content: PackContent) -> str:
     methods = [
         "Every figure comes from the project's warehouse, built from the publishers' own files; "
         "nothing is typed in by hand.",
-        "The London median is the middle value of the London councils (the 32 boroughs and, "
-        "where it is published, the City of London) with a figure for the same period. Ranks "
-        "count the same councils, from the nearer end (highest or lowest); equal figures are "
+        "The London median is the middle value of the 32 London boroughs (the City of London, "
+        "a very small authority, is left out) with a figure for the same period. Ranks "
+        "count the same boroughs, from the nearer end (highest or lowest); equal figures are "
         "'joint'. With fewer than eight London figures no median or rank is given.",
         "Direction of travel compares the latest figure with the one before it. Improving or "
         "worsening is used only where the publisher reads higher or lower as better; "
@@ -517,6 +517,6 @@ def build_pack(warehouse: Path, areas: Sequence[str], first_year: int, last_year
 
 
 def pack_file_name(areas: Sequence[str], first_year: int, last_year: int) -> str:
-    """'triborough_committee_pack_WCC-HF-RBKC_2010-2025.pdf'."""
+    """'triborough_committee_pack_WCC-HF-RBKC_2007-2025.pdf'."""
     shorts = "-".join(BOROUGH_BY_CODE[a].short.replace("&", "") for a in areas)
     return f"triborough_committee_pack_{shorts}_{first_year}-{last_year}.pdf"

@@ -197,6 +197,9 @@ def with_council_targets(latest: pl.DataFrame, targets: pl.DataFrame) -> pl.Data
     ).drop("_target", "_published", "_illustrative")
 
 
+SPARK_PERIODS = 13  # most periods a scorecard sparkline shows (see scorecard_table)
+
+
 def sparkline(values: Sequence[float | None]) -> str:
     """Text sparkline, oldest first: one block per period, '·' where nothing was published.
 
@@ -238,6 +241,9 @@ def scorecard_table(latest: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
         for (metric, area), part in series.sort("period_end").group_by(
             ["metric_code", "area_code"], maintain_order=True
         ):
+            # The latest SPARK_PERIODS only: one more block would make a scorecard table
+            # scroll sideways at tablet width; the trend chart below it has every year.
+            part = part.tail(SPARK_PERIODS)
             periods = part.get_column("period").to_list()
             spark[(metric, area)] = (
                 sparkline(part.get_column("value").to_list()),
