@@ -12,6 +12,7 @@ session binds to 127.0.0.1 with its web UI off: it opens no port beyond localhos
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import threading
 from functools import lru_cache
@@ -71,6 +72,9 @@ def get_session() -> SparkSession:
         # A Connect server owns its configuration; only session-level SQL settings apply.
         conf = {k: v for k, v in spark_conf(settings).items() if k.startswith("spark.sql.s")}
     else:
+        # Spark looks up a non-loopback address for the machine unless told; the session's
+        # sockets are bound to 127.0.0.1 by the settings below, this keeps the lookup there too.
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = builder.master(settings.spark_master)
         conf = spark_conf(settings)
     for key, value in conf.items():
@@ -79,7 +83,8 @@ def get_session() -> SparkSession:
         session = builder.getOrCreate()
     except Exception as exc:  # py4j raises plain exceptions when Java cannot start
         raise SparkUnavailable(f"could not start Spark: {exc}") from exc
-    session.sparkContext.setLogLevel("ERROR") if not settings.spark_remote else None
+    if not settings.spark_remote:
+        session.sparkContext.setLogLevel("ERROR")
     return session
 
 
