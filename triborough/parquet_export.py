@@ -14,7 +14,6 @@ into place only when every file and the manifest are written: a failed export le
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 import shutil
@@ -25,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
+
+from triborough.build import sha256_file
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "triborough-parquet/1"
@@ -71,14 +72,6 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
     rows = con.execute(
         "select column_name, data_type from information_schema.columns "
@@ -119,7 +112,7 @@ def _write_table(
             "path": path.relative_to(folder.parent).as_posix(),
             "rows": pq.read_metadata(path).num_rows,
             "bytes": path.stat().st_size,
-            "sha256": _sha256(path),
+            "sha256": sha256_file(path),
         })
     all_columns = columns + [(c, t) for c, t, _ in (part.derived if part else ())]
     return {
@@ -213,6 +206,6 @@ def verify_export(data_dir: Path) -> list[str]:
             path = Path(data_dir) / entry["path"]
             if not path.is_file():
                 problems.append(f"{entry['path']}: missing")
-            elif _sha256(path) != entry["sha256"]:
+            elif sha256_file(path) != entry["sha256"]:
                 problems.append(f"{entry['path']}: checksum differs from the manifest")
     return problems
