@@ -26,13 +26,18 @@ SCOPES: dict[str, dict[str, object]] = {
 }
 
 
-def _timed(run: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
+def _timed(
+    run: Callable[[], Any], repeat: int, say: Callable[[str], None]
+) -> tuple[list[float], Any]:
+    started = time.perf_counter()
     result = run()  # warm-up, untimed
+    say(f"  warm-up run {time.perf_counter() - started:.1f} s")
     times = []
-    for _ in range(repeat):
+    for i in range(repeat):
         started = time.perf_counter()
         result = run()
         times.append(time.perf_counter() - started)
+        say(f"  timed run {i + 1}: {times[-1]:.1f} s")
     return times, result
 
 
@@ -91,11 +96,11 @@ def run_spark_scale(
             params = query.bind(given)
             say(f"timing {QUERY} on DuckDB, {label}")
             duck_times, duck = _timed(
-                lambda p=params: conform(query, run_sql(con, query.sql, p)), repeat
+                lambda p=params: conform(query, run_sql(con, query.sql, p)), repeat, say
             )
             say(f"timing {QUERY} on Spark ({settings.spark_master}), {label}")
             spark_times, spark = _timed(
-                lambda p=params: run_named_spark(query, p, data=str(export)), repeat
+                lambda p=params: run_named_spark(query, p, data=str(export)), repeat, say
             )
             key = list(query.key)
             if not spark.sort(key).equals(duck.sort(key)):
