@@ -24,17 +24,23 @@ rows_in_range as (
 
 -- A service is summable by month only when every row of the measure is monthly, and by
 -- quarter only when no part is annual and no part is reported at two granularities.
+-- Granularities per part are counted by a group by, not count(distinct) over a window:
+-- Spark has no distinct window aggregates.
+grains as (
+    select area_code, breakdown, count(distinct period_months) as grains
+    from rows_in_range
+    group by area_code, breakdown
+),
+
 shape as (
-    select area_code,
-        bool_and(period_months = 1) as all_monthly,
-        bool_and(period_months in (1, 3)) as no_annual,
-        max(grains) = 1 as one_grain_per_part
-    from (
-        select *, count(distinct period_months) over (partition by area_code, breakdown)
-            as grains
-        from rows_in_range
-    )
-    group by area_code
+    select r.area_code,
+        bool_and(r.period_months = 1) as all_monthly,
+        bool_and(r.period_months in (1, 3)) as no_annual,
+        max(g.grains) = 1 as one_grain_per_part
+    from rows_in_range as r
+    inner join grains as g
+        on g.area_code = r.area_code and g.breakdown is not distinct from r.breakdown
+    group by r.area_code
 ),
 
 by_month as (

@@ -3,8 +3,9 @@
 -- param: tables varchar[] = savings_ledger,service_desk_monthly,contracts,system_migrations | Table names to look for
 -- key: table_name
 -- columns: table_name varchar, present boolean
+-- duckdb_tables is DuckDB's catalogue view; the Spark engine provides one from its export.
 with tables as (
-    select table_name from duckdb_tables() where not temporary
+    select table_name from duckdb_tables where not temporary
 ),
 
 asked as (

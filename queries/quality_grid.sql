@@ -40,7 +40,7 @@ final as (
     select g.code, g.name, g.domain, g.is_illustrative, g.year,
            coalesce(f.n_areas, 0) as n_areas,
            case
-               when f.n_areas >= len(list_distinct($areas)) then 'complete'
+               when f.n_areas >= array_length(list_distinct($areas)) then 'complete'
                when f.n_areas > 0 then 'partial'
                when s.first_year is null then 'no figures'
                when g.year between s.first_year and s.last_year then 'gap'

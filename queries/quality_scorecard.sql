@@ -39,7 +39,7 @@ ranked as (
 
 london as (
     select r.metric_code, r.period,
-           list(r.value order by r.value) as london_values,
+           list_sort(list(r.value)) as london_values,  -- Spark has no ordered list()
            median(r.value) as london_median,
            count(*) as london_areas
     from in_range as r

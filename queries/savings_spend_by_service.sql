@@ -51,10 +51,14 @@ complete as (
 
 -- Every financial year from the first to the latest the publisher has, whether or not it was
 -- published, so an unpublished year is a row with no value (a gap, never a zero).
+-- The cast is outside the unnest because Spark cannot cast a generator's output in place.
 calendar as (
-    select unnest(generate_series((select min(period_end) from spend),
-                                  (select max(period_end) from spend),
-                                  interval 1 year))::date as period_end
+    select cast(step as date) as period_end
+    from (
+        select unnest(generate_series((select min(period_end) from spend),
+                                      (select max(period_end) from spend),
+                                      interval 1 year)) as step
+    ) as steps
 ),
 
 periods as (
@@ -95,17 +99,27 @@ grid as (
 -- Residents for per-head figures: the estimate for the year the financial year starts in,
 -- else the nearest year (the rebased ONS series starts at mid-2011, the 0-17 one at mid-2012).
 -- The same rule the build uses for the catalogue's per-head metrics.
+-- Ranked with a window, not a lateral join: Spark cannot order a subquery by an outer column.
+nearest_population as (
+    select area_code, period_end, population
+    from (
+        select g.area_code, g.period_end, r.population::double as population,
+               row_number() over (
+                   partition by g.area_code, g.period_end
+                   order by abs(r.year - (year(g.period_end) - 1)), r.year
+               ) as rn
+        from (select distinct area_code, period_end from grid) as g
+        inner join residents as r
+            on r.area_code = g.area_code and r.age_band = $age_band and r.population > 0
+    ) as ranked
+    where rn = 1
+),
+
 with_population as (
-    select g.*, c.value_gbp_k, pop.population
+    select g.*, c.value_gbp_k, n.population
     from grid as g
     left join complete as c using (area_code, period_end)
-    left join lateral (
-        select r.population::double as population
-        from residents as r
-        where r.area_code = g.area_code and r.age_band = $age_band and r.population > 0
-        order by abs(r.year - (year(g.period_end) - 1)), r.year
-        limit 1
-    ) as pop on true
+    left join nearest_population as n using (area_code, period_end)
 ),
 
 final as (

@@ -2,9 +2,10 @@
 -- description: Every table with what it holds, its rows, the files loaded into it (latest first) and, for the council tables, how many rows are illustrative (generated) and how many were loaded from councils' extracts.
 -- key: table_name
 -- columns: table_name varchar, description varchar, rows bigint, files_loaded bigint, last_file varchar, last_loaded_at timestamp, last_loaded_by varchar, illustrative_rows bigint, loaded_rows bigint, status varchar
+-- duckdb_tables is DuckDB's catalogue view; the Spark engine provides one from its export.
 with tables as (
     select table_name, estimated_size as rows
-    from duckdb_tables()
+    from duckdb_tables
     where not temporary and schema_name = 'main'
 ),
 
@@ -16,14 +17,20 @@ loads as (
     select * from meta_load
 ),
 
-last_load as (
-    select table_name,
-           count(*) as files_loaded,
-           arg_max(file, loaded_at) as last_file,
-           max(loaded_at) as last_loaded_at,
-           arg_max(loaded_by, loaded_at) as last_loaded_by
+-- The latest file by a window with a tie-break on the file name: several files share one
+-- load time, and arg_max would pick any of them (differently on each engine).
+ranked_loads as (
+    select table_name, file, loaded_at, loaded_by,
+           count(*) over (partition by table_name) as files_loaded,
+           row_number() over (partition by table_name order by loaded_at desc, file desc) as rn
     from loads
-    group by table_name
+),
+
+last_load as (
+    select table_name, files_loaded, file as last_file, loaded_at as last_loaded_at,
+           loaded_by as last_loaded_by
+    from ranked_loads
+    where rn = 1
 ),
 
 council as (

@@ -106,3 +106,45 @@ def offered_files(monkeypatch) -> dict[str, bytes]:
     # st.download_button was bound to the main container when streamlit was imported
     monkeypatch.setattr(st, "download_button", spy.__get__(st._main))
     return seen
+
+
+@pytest.fixture(scope="session")
+def parquet_export(built_warehouse, tmp_path_factory) -> Path:
+    """The session's warehouse exported once as Parquet (what the Spark engine reads)."""
+    from triborough.parquet_export import export_parquet
+
+    out = tmp_path_factory.mktemp("export") / "parquet"
+    export_parquet(built_warehouse, out)
+    return out
+
+
+def _spark_missing(reason: str) -> None:
+    """Skip on a developer's machine, fail in CI, when Spark cannot run here."""
+    import os
+
+    if os.environ.get("CI", "").lower() == "true" or os.environ.get(
+        "TRIBOROUGH_REQUIRE_SPARK", ""
+    ) == "1":
+        pytest.fail(f"{reason} (CI or TRIBOROUGH_REQUIRE_SPARK=1, so this is a failure)")
+    pytest.skip(f'{reason}; pip install -e ".[spark]" and Java 17 (openjdk-17-jre-headless)')
+
+
+@pytest.fixture(scope="session")
+def spark(parquet_export):
+    """The one Spark session of the test run (local[2], localhost only, no UI) with every
+    table of the session's warehouse registered as a view over its Parquet export."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("sqlglot") is None:
+        _spark_missing("pyspark or sqlglot is not installed")
+    if shutil.which("java") is None:
+        _spark_missing("no java on PATH")
+    from triborough.spark_engine import SparkUnavailable, get_session, register_views
+
+    try:
+        session = get_session()
+    except SparkUnavailable as exc:
+        _spark_missing(str(exc))
+    register_views(session, str(parquet_export))
+    return session

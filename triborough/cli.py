@@ -333,6 +333,32 @@ def _cmd_pack(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_query(args: argparse.Namespace) -> int:
+    from triborough.query_command import query_command
+
+    return query_command(
+        args.name, args.param or [], args.engine, args.format,
+        Path(args.out) if args.out else None,
+    )
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from triborough.query_command import export_command
+
+    return export_command(args.dir, Path(args.warehouse) if args.warehouse else None)
+
+
+def _cmd_bench_spark(args: argparse.Namespace) -> int:
+    from triborough.bench.spark_scale import run_spark_scale
+
+    result = run_spark_scale(
+        args.events, Path(args.work), Path(args.out), repeat=args.repeat, reuse=args.reuse,
+        say=lambda m: print(m, file=sys.stderr),
+    )
+    print(result["markdown"])
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``triborough`` console script."""
     parser = argparse.ArgumentParser(prog="triborough", description=__doc__)
@@ -448,6 +474,35 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warehouse", help="warehouse file (default: settings warehouse_path)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=_cmd_effect)
+
+    p = sub.add_parser(
+        "bench-spark", help="time one caseload query on Spark and DuckDB over N case events"
+    )
+    p.add_argument("--events", type=int, default=50_000_000, help="case events to generate")
+    p.add_argument("--repeat", type=int, default=3, help="timed runs per engine and scope")
+    p.add_argument("--out", default=str(PROJECT_ROOT / "bench-results"),
+                   help="folder for the JSON and markdown results")
+    p.add_argument("--work", default=str(PROJECT_ROOT / "data" / "bench"),
+                   help="folder for the warehouse and its Parquet export (large)")
+    p.add_argument("--reuse", action="store_true",
+                   help="reuse a warehouse and export of this size left by an earlier run")
+    p.set_defaults(func=_cmd_bench_spark)
+
+    p = sub.add_parser("query", help="run a named query from queries/ on DuckDB or Spark")
+    p.add_argument("name", metavar="NAME", help="query name (a file in queries/, no .sql)")
+    p.add_argument("--param", action="append", metavar="KEY=VALUE",
+                   help="a parameter from the query's header (repeatable; lists comma-separated)")
+    p.add_argument("--engine", choices=("duckdb", "spark"), default=None,
+                   help="engine (default: settings engine)")
+    p.add_argument("--format", choices=("csv", "parquet", "json"), default="csv")
+    p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    p.set_defaults(func=_cmd_query)
+
+    p = sub.add_parser("export", help="write every warehouse table as Parquet with a manifest")
+    p.add_argument("--format", choices=("parquet",), required=True)
+    p.add_argument("dir", metavar="DIR", help="new or empty folder for the export")
+    p.add_argument("--warehouse", help="warehouse file (default: settings warehouse_path)")
+    p.set_defaults(func=_cmd_export)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -111,6 +112,27 @@ class Settings(BaseSettings):
     )
     max_upload_mb: int = Field(
         100, gt=0, description="Largest council extract the Data page accepts, in megabytes."
+    )
+    engine: Literal["duckdb", "spark"] = Field(
+        "duckdb",
+        description="Engine the dashboards' named queries run on: `duckdb` (the warehouse file) "
+        "or `spark` (the Parquet export). The SQL workbench always uses DuckDB.",
+    )
+    spark_master: str = Field(
+        "local[2]",
+        description="Spark master for the `spark` engine when no Connect server is set.",
+    )
+    spark_remote: str = Field(
+        "",
+        description="Spark Connect server (`sc://host:15002`); takes precedence over the master.",
+    )
+    spark_data: str = Field(
+        "",
+        description="Folder or object-store URL of the Parquet export the `spark` engine reads "
+        "(`triborough export --format parquet DIR`).",
+    )
+    spark_shuffle_partitions: int = Field(
+        4, gt=0, description="Spark SQL shuffle partitions for the dashboards' small results."
     )
 
 

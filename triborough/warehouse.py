@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from triborough.queries import get_query
+from triborough.settings import get_settings
 
 # Extension loading off: nothing is fetched or loaded behind a query's back.
 BASE_CONFIG: dict[str, object] = {
@@ -79,6 +80,14 @@ def run_sql(
 def run_named(
     con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object] | None = None
 ) -> pl.DataFrame:
-    """Run one ``queries/<name>.sql`` with its parameters bound (defaults for the rest)."""
+    """Run one ``queries/<name>.sql`` with its parameters bound (defaults for the rest).
+
+    With ``TRIBOROUGH_ENGINE=spark`` the same query runs on Spark over the Parquet export
+    instead (the DuckDB connection is then unused); the workbench never comes through here.
+    """
     query = get_query(name)
+    if get_settings().engine == "spark":
+        from triborough.spark_engine import run_named_spark
+
+        return run_named_spark(query, query.bind(params))
     return run_sql(con, query.sql, query.bind(params))
