@@ -65,16 +65,24 @@ roles as (
       and (not a.is_triborough or $comparison = 'partners')
 ),
 
-with_population as (
-    select s.area_code, s.period, s.period_end, s.value, pop.population
+-- The population estimate nearest each period's mid-year (ties to the earlier year). A ranked
+-- join rather than a lateral subquery, because Spark cannot order a subquery by an outer column.
+population_candidates as (
+    select s.area_code, s.period, s.period_end, s.value,
+           r.population::double as population,
+           row_number() over (
+               partition by s.area_code, s.period
+               order by abs(r.year - (year(s.period_end) - 1)), r.year
+           ) as nearness
     from summed as s
-    left join lateral (
-        select r.population::double as population
-        from residents as r
-        where r.area_code = s.area_code and r.age_band = $age_band and r.population > 0
-        order by abs(r.year - (year(s.period_end) - 1)), r.year
-        limit 1
-    ) as pop on true
+    left join residents as r
+        on r.area_code = s.area_code and r.age_band = $age_band and r.population > 0
+),
+
+with_population as (
+    select area_code, period, period_end, value, population
+    from population_candidates
+    where nearness = 1
 ),
 
 final as (
