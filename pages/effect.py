@@ -149,7 +149,7 @@ with row[1]:
         prices = st.segmented_control(
             "Prices", options=["real", "cash"], key="effect_prices", default="real",
             format_func=lambda k: {"real": "Real terms", "cash": "Cash"}[k], required=True,
-            help="Real terms: in the latest year's prices, by the GDP deflator.",
+            help="Real terms: in 2024-25 prices, by the GDP deflator.",
         )
     elif money:
         st.caption("Real terms are not available: this warehouse has no GDP deflator, so "

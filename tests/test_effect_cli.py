@@ -13,6 +13,7 @@ from pagetest import altered_warehouse
 from triborough.cli import main
 from triborough.effect import did, make_panel
 from triborough.effect_data import load_panel
+from triborough.real_terms import deflate
 from triborough.warehouse import connect_readonly
 
 KEYS = {"method", "effect", "ci_low", "ci_high", "p_value", "n_donors", "pre_periods",
@@ -110,9 +111,10 @@ def test_metric_json_on_the_real_series(capsys, built_warehouse):
     ("args", "message"),
     [
         (["--metric", "no_such_metric"], "unknown metric code 'no_such_metric'"),
-        (["--metric", "spend_ph_social_care"], "at least two periods before 2011-12"),
-        (["--metric", "spend_ph_adult_social_care", "--event", "split", "--real"],
-         "no gdp_deflator table"),
+        (["--metric", "spend_ph_adult_social_care"],
+         "at least two periods before 2011-12; the panel has 0"),
+        (["--metric", "rereferral_pct"],
+         "at least two periods before 2011-12; the panel has 1 (2010-11)"),
         (["--metric", "cla_per_10000_children", "--real"], "is not money"),
         (["--metric", "cla_per_10000_children", "--treated", "X"], "go with --panel"),
     ],
@@ -123,14 +125,57 @@ def test_bad_metric_input_exits_2_with_the_reason(capsys, built_warehouse, args,
     assert message in err
 
 
+def test_real_terms_without_a_deflator_exit_2_with_the_reason(
+    capsys, built_warehouse, tmp_path, monkeypatch
+):
+    path = altered_warehouse(built_warehouse, tmp_path, monkeypatch,
+                             ("drop table gdp_deflator", {}))
+    code, out, err = run(capsys, "--metric", "spend_ph_adult_social_care", "--event", "split",
+                         "--real", "--warehouse", str(path), "--json")
+    assert code == 2 and out == ""
+    assert "no gdp_deflator table" in err
+
+
+def test_real_terms_with_a_year_the_deflator_lacks_exit_2_naming_it(
+    capsys, built_warehouse, tmp_path, monkeypatch
+):
+    path = altered_warehouse(built_warehouse, tmp_path, monkeypatch,
+                             ("delete from gdp_deflator where period = '2008-09'", {}))
+    code, out, err = run(capsys, "--metric", "spend_ph_social_care", "--real",
+                         "--warehouse", str(path), "--json")
+    assert code == 2 and out == ""
+    assert "the GDP deflator has no figure for 2008-09" in err
+
+
+def test_real_terms_are_in_2024_25_prices_by_the_warehouse_deflator(capsys, built_warehouse):
+    code, out, _ = run(capsys, "--metric", "spend_ph_social_care", "--real",
+                       "--warehouse", str(built_warehouse), "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["prices"] == ("2024-25 prices (GDP deflator, HM Treasury GDP deflators, "
+                                "March 2026 (2024-25 = 100))")
+    ro = connect_readonly(built_warehouse)
+    try:
+        cash = load_panel(ro, "spend_ph_social_care").panel
+        deflators = ro.sql("select period, deflator from gdp_deflator").pl()
+    finally:
+        ro.close()
+    by_hand = deflate(cash.frame, deflators)
+    expected = did(make_panel(by_hand, cash.treated, cash.first_treated, cash.donors),
+                   event_study=False).effect
+    assert result["effect"] == pytest.approx(expected, abs=1e-6)
+
+
 def test_real_terms_use_the_deflator_when_the_warehouse_has_one(
     capsys, built_warehouse, tmp_path, monkeypatch
 ):
-    periods = [f"{y}-{(y + 1) % 100:02d}" for y in range(2009, 2025)]
-    # A made-up deflator for the test only: prices double from 2018-19.
+    periods = [f"{y}-{(y + 1) % 100:02d}" for y in range(2007, 2025)]
+    # A made-up deflator for the test only, in place of the warehouse's: prices double from
+    # 2018-19.
     rows = [(p, 50.0 if p < "2018-19" else 100.0, "test release") for p in periods]
     path = altered_warehouse(
         built_warehouse, tmp_path, monkeypatch,
+        ("drop table gdp_deflator", {}),
         ("create table gdp_deflator (period varchar, deflator double, release varchar)", {}),
     )
     con = duckdb.connect(str(path))

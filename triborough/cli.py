@@ -460,7 +460,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="any panel with columns area_code,period,value")
     prices = p.add_mutually_exclusive_group()
     prices.add_argument("--real", action="store_true",
-                        help="spend in real terms (needs the GDP deflator in the warehouse)")
+                        help="spend in real terms, 2024-25 prices (needs the GDP deflator "
+                        "in the warehouse)")
     prices.add_argument("--cash", action="store_true", help="spend in cash (the default)")
     p.add_argument("--group", choices=["london", "neighbours"],
                    help="comparison group for --metric (default: london, without the City)")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
+from triborough import real_terms
 from triborough.boroughs import BOROUGH_CODES
 from triborough.effect import EffectInputError, Panel, make_panel
 from triborough.warehouse import run_named
@@ -117,7 +118,8 @@ def has_deflator(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def deflate(con: duckdb.DuckDBPyConnection, panel: pl.DataFrame) -> tuple[pl.DataFrame, str]:
-    """Cash values in prices of the deflator's latest year (its latest release).
+    """Cash values in 2024-25 prices, through ``triborough.real_terms.deflate`` (the app's one
+    deflating function), with the deflator's latest release.
 
     Refuses, naming the period, when a period has no deflator: a guessed deflator would make
     an invented figure. Returns the panel and the words for its prices ("2024-25 prices").
@@ -136,18 +138,16 @@ def deflate(con: duckdb.DuckDBPyConnection, panel: pl.DataFrame) -> tuple[pl.Dat
     latest = latest.filter(pl.col("deflator").is_not_null() & (pl.col("deflator") > 0))
     if latest.is_empty():
         raise EffectInputError("the gdp_deflator table has no usable deflator")
-    base = latest.sort("period").row(-1, named=True)
-    joined = panel.join(latest.select("period", "deflator"), on="period", how="left")
-    lacking = joined.filter(pl.col("deflator").is_null()).get_column("period").unique().sort()
+    release = latest.get_column("release")[0]
+    lacking = (panel.select(pl.col("period").cast(pl.String)).unique()
+               .join(latest, on="period", how="anti").get_column("period").sort())
     if lacking.len():
         raise EffectInputError(
             "the GDP deflator has no figure for " + ", ".join(lacking.to_list())
-            + f" (release {base['release']}); real terms cannot be shown for those years"
+            + f" (release {release}); real terms cannot be shown for those years"
         )
-    real = joined.with_columns(
-        pl.col("value") * base["deflator"] / pl.col("deflator")
-    ).drop("deflator")
-    return real, f"{base['period']} prices (GDP deflator, {base['release']})"
+    return (real_terms.deflate(panel, latest.select("period", "deflator")),
+            f"{real_terms.PRICE_YEAR} prices (GDP deflator, {release})")
 
 
 @dataclass(frozen=True)
