@@ -45,7 +45,8 @@ def headline(result: EffectResult, loaded: LoadedPanel) -> str:
     when = ("After sharing began in 2011-12" if loaded.event.key == "sharing"
             else "After Hammersmith & Fulham left the arrangement in April 2018")
     direction = "higher" if result.effect >= 0 else "lower"
-    prices = f" ({loaded.prices})" if loaded.prices else ""
+    # The sentence names the price year only; the deflator's release is under each chart.
+    prices = f" ({loaded.prices.split(' (', 1)[0]})" if loaded.prices else ""
     per_year = " a year" if loaded.outcome.money else ""
     years = len(result.panel.post_periods)
     text = (
