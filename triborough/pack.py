@@ -16,6 +16,7 @@ import base64
 import datetime as dt
 import html
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -257,8 +258,11 @@ def chart_svgs(figures: Sequence[go.Figure]) -> list[str]:
             return [await k.calc_fig(fig, opts=opts)
                     for fig, opts in map(_export_ready, figures)]
 
-    return [b.decode("utf-8") if isinstance(b, bytes) else str(b)
-            for b in asyncio.run(draw())]
+    # In a thread of its own: asyncio.run refuses to start where the caller already runs an
+    # event loop (Playwright's sync API does, in the browser tests' process).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        drawn = pool.submit(asyncio.run, draw()).result()
+    return [b.decode("utf-8") if isinstance(b, bytes) else str(b) for b in drawn]
 
 
 def _e(text: object) -> str:

@@ -151,9 +151,11 @@ def test_westminster_steward_loads_westminster_and_is_refused_other_boroughs(
     assert "(steward for Westminster)" in visitor.page.get_by_test_id("stSidebar").inner_text()
     visitor.open("data")
     _upload(visitor, "westminster_caseload.csv", WESTMINSTER)
-    assert visitor.page.get_by_test_id("stAlertContentSuccess").get_by_text(
+    loaded = visitor.page.get_by_test_id("stAlertContentSuccess").get_by_text(
         "12 rows loaded into caseload_monthly", exact=False
-    ).count() == 1, visitor.main_text()
+    )
+    loaded.first.wait_for(timeout=60_000)  # the page reruns once more when the load is done
+    assert loaded.count() == 1, visitor.main_text()
     con = duckdb.connect(str(signin_server.warehouse), read_only=True)
     try:
         loaded_by = con.execute(
