@@ -3,33 +3,29 @@
 import polars as pl
 import streamlit as st
 
-from triborough.before_sharing import base_options, base_words
-from triborough.boroughs import BOROUGH_BY_CODE
-from triborough.charts import (
-    stacked_bar_chart,
-    trend_chart,
-)
-from triborough.real_terms import BASES, basis_words, release_of
+from triborough.before_sharing import base_options
+from triborough.page_pieces import borough_label, illustrative_suffix, sharing_shading
+from triborough.real_terms import basis_words
 from triborough.savings import (
-    MEASURE_UNITS,
     MEASURES,
     SERVICE_OPTIONS,
-    WORKSTREAM_LABELS,
-    borough_changes,
     claims_on_screen,
-    comparison_series,
     ledger_by_year,
     ledger_summary,
-    milestone_events,
-    programme_totals,
     reported_targets,
-    workstream_totals,
 )
-from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, format_value
+from triborough.savings_views import (
+    WORKSTREAMS_WHAT,
+    cumulative_view,
+    delivered_view,
+    in_years,
+    spend_view,
+    workstream_view,
+)
+from triborough.style import format_value
 from triborough.ui import (
     base_choice,
     basis_choice,
-    borough_name,
     chart_block,
     council_table_meta,
     download_block,
@@ -43,40 +39,6 @@ from triborough.ui import (
     source_line,
 )
 
-SYMBOL_GLYPH = {"circle": "●", "square": "■", "diamond": "◆"}
-ILLUSTRATIVE_SUFFIX = " (illustrative)"
-
-
-def borough_label(code: str) -> str:
-    """Borough name with its chart marker, so the text matches the lines without colour."""
-    glyph = SYMBOL_GLYPH[BOROUGH_SYMBOLS[code]]
-    return (
-        f"<span style='color:{BOROUGH_COLOURS[code]}' aria-hidden='true'>{glyph}</span> "
-        f"**{BOROUGH_BY_CODE[code].name}**"
-    )
-
-
-def _london_count(series: pl.DataFrame) -> str:
-    """'median of 32 London boroughs with a figure', or the range when years differ."""
-    counts = series.filter(
-        (pl.col("series") == "london_median") & (pl.col("areas") > 0)
-    ).get_column("areas")
-    if counts.is_empty():
-        return "no London borough has a figure"
-    low, high = counts.min(), counts.max()
-    many = f"{low}" if low == high else f"{low} to {high}"
-    return f"median of {many} London boroughs with a figure"
-
-
-def show(value: float | None, measure: str) -> str:
-    """A value in the chosen measure, in words a councillor reads at a glance."""
-    if measure == "cash":
-        return format_value(value, "gbp_thousand")
-    if measure == "per_head":
-        return format_value(value, "gbp")
-    return "no figure" if value is None else f"{value:,.1f}"
-
-
 st.title("Savings and spend: what did the councils spend, and what did sharing save?")
 st.markdown(
     "The three councils shared adults' and children's social care and libraries from 2011. "
@@ -88,169 +50,52 @@ st.markdown(
 )
 
 areas, first_year, last_year = page_scope()
-
 milestones = query("savings_milestones")
-shared = query("shared_periods")
-shading = [
-    (r["start_date"], r["shaded_until"], "All three councils sharing")
-    for r in shared.filter(pl.col("arrangement_id") == "triborough_childrens_services").to_dicts()
-]
+shading = sharing_shading(query("shared_periods"))
 
 # ---------------------------------------------------------------------------------------------
 st.header("1. What each council spent on a service")
 left, middle, right = st.columns([3, 3, 2])
 with left:
     service = st.selectbox(
-        "Service",
-        options=list(SERVICE_OPTIONS),
-        index=0,
-        format_func=lambda k: SERVICE_OPTIONS[k].label,
-        key="savings_service",
+        "Service", options=list(SERVICE_OPTIONS), index=0,
+        format_func=lambda k: SERVICE_OPTIONS[k].label, key="savings_service",
     )
 with middle:
     measure = st.segmented_control(
-        "Show as",
-        options=list(MEASURES),
-        default="cash",
-        format_func=lambda k: MEASURES[k],
-        key="savings_measure",
-        required=True,
+        "Show as", options=list(MEASURES), default="cash", format_func=lambda k: MEASURES[k],
+        key="savings_measure", required=True,
     )
 with right:
     basis = basis_choice("savings_basis")
 option = SERVICE_OPTIONS[service]
 deflators = query("gdp_deflator")
-money = basis_words(basis, deflators)
 years = [f"{y}-{(y + 1) % 100:02d}" for y in range(2007, 2025)]
 base = base_choice(
     "savings_index_base",
     base_options(option.base_periods, [y for y in years if y >= option.base_periods[0]]),
 )
-
 spend = query(
-    "savings_spend_by_service",
-    services=list(option.lines),
-    age_band=option.age_band,
-    areas=areas,
-    peer_group="dfe_sn_2021",
+    "savings_spend_by_service", services=list(option.lines), age_band=option.age_band,
+    areas=areas, peer_group="dfe_sn_2021",
 )
-series = comparison_series(
-    spend, measure, base, first_year, last_year, basis=basis, deflators=deflators
+view = spend_view(
+    spend, option, measure=measure, basis=basis, base=base, deflators=deflators,
+    years=(first_year, last_year), milestones=milestones, shading=shading,
+    meta_for=lambda codes, span: metadata_for(query("metric_catalogue", metrics=codes), span),
+    money=basis_words(basis, deflators),
 )
-borough_rows = series.filter(pl.col("series_kind") == "area")
-
-if borough_rows.filter(pl.col("value").is_not_null()).is_empty():
-    why = (
-        f"No published figures for {option.label.lower()} in the years chosen."
-        if measure != "index"
-        else f"No index for {option.label.lower()}: it needs a positive figure in "
-        f"{base_words(base)}, the base, and the chosen boroughs have none."
-    )
-    empty_notice(why)
+if isinstance(view, str):
+    empty_notice(view)
 else:
-    measure_words = {
-        "cash": f"£ thousand, {BASES[basis].lower()}",
-        "per_head": f"£ {option.per_head_label}, {BASES[basis].lower()}",
-        "index": f"index, {base_words(base)} = 100, {BASES[basis].lower()}",
-    }[measure]
-    span = period_span(series.sort("period_end").get_column("period").unique(
-        maintain_order=True).to_list())
-    title = f"{option.label}: net spending<br><sup>{measure_words}, {span}</sup>"
-    fig = trend_chart(
-        series, title, measure_words, shaded=shading, events=milestone_events(milestones)
-    )
-    table = series.select(
-        pl.col("series_label").alias("area"),
-        "period",
-        pl.col("value").alias(measure_words),
-        pl.col("areas").alias("councils in figure"),
-    )
-    codes = [f"nce_{line}" for line in option.lines]
-    if measure == "per_head":
-        codes += ["pop_0_17"] if option.age_band == "0-17" else ["pop_all_ages"]
-        if option.age_band == "18+":
-            codes.append("pop_0_17")
-    meta = metadata_for(query("metric_catalogue", metrics=codes), span)
-    meta["unit"] = (
-        f"{MEASURE_UNITS[measure]}, {money}" if measure != "per_head"
-        else f"£ {option.per_head_label}, {money}"
-    )
-    meta["prices"] = money
-    meta["measure"] = title.replace("<br><sup>", ", ").replace("</sup>", "")
-    meta["comparators"] = (
-        "London median: middle value of the London boroughs with a figure that year (the "
-        "'councils in figure' column says how many), leaving out the City of London; "
-        "Peer median: middle value of the DfE statistical neighbours (2021 model) of the "
-        "boroughs shown, leaving out the three tri-borough councils; England (per head and "
-        "index only): all English councils together"
-    )
-    meta["gaps"] = (
-        "a year a council did not return is empty, not zero; children's and adults' social "
-        "care are one line until 2010-11"
-    )
-    chart_block(
-        fig,
-        table,
-        key="savings_spend",
-        meta=meta,
-        alt=f"Line chart of {meta['measure']} for the chosen boroughs, the London median, the peer "
-        "median and England. The shaded band marks when all three councils shared services; "
-        "dotted lines mark the reported targets, the notice and the split. The same figures "
-        "are in the table.",
-        file_stem=f"triborough_spend_{service}_{measure}",
-    )
-    notes = [
-        "A break in a line is a year with no published figure, not a zero. "
-        + (
-            "Money is in real terms: each year in 2024-25 prices, using "
-            f"{release_of(deflators)}. Every year shown is outturn in that release, so no "
-            "year is deflated with a forecast."
-            if basis == "real" else "Money is cash, not adjusted for inflation."
-        ),
-        "Shaded: the years all three councils shared adults' and children's services "
-        "(June 2011, month assumed, to March 2018). Dotted lines: the programme's reported "
-        "targets, the notice of 27 March 2017 and the split on 1 April 2018.",
-        "Comparators: **London median** is the middle of the London boroughs with a figure "
-        f"that year ({_london_count(series)}), leaving out the City of London, whose few "
-        "residents make its figures unlike any borough's; **Peer median** is the middle of "
-        "the councils DfE names as statistical neighbours of the boroughs shown (2021 "
-        "model), leaving out the three tri-borough councils; **England** (per head and "
-        "index only) is in the files from 2021-22.",
-    ]
-    if measure == "per_head":
-        notes.append(
-            f"Per head is {option.per_head_label}: ONS mid-year estimates (post-2021-Census "
-            "series) for the year the financial year starts, or the nearest year published."
-        )
-    if measure == "index":
-        notes.append(
-            f"Index: each council's spending as a share of its own {base_words(base)} "
-            "figure (= 100), in the same money as the chart. The medians are the middle of "
-            "the councils' own indices."
-        )
-    if option.note:
-        notes.append(option.note)
-    st.caption("  \n".join(notes))
-
-    changes = borough_changes(series, base)
-    if changes:
-        st.markdown("**In plain words**")
-        cols = st.columns(len(changes))
-        for col, (code, ch) in zip(cols, changes.items(), strict=True):
-            with col:
-                st.markdown(borough_label(code), unsafe_allow_html=True)
-                pct = ch.percent
-                direction = (
-                    "" if pct is None
-                    else f" ({'up' if pct >= 0 else 'down'} {abs(pct):.0f}%)"
-                )
-                st.markdown(
-                    f"{show(ch.first_value, measure)} "
-                    + ("a year on average " if ch.first_period.startswith("average") else "")
-                    + f"in {ch.first_period.removeprefix('average of ')}, "
-                    f"{show(ch.latest_value, measure)} in {ch.latest_period}{direction}"
-                    + (", in 2024-25 prices." if basis == "real" else ", in cash.")
-                )
+    chart_block(view.fig, view.table, key="savings_spend", meta=view.meta, alt=view.alt,
+                file_stem=view.file_stem)
+    if view.words:
+        st.markdown("**Against London, in words**")
+        for code, words in view.words.items():
+            st.markdown(f"{borough_label(code)}: {words}".replace("$", "\\$"),
+                        unsafe_allow_html=True)
+    st.caption("  \n".join(view.notes))
 
 # ---------------------------------------------------------------------------------------------
 st.header("2. What the programme said it would save")
@@ -264,14 +109,9 @@ if reported.is_empty():
     empty_notice("No reported savings claims are in the warehouse.")
 else:
     claims = reported.select(
-        pl.col("date_published").alias("published"),
-        pl.col("measure").alias("what was claimed"),
-        pl.col("value"),
-        pl.col("unit"),
-        pl.col("period_referred_to").alias("for"),
-        pl.col("scope"),
-        pl.col("source_publisher").alias("published by"),
-        pl.col("source_url").alias("source"),
+        pl.col("date_published").alias("published"), pl.col("measure").alias("what was claimed"),
+        "value", "unit", pl.col("period_referred_to").alias("for"), "scope",
+        pl.col("source_publisher").alias("published by"), pl.col("source_url").alias("source"),
         pl.col("quote_or_note").alias("quote"),
     )
     # A static table: every claim's words wrap and show in full; scope and quotes are in
@@ -292,9 +132,9 @@ else:
 present = query("council_tables_present", tables=["savings_ledger"])
 has_ledger = bool(present.filter(pl.col("present")).height)
 ledger = query("savings_ledger", areas=areas) if has_ledger else pl.DataFrame()
-generated = not ledger.is_empty() and bool(ledger.get_column("is_illustrative").any())
-st.header("3. Savings ledger by workstream" + (ILLUSTRATIVE_SUFFIX if generated else ""))
-
+flags = [] if ledger.is_empty() else ledger.get_column("is_illustrative").to_list()
+suffix = illustrative_suffix(flags)
+st.header("3. Savings ledger by workstream" + suffix)
 if ledger.is_empty():
     empty_notice(
         "The savings ledger is not in this warehouse yet. It arrives with the illustrative "
@@ -302,8 +142,6 @@ if ledger.is_empty():
         "loads its own ledger (`triborough ingest`)."
     )
     st.stop()
-
-flags = ledger.get_column("is_illustrative").to_list()
 if any(flags):
     illustrative_notice(
         "No council published its savings by workstream and year, so this ledger is "
@@ -313,89 +151,53 @@ if any(flags):
         "splits, one-off costs and each borough's share are assumptions. A council replaces "
         "these rows by loading its own ledger."
     )
-suffix = ILLUSTRATIVE_SUFFIX if any(flags) else ""
-
 yearly = ledger_by_year(ledger)  # cumulative from the ledger's first year, whatever is shown
-in_years = pl.col("financial_year").str.slice(0, 4).cast(pl.Int32).is_between(
-    first_year, last_year
-)
-shown = yearly.filter(in_years).with_columns(
-    pl.col("borough_code").replace_strict(
-        {c: borough_name(c) for c in BOROUGH_BY_CODE}, default=pl.col("borough_code")
-    ).alias("series_label"),
-    pl.col("borough_code").alias("area_code"),
-)
+window = (first_year, last_year)
+shown = yearly.filter(in_years(window))
 if shown.is_empty():
     empty_notice("The ledger has no years inside the years chosen in the sidebar.")
     st.stop()
-ledger_span = period_span(shown.get_column("financial_year").unique(maintain_order=True)
-                          .sort().to_list())
-period_filter = ledger.filter(in_years)
+span = period_span(shown.get_column("financial_year").unique().sort().to_list())
+in_window = ledger.filter(in_years(window))
+in_flags = in_window["is_illustrative"].to_list()
 
-# 3a. Delivered savings against the reported targets.
-totals = programme_totals(shown)
-targets = reported_targets(milestones).filter(
-    pl.col("financial_year").str.slice(0, 4).cast(pl.Int32).is_between(first_year, last_year)
-)
+
+def meta(what: str) -> dict[str, str]:
+    """Download metadata for a view of the ledger in the years shown."""
+    return council_table_meta(what, "£ thousand, cash", in_flags, span)
+
+
 all_three = len(areas) == 3
-markers = (
-    [(r["financial_year"], r["value_gbp_m"], f"£{r['value_gbp_m']:g}m ")
-     for r in targets.iter_rows(named=True)]
-    if all_three else None
-)
-bars = shown.with_columns((pl.col("delivered_gbp_k") / 1000).alias("delivered_gbp_m"))
-title = "Savings delivered each year, by borough, against the reported targets" + suffix
-fig = stacked_bar_chart(
-    bars, title, "£ million a year", x="financial_year", y="delivered_gbp_m",
-    line=(totals["financial_year"].to_list(), totals["planned_gbp_m"].to_list(),
-          "Planned, boroughs shown" + suffix),
-    markers=markers,
-)
-table = shown.select(
-    pl.col("series_label").alias("borough"), "financial_year", "planned_gbp_k",
-    "delivered_gbp_k", "one_off_cost_gbp_k", "net_gbp_k", "cumulative_net_gbp_k",
-)
-chart_block(
-    fig,
-    table,
-    key="savings_ledger_delivered",
-    meta=council_table_meta(
-        "Savings ledger: planned, delivered, one-off cost, net and cumulative net savings "
-        "by borough and year", "£ thousand, cash", period_filter["is_illustrative"].to_list(),
-        ledger_span,
-    ),
-    alt=f"Stacked bar chart of {title.lower()}, {ledger_span}, with the planned total as a "
-    "dashed line and the reported targets as diamonds. The same figures are in the table.",
-    file_stem="triborough_savings_ledger",
-)
-if all_three:
-    st.caption(
-        "Diamonds: the reported targets for all three councils together (£7.7m planned for "
-        "2012-13, £33.4m a year projected by 2014-15, £40m then £43m a year by 2015-16). "
-        "The dashed line is the ledger's planned total."
-    )
-else:
-    st.caption(
-        "The reported targets are for all three councils together, so they are shown only "
-        "when all three boroughs are chosen."
-    )
+targets = reported_targets(milestones).filter(in_years(window))
+views = [
+    delivered_view(shown, targets, all_three=all_three, suffix=suffix, span=span, meta=meta(
+        "Savings ledger: planned, delivered, one-off cost, net and cumulative net savings by "
+        "borough and year")),
+    cumulative_view(shown, shading, suffix=suffix, span=span, meta=meta(
+        "Cumulative net savings (delivered less one-off costs, added up from the ledger's first "
+        "year)")),
+    workstream_view(in_window, suffix=suffix, span=span, meta=meta(WORKSTREAMS_WHAT)),
+]
+keys = ["savings_ledger_delivered", "savings_ledger_cumulative", "savings_ledger_workstreams"]
 
-# Totals against the targets, in words.
-target_rows = []
-for r in targets.iter_rows(named=True):
-    got = totals.filter(pl.col("financial_year") == r["financial_year"])
-    if got.is_empty() or not all_three:
-        continue
-    target_rows.append({
-        "year": r["financial_year"],
-        "reported £m": r["value_gbp_m"],
-        "ledger planned £m": got["planned_gbp_m"][0],
-        "ledger delivered £m": got["delivered_gbp_m"][0],
-        "what was reported": r["label"],
-    })
-if target_rows:
+
+def lay_out(i: int) -> None:
+    """One ledger chart with its table, source and download."""
+    v = views[i]
+    chart_block(v.fig, v.table, key=keys[i], meta=v.meta, alt=v.alt, file_stem=v.file_stem)
+
+
+lay_out(0)
+st.caption(
+    "Diamonds: the reported targets for all three councils together (£7.7m planned for "
+    "2012-13, £33.4m a year projected by 2014-15, £40m then £43m a year by 2015-16). The dashed "
+    "line is the ledger's planned total." if all_three else
+    "The reported targets are for all three councils together, so they are shown only when "
+    "all three boroughs are chosen."
+)
+if not views[0].frame.is_empty():
     st.markdown("**Ledger totals against the reported targets**" + suffix)
-    show_table(pl.DataFrame(target_rows), key="savings_targets_table")
+    show_table(views[0].frame, key="savings_targets_table")
     if any(flags):
         st.caption(
             "The generated ledger was calibrated to the reported figures, so its planned and "
@@ -403,81 +205,19 @@ if target_rows:
             "whether any target was met. Only a council's own ledger can."
         )
 
-# 3b. Cumulative net savings and payback.
-cumulative = shown.with_columns(
-    pl.col("borough_code").alias("series"),
-    pl.col("financial_year").alias("period"),
-    pl.date(pl.col("financial_year").str.slice(0, 4).cast(pl.Int32) + 1, 3, 31)
-    .alias("period_end"),
-    (pl.col("cumulative_net_gbp_k") / 1000).alias("value"),
-)
-title = "Cumulative net savings after one-off costs, by borough" + suffix
-fig = trend_chart(cumulative, title, "£ million, cumulative", shaded=shading)
-fig.add_hline(y=0, line=dict(color="#1a1a1a", width=1))
-chart_block(
-    fig,
-    cumulative.select(
-        pl.col("series_label").alias("borough"), "financial_year",
-        pl.col("net_gbp_k"), pl.col("cumulative_net_gbp_k"),
-    ),
-    key="savings_ledger_cumulative",
-    meta=council_table_meta(
-        "Cumulative net savings (delivered less one-off costs, added up from the ledger's "
-        "first year)", "£ thousand, cash", period_filter["is_illustrative"].to_list(),
-        ledger_span,
-    ),
-    alt=f"Line chart of {title.lower()}, {ledger_span}. Below zero the one-off costs so far "
-    "exceed the savings; the payback year is when a line crosses zero. The same figures are "
-    "in the table.",
-    file_stem="triborough_savings_cumulative",
-)
-
+lay_out(1)
 summary = ledger_summary(yearly.filter(pl.col("borough_code").is_in(areas)))
 st.markdown("**Payback**" + suffix)
-cols = st.columns(len(areas))
-for col, row in zip(cols, summary.iter_rows(named=True), strict=False):
-    with col:
-        st.markdown(borough_label(row["borough_code"]), unsafe_allow_html=True)
-        payback = row["payback_year"]
-        st.markdown(
-            (f"Paid back its one-off costs in **{payback}**" if payback
-             else "Not paid back in the ledger's years")
-            + f"; {format_value(row['cumulative_net_gbp_k'], 'gbp_thousand')} net by "
-            f"{row['years'][-7:]}{suffix}."
-        )
+for r in summary.iter_rows(named=True):
+    paid = (f"Paid back its one-off costs in **{r['payback_year']}**" if r["payback_year"]
+            else "Not paid back in the ledger's years")
+    st.markdown(f"{borough_label(r['borough_code'])}: {paid}; "
+                f"{format_value(r['cumulative_net_gbp_k'], 'gbp_thousand')} net by "
+                f"{r['years'][-7:]}{suffix}.", unsafe_allow_html=True)
 st.caption(
     "Net saving = savings delivered less one-off costs (redundancy, systems, transition), "
     "added up from the ledger's first year (2011-12) whatever years are chosen. The payback "
     "year is the first year that running total reaches zero. A year missing from a ledger "
     "leaves the running total unknown from then on, rather than counting it as nothing."
 )
-
-# 3c. By workstream.
-by_stream = workstream_totals(period_filter).with_columns(
-    pl.col("borough_code").alias("area_code"),
-    pl.col("borough_code").replace_strict(
-        {c: borough_name(c) for c in BOROUGH_BY_CODE}, default=pl.col("borough_code")
-    ).alias("series_label"),
-    (pl.col("delivered_gbp_k") / 1000).alias("delivered_gbp_m"),
-)
-title = f"Savings delivered by workstream, {ledger_span} in total" + suffix
-fig = stacked_bar_chart(
-    by_stream, title, "£ million over the years", x="workstream_label", y="delivered_gbp_m"
-)
-fig.update_layout(barmode="group")
-chart_block(
-    fig,
-    by_stream.select(
-        pl.col("series_label").alias("borough"), pl.col("workstream_label").alias("workstream"),
-        "delivered_gbp_k", "one_off_cost_gbp_k",
-    ),
-    key="savings_ledger_workstreams",
-    meta=council_table_meta(
-        "Savings delivered and one-off costs by workstream ("
-        + ", ".join(WORKSTREAM_LABELS.values()) + ")",
-        "£ thousand, cash", period_filter["is_illustrative"].to_list(), ledger_span,
-    ),
-    alt=f"Grouped bar chart of {title.lower()}: one bar per borough for each workstream. "
-    "The same figures are in the table.",
-    file_stem="triborough_savings_workstreams",
-)
+lay_out(2)

@@ -111,7 +111,7 @@ def test_milestones_annotate_the_spend_chart(page):
     assert "£33.4m a year projected" in notes
     assert "£40m then £43m a year target" in notes
     assert "Notice to end sharing" in notes and "Split takes effect" in notes
-    assert "All three councils sharing" in notes  # the shaded shared-service period
+    assert "Shared by all three" in notes  # the shaded shared-service period, as on every page
 
 
 def test_illustrative_ledger_is_labelled_everywhere(page, downloads):
@@ -188,8 +188,33 @@ def test_change_is_measured_from_the_years_before_sharing(page):
     (2009-10), £138,389k (2010-11) at 2024-25 prices (x 100 / 66.8397, 67.7042, 68.8561)
     average £204.6m a year; 2024-25 is £105,421.24k + £55,420.06k = £160.8m: down 21%."""
     text = page_text(page)
-    assert ("£204.6m a year on average in 2008-09 to 2010-11, £160.8m in 2024-25 (down 21%), "
-            "in 2024-25 prices.") in text
+    assert ("Westminster's net spending on social care, children's and adults' together fell "
+            "21% in real terms (2024-25 prices), from an average of £204.6 million over "
+            "2008-09 to 2010-11 to £160.8 million in 2024-25, against a London median rise "
+            "of 15% over the same years (32 London boroughs). In 2024-25 it was £160.8 "
+            "million, below the London median of £205.2 million.") in text
+
+
+def test_spend_against_london_is_said_in_words_for_each_borough(page):
+    """The councillor's question: how Westminster's children's social care spend changed
+    against London. Per child aged 0-17 in 2024-25 prices: RSX 2024-25 £55,420.06k over
+    29,834 children at mid-2024 = £1,858; 2011-12 RS £38,482k x 100 / 70.3261 (the 2011-12
+    deflator) over 36,284 children at mid-2012, the nearest year published = £1,508."""
+    page.selectbox(key="savings_service").set_value("childrens_social_care")
+    page.segmented_control(key="savings_measure").set_value("per_head").run()
+    assert not page.exception
+    text = page_text(page)
+    assert ("Westminster's net spending on children's social care per child aged 0-17 rose "
+            "23% in real terms (2024-25 prices), from £1,508 in 2011-12 to £1,858 in 2024-25, "
+            "against a London median rise of 22% over the same years (32 London boroughs). "
+            "In 2024-25 it was £1,858, above the London median of £1,202.") in text
+    assert ("Kensington and Chelsea's net spending on children's social care per child aged "
+            "0-17 rose 57% in real terms") in text
+    # In cash the same change reads in cash, and the words follow the switch.
+    page.segmented_control(key="savings_basis").set_value("cash").run()
+    text = page_text(page)
+    assert "Westminster's net spending on children's social care per child aged 0-17 rose" in text
+    assert "in cash, from £" in text and "in real terms (2024-25 prices)" not in text
 
 
 def test_ledger_totals_say_they_equal_the_targets_by_construction(page):

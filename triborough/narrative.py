@@ -21,6 +21,7 @@ from typing import Any
 
 import polars as pl
 
+from triborough.before_sharing import base_words
 from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES
 from triborough.headlines import OFSTED_WORDS
 from triborough.scorecard import MIN_FOR_QUARTILES, RAG_WORDS, rag_status
@@ -329,3 +330,221 @@ def summary(
         said.append(("Ofsted judgement of children's services",
                      [ofsted_sentence(r) for r in rows]))
     return said
+
+
+# --- A chart's comparison in words -----------------------------------------------------------
+# Savings and Caseload say under each chart where each borough stands against the comparison
+# group and how that changed. They take the charts' own rows (``series``, ``series_kind``,
+# ``period``, ``period_end``, ``value`` and, for a group, ``areas``: how many councils its
+# median is over), so the words cannot drift from the lines.
+
+POLARITY_HINT: dict[str, str] = {
+    "higher_better": "Higher is better",
+    "lower_better": "Lower is better",
+    "neither": "Neither higher nor lower is better in itself",
+}
+
+
+def direction_hint(polarity: str) -> str:
+    """What a reader should take a rise to mean: 'Lower is better', 'Higher is better', or
+    that neither is better in itself."""
+    return POLARITY_HINT.get(polarity, POLARITY_HINT["neither"])
+
+
+@dataclass(frozen=True)
+class Change:
+    """One series' figure at the start (its base, or its first published figure) and its
+    latest published figure in the years shown."""
+
+    series: str
+    first_period: str
+    first_value: float
+    latest_period: str
+    latest_value: float
+
+    @property
+    def area_code(self) -> str:
+        """The series is an area code for a borough's line."""
+        return self.series
+
+    @property
+    def percent(self) -> float | None:
+        """Change as a percentage of the first figure (None when that is zero or negative)."""
+        if self.first_value <= 0:
+            return None
+        return (self.latest_value - self.first_value) / self.first_value * 100
+
+
+def series_changes(
+    series: pl.DataFrame, base: str | Sequence[str] = (), kind: str | None = "area"
+) -> dict[str, Change]:
+    """Each series' change from its base to its latest published figure (gaps skipped, never
+    zeros); ``kind`` picks the ``series_kind`` ('area', 'comparator', or None for both).
+
+    ``base``: the period, or periods averaged (every one must have a figure), a change is
+    measured from; a series without a figure for it is measured from its first published
+    figure instead. Without a base, from the first published figure. A series with one
+    figure has no change.
+    """
+    periods = [base] if isinstance(base, str) else list(base)
+    out: dict[str, Change] = {}
+    rows = series.filter(pl.col("value").is_not_null())
+    if kind is not None:
+        rows = rows.filter(pl.col("series_kind") == kind)
+    for code in rows.get_column("series").unique(maintain_order=True).to_list():
+        part = rows.filter(pl.col("series") == code).sort("period_end")
+        if part.height < 2:
+            continue
+        in_base = part.filter(pl.col("period").is_in(periods))
+        if periods and in_base.height == len(periods) and part["period"][-1] not in periods:
+            out[code] = Change(code, base_words(tuple(periods)), in_base["value"].mean(),
+                               part["period"][-1], part["value"][-1])
+            continue
+        out[code] = Change(
+            code, part["period"][0], part["value"][0], part["period"][-1], part["value"][-1]
+        )
+    return out
+
+
+def _moved(change: Change, unit: str, terms: str = "") -> str:
+    """'rose 44% in real terms, from £1,010 in 2011-12 to £1,455 in 2024-25'; without a
+    percentage where the start is not positive; a base of several years is their average."""
+    first, latest = number_words(change.first_value, unit), number_words(change.latest_value, unit)
+    when = period_words(change.first_period)
+    start = (f"an average of {first} over {when.removeprefix('average of ')}"
+             if when.startswith("average of ") else f"{first} in {when}")
+    fromto = f"from {start} to {latest} in {period_words(change.latest_period)}"
+    terms = f" {terms}" if terms else ""
+    pct = change.percent
+    if change.latest_value == change.first_value:
+        return f"stayed the same{terms}, {fromto}"
+    if pct is None:
+        return f"went{terms} {fromto}"
+    went = "rose" if change.latest_value > change.first_value else "fell"
+    return f"{went} {abs(pct):.0f}%{terms}, {fromto}"
+
+
+def _group_size(series: pl.DataFrame, group: str, period: str, members: str) -> str:
+    rows = series.filter((pl.col("series") == group) & (pl.col("period") == period))
+    if rows.is_empty() or "areas" not in rows.columns or is_missing(rows["areas"][0]):
+        return ""
+    n = int(rows["areas"][0])
+    return f"{n} {members}" if n != 1 else f"1 {members.removesuffix('s')}"
+
+
+def _standing(latest: float, median: float, polarity: str) -> str:
+    """'above', 'below' or 'level with', and — only where the publisher reads one way as
+    better — whether that is the better side."""
+    if latest == median:
+        return "level with"
+    above = latest > median
+    side = "above" if above else "below"
+    if polarity == "higher_better":
+        return f"{side} ({'better than' if above else 'worse than'})"
+    if polarity == "lower_better":
+        return f"{side} ({'worse than' if above else 'better than'})"
+    return side
+
+
+def comparison_sentences(
+    series: pl.DataFrame,
+    *,
+    measure: str,
+    unit: str,
+    polarity: str,
+    group: str = "london_median",
+    group_words: str = "the London median",
+    members: str = "London boroughs",
+    base: str | Sequence[str] = (),
+    terms: str = "",
+    illustrative: bool = False,
+) -> dict[str, str]:
+    """One or two sentences per borough line in ``series``: how its figure changed against
+    the comparison group's median over the same years, and where it stands in the latest year.
+
+    ``measure`` is what the chart shows as a possessive's object ("children's social care
+    spend per child aged 0-17"); ``terms`` is how money is measured ("in real terms (2024-25
+    prices)"), empty otherwise; ``group`` the comparator series, said as ``group_words`` with
+    the number of ``members`` its median is over that year. Direction words follow
+    ``polarity``: 'improving'/'worsening' and 'better'/'worse' only where the publisher reads
+    one way as better. Keys are the boroughs' area codes, in the order of ``series``.
+    """
+    boroughs = series_changes(series, base, "area")
+    out: dict[str, str] = {}
+    values = series.filter(pl.col("value").is_not_null())
+    for code in series.filter(pl.col("series_kind") == "area").get_column("series").unique(
+            maintain_order=True).to_list():
+        mine = values.filter(pl.col("series") == code).sort("period_end")
+        name = BOROUGH_BY_CODE[code].name if code in BOROUGH_BY_CODE else code
+        if mine.is_empty():
+            out[code] = f"{name} has no figure for {measure} in the years shown."
+            continue
+        latest_period, latest = mine["period"][-1], mine["value"][-1]
+        subject = f"{name}'s {measure}"
+        sentences = []
+        sized = False  # the group's size is said once, where it first comes up
+        change = boroughs.get(code)
+        if change is not None:
+            word, _arrow = direction(change.first_value, change.latest_value, polarity)
+            judged = f" ({word})" if polarity in ("higher_better", "lower_better") else ""
+            text = f"{subject} {_moved(change, unit, terms)}{judged}"
+            theirs = _group_change(values, group, change)
+            if theirs is not None:
+                size = _group_size(series, group, change.latest_period, members)
+                pct = theirs.percent
+                if pct is None or theirs.latest_value == theirs.first_value:
+                    text += f", while {group_words} {_moved(theirs, unit)}"
+                else:
+                    noun = "rise" if theirs.latest_value > theirs.first_value else "fall"
+                    text += (f", against {_article(group_words)} {noun} of {abs(pct):.0f}% "
+                             "over the same years")
+                text += f" ({size})" if size else ""
+                sized = bool(size)
+            sentences.append(text + ".")
+        median_rows = values.filter((pl.col("series") == group)
+                                    & (pl.col("period") == latest_period))
+        if not median_rows.is_empty():
+            median = median_rows["value"][0]
+            size = _group_size(series, group, latest_period, members)
+            lead = (f"In {period_words(latest_period)} it was" if change is not None
+                    else f"In {period_words(latest_period)} {subject} was")
+            sentences.append(
+                f"{lead} {number_words(latest, unit)}, "
+                f"{_standing(latest, median, polarity)} {group_words} of "
+                f"{number_words(median, unit)}"
+                + (f" ({size})" if size and not sized else "") + "."
+            )
+        elif change is None:
+            sentences.append(f"In {period_words(latest_period)} {subject} was "
+                             f"{number_words(latest, unit)}; there is no figure for "
+                             f"{group_words} to compare with.")
+        if illustrative:
+            sentences.append("These are illustrative figures, generated rather than published.")
+        out[code] = " ".join(sentences)
+    return out
+
+
+def _article(group_words: str) -> str:
+    """'the London median' → 'a London median': 'against a London median rise of 104%'."""
+    return "a " + group_words.removeprefix("the ") if group_words.startswith("the ") \
+        else group_words
+
+
+def _group_change(values: pl.DataFrame, group: str, change: Change) -> Change | None:
+    """The group median's change over exactly the borough's years (its base, or its first
+    year, to its latest), so the two percentages are like for like."""
+    rows = values.filter(pl.col("series") == group)
+    if change.first_period.startswith("average of "):
+        first_periods = change.first_period.removeprefix("average of ").split(" to ")
+        span = rows.sort("period_end").get_column("period").to_list()
+        if first_periods[0] not in span or first_periods[-1] not in span:
+            return None
+        wanted = span[span.index(first_periods[0]): span.index(first_periods[-1]) + 1]
+    else:
+        wanted = [change.first_period]
+    start = rows.filter(pl.col("period").is_in(wanted))
+    end = rows.filter(pl.col("period") == change.latest_period)
+    if start.height != len(wanted) or end.is_empty():
+        return None
+    return Change(group, change.first_period, start["value"].mean(), change.latest_period,
+                  end["value"][0])

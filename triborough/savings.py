@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from triborough.before_sharing import BEFORE_SHARING, base_words, index_to_base
+from triborough.before_sharing import BEFORE_SHARING, base_words, index_to_base  # noqa: F401 - re-exported
 from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES, ENGLAND
 from triborough.catalogue import population_band
+from triborough.narrative import Change, series_changes
 from triborough.real_terms import in_basis
 
 MEASURES: dict[str, str] = {
@@ -261,50 +262,12 @@ def comparison_series(
     )
 
 
-@dataclass(frozen=True)
-class Change:
-    """A borough's first and latest published figure in the years shown."""
-
-    area_code: str
-    first_period: str
-    first_value: float
-    latest_period: str
-    latest_value: float
-
-    @property
-    def percent(self) -> float | None:
-        """Change as a percentage of the first figure (None when that is zero or negative)."""
-        if self.first_value <= 0:
-            return None
-        return (self.latest_value - self.first_value) / self.first_value * 100
-
-
 def borough_changes(
     series: pl.DataFrame, base: str | tuple[str, ...] = ()
 ) -> dict[str, Change]:
     """Each borough's change from its base to its latest published figure (gaps skipped,
-    never zeros).
-
-    ``base``: the period, or periods averaged (every one must have a figure), a change is
-    measured from; a borough without a figure for it is measured from its first published
-    figure instead. Without a base, from the first published figure.
-    """
-    periods = [base] if isinstance(base, str) else list(base)
-    out: dict[str, Change] = {}
-    rows = series.filter((pl.col("series_kind") == "area") & pl.col("value").is_not_null())
-    for code in rows.get_column("series").unique(maintain_order=True).to_list():
-        part = rows.filter(pl.col("series") == code).sort("period_end")
-        if part.height < 2:
-            continue
-        in_base = part.filter(pl.col("period").is_in(periods))
-        if periods and in_base.height == len(periods) and part["period"][-1] not in periods:
-            out[code] = Change(code, base_words(tuple(periods)), in_base["value"].mean(),
-                               part["period"][-1], part["value"][-1])
-            continue
-        out[code] = Change(
-            code, part["period"][0], part["value"][0], part["period"][-1], part["value"][-1]
-        )
-    return out
+    never zeros): ``narrative.series_changes`` over the borough lines."""
+    return series_changes(series, base, "area")
 
 
 def milestone_events(milestones: pl.DataFrame) -> list[tuple[dt.date, str]]:
