@@ -185,3 +185,71 @@ def test_periods_as_gov_uk_writes_them():
     assert period_words("Sep 2024") == "September 2024"
     assert period_words("2024-25") == "2024-25"
     assert period_words("mid-2024") == "mid-2024"
+
+
+# --- A chart's comparison in words (Savings and Caseload) -------------------------------------
+
+def _chart(rows: list[tuple[str, str, float | None]], areas: int = 32,
+           suppressed: tuple[tuple[str, str], ...] = ()):
+    """Chart rows in the pages' shape from (series, period, value)."""
+    import datetime as dt
+
+    import polars as pl
+
+    return pl.DataFrame(
+        [{"series": s, "series_kind": "area" if s.startswith("E09") else "comparator",
+          "period": p, "period_end": dt.date(int(p[:4]) + 1, 3, 31), "value": v,
+          "areas": 1 if s.startswith("E09") else areas, "suppressed": (s, p) in suppressed}
+         for s, p, v in rows],
+        schema_overrides={"value": pl.Float64},
+    )
+
+
+def test_comparison_words_follow_polarity_and_name_the_group():
+    from triborough.narrative import comparison_sentences
+
+    chart = _chart([(WCC, "2010-11", 21.8), (WCC, "2024-25", 18.6),
+                    ("london_median", "2010-11", 18.7), ("london_median", "2024-25", 18.5)])
+    words = comparison_sentences(chart, measure="re-referrals within 12 months",
+                                 unit="percent", polarity="lower_better")
+    # A percentage moves in points, not per cent; lower is better, so down is improving and
+    # above the median is the worse side.
+    assert words[WCC] == (
+        "Westminster's re-referrals within 12 months fell 3.2 percentage points, from 21.8% in "
+        "2010-11 to 18.6% in 2024-25 (improving), against a London median fall of 0.2 "
+        "percentage points over the same years (32 London boroughs). In 2024-25 it stood at "
+        "18.6%, above (worse than) the London median of 18.5%.")
+    neutral = comparison_sentences(chart, measure="x", unit="percent", polarity="neither")
+    assert "improving" not in neutral[WCC] and "worse" not in neutral[WCC]
+    assert "above the London median of 18.5%" in neutral[WCC]
+
+
+def test_comparison_words_from_an_averaged_base_one_year_and_suppressed():
+    from triborough.narrative import comparison_sentences
+
+    chart = _chart([(HF, "2008-09", 100.0), (HF, "2009-10", 110.0), (HF, "2010-11", 120.0),
+                    (HF, "2024-25", 132.0), ("london_median", "2008-09", 50.0),
+                    ("london_median", "2009-10", 50.0), ("london_median", "2010-11", 50.0),
+                    ("london_median", "2024-25", 100.0)])
+    words = comparison_sentences(chart, measure="spend", unit="gbp_thousand",
+                                 polarity="neither", base=("2008-09", "2009-10", "2010-11"),
+                                 terms="in cash")
+    assert words[HF].startswith(
+        "Hammersmith and Fulham's spend rose 20% in cash, from an average of £110,000 over "
+        "2008-09 to 2010-11 to £132,000 in 2024-25, against a London median rise of 100% "
+        "over the same years (32 London boroughs).")
+
+    one_year = _chart([(RBKC, "2023-24", 4033.8), ("london_median", "2023-24", 3565.2)], 26)
+    assert comparison_sentences(one_year, measure="library visits", unit="rate_per_1000",
+                                polarity="higher_better")[RBKC] == (
+        "In 2023-24 Kensington and Chelsea's library visits stood at 4,033.8 per 1,000, above "
+        "(better than) the London median of 3,565.2 per 1,000 (26 London boroughs).")
+
+    # A hidden latest figure is said to be hidden, and its value is never used.
+    hidden = _chart([(WCC, "2023-24", 10.0), (WCC, "2024-25", None),
+                     ("london_median", "2023-24", 12.0), ("london_median", "2024-25", 13.0)],
+                    suppressed=((WCC, "2024-25"),))
+    text = comparison_sentences(hidden, measure="children", unit="count",
+                                polarity="neither")[WCC]
+    assert text.endswith("The figure for 2024-25 is suppressed because it counts few people.")
+    assert "In 2023-24 Westminster's children stood at 10, below the London median of 12" in text

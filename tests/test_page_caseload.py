@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from pagetest import altered_warehouse, page_text, run_page
+from pagetest import altered_warehouse, chart_titles, page_text, run_page
 from streamlit.testing.v1 import AppTest
 
 from triborough.style import ILLUSTRATIVE_LABEL
@@ -135,3 +135,46 @@ def test_sidebar_filters_apply(app_env):
 def test_years_without_library_data_say_why(app_env):
     at = run_page(PAGE, period=(2010, 2015), caseload_tab="Libraries")
     assert any("April 2023 to March 2024 only" in i.value for i in at.info)
+
+
+def test_charts_say_which_way_is_better_and_where_each_borough_stands(app_env):
+    at = run_page(PAGE)
+    at.segmented_control(key="caseload_referrals_measure").set_value("rereferral_pct").run()
+    assert not at.exception
+    titles = chart_titles(at)
+    # Re-referrals: lower is better (DfE); children in need: neither, said as such.
+    assert "Re-referrals within 12 months, 2010-11 to 2024-25<br><sup>Lower is better</sup>" \
+        in titles
+    assert titles[0].endswith("<sup>Neither higher nor lower is better in itself</sup>")
+    # DfE children in need census, re-referrals within 12 months: Westminster 21.8% in
+    # 2010-11 and 18.6% in 2024-25; London median 18.5% over 32 boroughs in 2024-25.
+    text = page_text(at)
+    assert (
+        "Westminster's re-referrals within 12 months fell 3.2 percentage points, from 21.8% in "
+        "2010-11 to 18.6% in 2024-25 (improving), against a London median fall of") in text
+    assert "In 2024-25 it stood at 18.6%, above (worse than) the London median of 18.5%." in text
+    assert "Hammersmith and Fulham's re-referrals within 12 months" in text
+
+
+def test_library_use_per_1000_residents_against_london(app_env, downloads):
+    at = run_page(PAGE, caseload_tab="Libraries")
+    assert chart_titles(at)[0] == ("Library visits per 1,000 residents, 2023-24"
+                                   "<br><sup>Higher is better</sup>")
+    # ACE 2023/24: Westminster 1,455,280 visits over 211,508 residents (ONS mid-2023) =
+    # 6,880.5 per 1,000; the London median over the 26 boroughs reporting a whole year.
+    text = page_text(at)
+    assert ("In 2023-24 Westminster's library visits stood at 6,880.5 per 1,000, above (better "
+            "than) the London median of 3,565.2 per 1,000 (26 London boroughs).") in text
+    at.segmented_control(key="caseload_library_annual_measure").set_value("active_users").run()
+    assert not at.exception
+    # Active users: 34,326 (the age groups added up) over 211,508 residents = 162.3.
+    text = page_text(at)
+    assert ("In 2023-24 Westminster's library active users stood at 162.3 per 1,000, above "
+            "(better than) the London median of 101.1 per 1,000 (27 London boroughs).") in text
+    at.toggle(key="caseload_library_annual_as_table").set_value(True).run()
+    table = _table(at, "active users per 1,000 residents")
+    row = table[table["area"] == "Westminster"].iloc[0]
+    assert row["active users"] == 34326 and row["residents"] == 211508
+    rates = [m for m, _ in downloads if m.get("metrics", "").startswith("lib_active_users")
+             and m["unit"].startswith("per 1,000 residents")]
+    assert rates and all(m["illustrative"].startswith("no") for m in rates)

@@ -191,7 +191,7 @@ def test_change_is_measured_from_the_years_before_sharing(page):
     assert ("Westminster's net spending on social care, children's and adults' together fell "
             "21% in real terms (2024-25 prices), from an average of £204.6 million over "
             "2008-09 to 2010-11 to £160.8 million in 2024-25, against a London median rise "
-            "of 15% over the same years (32 London boroughs). In 2024-25 it was £160.8 "
+            "of 15% over the same years (32 London boroughs). In 2024-25 it stood at £160.8 "
             "million, below the London median of £205.2 million.") in text
 
 
@@ -207,7 +207,7 @@ def test_spend_against_london_is_said_in_words_for_each_borough(page):
     assert ("Westminster's net spending on children's social care per child aged 0-17 rose "
             "23% in real terms (2024-25 prices), from £1,508 in 2011-12 to £1,858 in 2024-25, "
             "against a London median rise of 22% over the same years (32 London boroughs). "
-            "In 2024-25 it was £1,858, above the London median of £1,202.") in text
+            "In 2024-25 it stood at £1,858, above the London median of £1,202.") in text
     assert ("Kensington and Chelsea's net spending on children's social care per child aged "
             "0-17 rose 57% in real terms") in text
     # In cash the same change reads in cash, and the words follow the switch.

@@ -3,15 +3,15 @@ repeat for many metrics (boroughs, London median, England; suppression; gaps; sh
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
+import streamlit as st
 
-from triborough.boroughs import ENGLAND
+from triborough.boroughs import BOROUGH_BY_CODE, ENGLAND
 from triborough.charts import bar_chart, trend_chart
 from triborough.comparison import UNIT_WORDS
 from triborough.disclosure import (
@@ -22,9 +22,9 @@ from triborough.disclosure import (
     span_of,
     suppress_series,
 )
+from triborough.narrative import comparison_sentences, direction_hint
+from triborough.page_pieces import SPLIT_EVENT, borough_label
 from triborough.ui import chart_block, empty_notice, metadata_for, period_span
-
-SPLIT_EVENT: list[tuple[dt.date, str]] = [(SPLIT_DATE, "Apr 2018: H&F leaves")]
 
 
 def suppression_note(threshold: int) -> str:
@@ -45,6 +45,7 @@ class TrendView:
     meta: dict[str, str]
     alt: str
     span: str
+    words: dict[str, str] = field(default_factory=dict)
 
 
 def trend_view(
@@ -58,13 +59,16 @@ def trend_view(
     title: str = "",
     y_title: str = "",
     extra_meta: Mapping[str, str] | None = None,
+    london_counts: pl.DataFrame | None = None,
 ) -> TrendView | None:
     """One metric's trend rows (``metric_trend`` shape) as a chart, or None when the boroughs
     have no figures to show.
 
     ``metric`` is a ``metric_catalogue`` row. Counts leave England out (its figures would
     flatten the boroughs'); counts of people are suppressed; ``shared`` arrangement ids are
-    shaded over the years the chart covers, with the April 2018 split marked.
+    shaded over the years the chart covers, with the April 2018 split marked. The title says
+    which way is better (or that neither is); ``london_counts`` (``metric_london_counts`` rows)
+    lets the words under the chart say how many boroughs the London median is over.
     """
     name = str(metric["name"])
     unit = str(metric["unit"])
@@ -76,7 +80,8 @@ def trend_view(
     trend = suppress_series(trend, threshold, bool(metric.get("is_people_count")))
     periods = shown.sort("period_end").get_column("period").unique(maintain_order=True)
     span = period_span(periods.to_list())
-    title = title or f"{name}, {span}"
+    polarity = str(metric.get("polarity") or "neither")
+    title = f"{title or f'{name}, {span}'}<br><sup>{direction_hint(polarity)}</sup>"
     y_title = y_title or UNIT_WORDS.get(unit, unit)
     if kind == "bar":
         fig = bar_chart(trend, title, y_title, x="period", y="value", series="series")
@@ -102,7 +107,14 @@ def trend_view(
         f"boroughs{' and ' + comparators if comparators else ''}, {span}. The same figures "
         "are in the table."
     )
-    return TrendView(fig, series_table(trend, name, threshold), meta, alt, span)
+    if london_counts is not None:
+        trend = trend.join(london_counts.rename({"london_areas": "areas"}), on="period",
+                           how="left")
+    words = comparison_sentences(
+        trend, measure=name[:1].lower() + name[1:], unit=unit, polarity=polarity,
+        illustrative=bool(metric.get("is_illustrative")),
+    )
+    return TrendView(fig, series_table(trend, name, threshold), meta, alt, span, words)
 
 
 def published_trend(
@@ -122,4 +134,13 @@ def published_trend(
         return False
     chart_block(view.fig, view.table, key=key, meta=view.meta, alt=view.alt,
                 file_stem=f"triborough_{metric['code']}")
+    words_block(view.words)
     return True
+
+
+def words_block(words: Mapping[str, str]) -> None:
+    """A chart's comparison in words, one line per borough after its marker."""
+    if words:
+        st.markdown("  \n".join(
+            f"{borough_label(code) if code in BOROUGH_BY_CODE else code}: {text}"
+            for code, text in words.items()).replace("$", "\\$"), unsafe_allow_html=True)

@@ -415,13 +415,24 @@ def _moved(change: Change, unit: str, terms: str = "") -> str:
              if when.startswith("average of ") else f"{first} in {when}")
     fromto = f"from {start} to {latest} in {period_words(change.latest_period)}"
     terms = f" {terms}" if terms else ""
-    pct = change.percent
     if change.latest_value == change.first_value:
-        return f"stayed the same{terms}, {fromto}"
-    if pct is None:
+        return (f"stayed at {latest}{terms} from {when} to "
+                f"{period_words(change.latest_period)}")
+    amount = _amount(change, unit)
+    if amount is None:
         return f"went{terms} {fromto}"
     went = "rose" if change.latest_value > change.first_value else "fell"
-    return f"{went} {abs(pct):.0f}%{terms}, {fromto}"
+    return f"{went} {amount}{terms}, {fromto}"
+
+
+def _amount(change: Change, unit: str) -> str | None:
+    """How far a figure moved: '44%', or for a percentage 'by 3.2 percentage points' (a fall
+    from 21.8% to 18.6% is not a fall of 15%); None where a percentage change means nothing
+    (a start at or below zero)."""
+    if unit == "percent":
+        return f"{_trimmed(abs(change.latest_value - change.first_value))} percentage points"
+    pct = change.percent
+    return None if pct is None else f"{abs(pct):.0f}%"
 
 
 def _group_size(series: pl.DataFrame, group: str, period: str, members: str) -> str:
@@ -467,13 +478,16 @@ def comparison_sentences(
     prices)"), empty otherwise; ``group`` the comparator series, said as ``group_words`` with
     the number of ``members`` its median is over that year. Direction words follow
     ``polarity``: 'improving'/'worsening' and 'better'/'worse' only where the publisher reads
-    one way as better. Keys are the boroughs' area codes, in the order of ``series``.
+    one way as better. Keys are the boroughs' area codes, in the fixed borough order.
     """
     boroughs = series_changes(series, base, "area")
     out: dict[str, str] = {}
     values = series.filter(pl.col("value").is_not_null())
-    for code in series.filter(pl.col("series_kind") == "area").get_column("series").unique(
-            maintain_order=True).to_list():
+    shown = series.filter(pl.col("series_kind") == "area").get_column("series").unique(
+        maintain_order=True).to_list()
+    # Boroughs in the fixed order every chart's legend uses.
+    for code in [c for c in BOROUGH_CODES if c in shown] + [c for c in shown
+                                                            if c not in BOROUGH_CODES]:
         mine = values.filter(pl.col("series") == code).sort("period_end")
         name = BOROUGH_BY_CODE[code].name if code in BOROUGH_BY_CODE else code
         if mine.is_empty():
@@ -491,12 +505,12 @@ def comparison_sentences(
             theirs = _group_change(values, group, change)
             if theirs is not None:
                 size = _group_size(series, group, change.latest_period, members)
-                pct = theirs.percent
-                if pct is None or theirs.latest_value == theirs.first_value:
+                amount = _amount(theirs, unit)
+                if amount is None or theirs.latest_value == theirs.first_value:
                     text += f", while {group_words} {_moved(theirs, unit)}"
                 else:
                     noun = "rise" if theirs.latest_value > theirs.first_value else "fall"
-                    text += (f", against {_article(group_words)} {noun} of {abs(pct):.0f}% "
+                    text += (f", against {_article(group_words)} {noun} of {amount} "
                              "over the same years")
                 text += f" ({size})" if size else ""
                 sized = bool(size)
@@ -506,8 +520,8 @@ def comparison_sentences(
         if not median_rows.is_empty():
             median = median_rows["value"][0]
             size = _group_size(series, group, latest_period, members)
-            lead = (f"In {period_words(latest_period)} it was" if change is not None
-                    else f"In {period_words(latest_period)} {subject} was")
+            lead = (f"In {period_words(latest_period)} it stood at" if change is not None
+                    else f"In {period_words(latest_period)} {subject} stood at")
             sentences.append(
                 f"{lead} {number_words(latest, unit)}, "
                 f"{_standing(latest, median, polarity)} {group_words} of "
@@ -515,13 +529,27 @@ def comparison_sentences(
                 + (f" ({size})" if size and not sized else "") + "."
             )
         elif change is None:
-            sentences.append(f"In {period_words(latest_period)} {subject} was "
+            sentences.append(f"In {period_words(latest_period)} {subject} stood at "
                              f"{number_words(latest, unit)}; there is no figure for "
                              f"{group_words} to compare with.")
+        later = _suppressed_after(series, code, mine["period_end"][-1])
+        if later:
+            sentences.append(f"The figure for {_and_list([period_words(p) for p in later])} "
+                             "is suppressed because it counts few people.")
         if illustrative:
             sentences.append("These are illustrative figures, generated rather than published.")
         out[code] = " ".join(sentences)
     return out
+
+
+def _suppressed_after(series: pl.DataFrame, code: str, after: object) -> list[str]:
+    """Periods after the borough's latest shown figure whose figure is suppressed, so the
+    words never pass over a hidden year as though nothing was published."""
+    if "suppressed" not in series.columns:
+        return []
+    rows = series.filter((pl.col("series") == code) & pl.col("suppressed")
+                         & (pl.col("period_end") > after))
+    return rows.sort("period_end").get_column("period").to_list()
 
 
 def _article(group_words: str) -> str:
