@@ -178,3 +178,19 @@ def test_library_use_per_1000_residents_against_london(app_env, downloads):
     rates = [m for m, _ in downloads if m.get("metrics", "").startswith("lib_active_users")
              and m["unit"].startswith("per 1,000 residents")]
     assert rates and all(m["illustrative"].startswith("no") for m in rates)
+
+
+def test_tables_show_thousands_separators_but_not_in_years(app_env):
+    import json
+
+    at = run_page(PAGE, caseload_tab="Libraries")
+    at.toggle(key="caseload_library_annual_as_table").set_value(True).run()
+    columns = json.loads(at.dataframe[0].proto.columns)
+    # 1,455,280 visits, not 1455280; the period label stays as published.
+    assert columns["visits"]["type_config"]["format"] == "localized"
+    assert columns["residents"]["type_config"]["format"] == "localized"
+    assert "period" not in columns
+    at.toggle(key="caseload_libraries_open_as_table").set_value(True).run()
+    listing = json.loads(at.dataframe[-1].proto.columns)
+    assert all(c.get("type_config", {}).get("format") != "localized"
+               for name, c in listing.items() if "year" in name)

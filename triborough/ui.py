@@ -160,9 +160,22 @@ def show_table(
     config: dict[str, object] = {
         c: c.replace("_", " ") for c in columns if isinstance(c, str) and "_" in c
     }
+    config.update(separated_columns(table, config))
     config.update(column_config or {})
     st.dataframe(table, hide_index=True, key=key, column_config=config, height=height,
                  placeholder=MISSING)
+
+
+def separated_columns(table: object, labels: Mapping[str, object]) -> dict[str, object]:
+    """Number columns shown with thousands separators (55,721, not 55721); years and codes,
+    which are numbers but not quantities, are left as they are."""
+    if not isinstance(table, pl.DataFrame):
+        return {}
+    return {
+        c: st.column_config.NumberColumn(str(labels.get(c, c)), format="localized")
+        for c, dtype in table.schema.items()
+        if dtype.is_numeric() and not any(w in c.lower() for w in ("year", "code", "period"))
+    }
 
 
 def download_block(
