@@ -150,7 +150,7 @@ def test_scorecard_table_rows_in_words_in_borough_order():
     assert hf["london_position"] == "worst quarter"
     assert hf["vs_london_median"] == "3.0 pts below (better)"
     assert hf["vs_england"] == "7.3 pts below (better)"
-    assert hf["trend"] == f"▁{SPARK_GAP}█"
+    assert hf["trend"] == f"2022-23 ▁{SPARK_GAP}█ 2024-25"
     assert hf["trend_years"] == "2022-23 to 2024-25"
     assert hf["target"] == "no target set" and hf["rag"] == ""
     qol = table.row(2, named=True)
@@ -207,3 +207,20 @@ def test_inspection_history_of_nothing_is_empty():
         "judgement": pl.String, "judgement_score": pl.Int32,
     })
     assert inspection_history(empty).is_empty()
+
+
+def test_sparklines_share_one_scale_across_boroughs_and_name_their_years():
+    from triborough.scorecard import sparklines
+
+    rows = [("E09000033", "2022-23", 10.0), ("E09000033", "2023-24", 20.0),
+            ("E09000033", "2024-25", 30.0), ("E09000013", "2022-23", 28.0),
+            ("E09000013", "2023-24", None), ("E09000013", "2024-25", 30.0)]
+    series = pl.DataFrame(
+        [{"metric_code": "m", "area_code": a, "period": p,
+          "period_end": dt.date(int(p[:4]) + 1, 3, 31), "value": v} for a, p, v in rows],
+        schema_overrides={"value": pl.Float64})
+    lines = sparklines(series)
+    # One scale, 10 to 30: H&F's 28 is near the top, not the bottom of its own range.
+    assert lines[("m", "E09000033")] == ("2022-23 ▁▅█ 2024-25", "2022-23 to 2024-25")
+    assert lines[("m", "E09000013")] == (f"2022-23 ▇{SPARK_GAP}█ 2024-25", "2022-23 to 2024-25")
+    assert sparkline([28.0, 30.0]) == "▁█"  # on its own range the same figures read low-high

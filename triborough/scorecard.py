@@ -200,16 +200,18 @@ def with_council_targets(latest: pl.DataFrame, targets: pl.DataFrame) -> pl.Data
 SPARK_PERIODS = 13  # most periods a scorecard sparkline shows (see scorecard_table)
 
 
-def sparkline(values: Sequence[float | None]) -> str:
+def sparkline(values: Sequence[float | None], scale: tuple[float, float] | None = None) -> str:
     """Text sparkline, oldest first: one block per period, '·' where nothing was published.
 
-    A text line (not a chart column) because Streamlit's LineChartColumn cannot hold a gap:
-    a null in its list turns the cell into an error, and dropping it would bridge the gap.
+    ``scale`` (low, high) puts several boroughs' lines on one scale, so a high block means
+    the same figure in each; without it the line spans its own range. A text line (not a
+    chart column) because Streamlit's LineChartColumn cannot hold a gap: a null in its list
+    turns the cell into an error, and dropping it would bridge the gap.
     """
     known = [float(v) for v in values if not is_missing(v)]
     if not known:
         return SPARK_GAP * len(values)
-    low, high = min(known), max(known)
+    low, high = scale if scale is not None else (min(known), max(known))
     top = len(SPARK_LEVELS) - 1
     out = []
     for v in values:
@@ -220,6 +222,28 @@ def sparkline(values: Sequence[float | None]) -> str:
         else:
             out.append(SPARK_LEVELS[round((float(v) - low) / (high - low) * top)])  # type: ignore[arg-type]
     return "".join(out)
+
+
+def sparklines(series: pl.DataFrame) -> dict[tuple[str, str], tuple[str, str]]:
+    """(metric, borough) -> (sparkline with its first and last period either side, the
+    periods it covers), every borough of a measure on one scale: the measure's lowest and
+    highest figure among the boroughs shown, so the blocks compare across boroughs."""
+    spark: dict[tuple[str, str], tuple[str, str]] = {}
+    if series.is_empty():
+        return spark
+    # The latest SPARK_PERIODS only: one more block would make a scorecard table scroll
+    # sideways at tablet width; the trend chart below it has every year.
+    tails = series.sort("period_end").group_by(["metric_code", "area_code"],
+                                               maintain_order=True).tail(SPARK_PERIODS)
+    for (metric,), rows in tails.group_by(["metric_code"], maintain_order=True):
+        known = [float(v) for v in rows.get_column("value").to_list() if not is_missing(v)]
+        scale = (min(known), max(known)) if known else None
+        for (area,), part in rows.group_by(["area_code"], maintain_order=True):
+            periods = part.get_column("period").to_list()
+            line = sparkline(part.get_column("value").to_list(), scale)
+            spark[(metric, area)] = (f"{periods[0]} {line} {periods[-1]}",
+                                     f"{periods[0]} to {periods[-1]}")
+    return spark
 
 
 def stale_position(row: dict) -> str:
@@ -236,19 +260,7 @@ def scorecard_table(latest: pl.DataFrame, series: pl.DataFrame) -> pl.DataFrame:
     ``latest`` holds ``quality_scorecard`` rows; ``series`` holds ``quality_series`` rows
     (every period in range per metric and borough, gaps as nulls).
     """
-    spark: dict[tuple[str, str], tuple[str, str]] = {}
-    if not series.is_empty():
-        for (metric, area), part in series.sort("period_end").group_by(
-            ["metric_code", "area_code"], maintain_order=True
-        ):
-            # The latest SPARK_PERIODS only: one more block would make a scorecard table
-            # scroll sideways at tablet width; the trend chart below it has every year.
-            part = part.tail(SPARK_PERIODS)
-            periods = part.get_column("period").to_list()
-            spark[(metric, area)] = (
-                sparkline(part.get_column("value").to_list()),
-                f"{periods[0]} to {periods[-1]}" if periods else "",
-            )
+    spark = sparklines(series)
     rows = []
     order = {code: i for i, code in enumerate(SCORECARD_METRICS)}
     for r in latest.to_dicts():
