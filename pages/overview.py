@@ -6,14 +6,13 @@ import polars as pl
 import streamlit as st
 
 from triborough.before_sharing import BEFORE_SHARING
-from triborough.boroughs import BOROUGH_BY_CODE
-from triborough.charts import trend_chart
-from triborough.headlines import MONEY_UNITS, OFSTED_WORDS, OVERVIEW_METRICS, headlines
+from triborough.headlines import OFSTED_WORDS, OVERVIEW_METRICS, headlines
 from triborough.narrative import summary
+from triborough.overview_views import TREND_METRICS, overview_trend_view
 from triborough.pack import build_pack, pack_file_name
-from triborough.real_terms import basis_short, basis_words, in_basis
+from triborough.page_pieces import borough_label, sharing_shading
+from triborough.real_terms import basis_words
 from triborough.settings import get_settings
-from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, unit_label
 from triborough.ui import (
     basis_choice,
     chart_block,
@@ -21,11 +20,9 @@ from triborough.ui import (
     in_brief,
     metadata_for,
     page_scope,
-    period_span,
     query,
 )
 
-SYMBOL_GLYPH = {"circle": "●", "square": "■", "diamond": "◆"}
 CHANGE_BASES: dict[str, tuple[str, ...]] = {
     "the 2008-09 to 2010-11 average (before sharing)": BEFORE_SHARING,
     "the first year shown": (),
@@ -98,14 +95,6 @@ with st.expander("In brief: the headline figures in words", expanded=True):
     ))
 
 
-def borough_label(code: str) -> str:
-    glyph = SYMBOL_GLYPH[BOROUGH_SYMBOLS[code]]
-    return (
-        f"<span style='color:{BOROUGH_COLOURS[code]}' aria-hidden='true'>{glyph}</span> "
-        f"**{BOROUGH_BY_CODE[code].name}**"
-    )
-
-
 st.header("Headline figures")
 for metric in catalogue.to_dicts():
     code = metric["code"]
@@ -152,61 +141,23 @@ with st.container(border=True):
 
 st.divider()
 
-shared = query("shared_periods")
-shading = [
-    (r["start_date"], r["shaded_until"], "shared by all three")
-    for r in shared.filter(pl.col("arrangement_id") == "triborough_childrens_services").to_dicts()
-]
-
 st.header("How the figures moved")
 trend_metric = st.segmented_control(
-    "Figure",
-    options=[
-        "cla_rate_per_10000",
-        "cin_rate_per_10000",
-        "spend_ph_childrens_social_care",
-        "spend_ph_adult_social_care",
-        "spend_ph_cultural_related",
-    ],
-    default="cla_rate_per_10000",
+    "Figure", options=list(TREND_METRICS), default="cla_rate_per_10000",
     format_func=lambda c: catalogue.filter(pl.col("code") == c).get_column("name")[0],
-    key="overview_trend_metric",
-    required=True,
+    key="overview_trend_metric", required=True,
 )
-trend = query(
-    "metric_trend", metric=trend_metric, areas=areas, from_year=first_year, to_year=last_year
+view = overview_trend_view(
+    query("metric_trend", metric=trend_metric, areas=areas, from_year=first_year,
+          to_year=last_year),
+    catalogue.filter(pl.col("code") == trend_metric), basis=basis, deflators=deflators,
+    shading=sharing_shading(query("shared_periods")), meta_for=metadata_for,
 )
-meta_rows = catalogue.filter(pl.col("code") == trend_metric)
-name = meta_rows.get_column("name")[0]
-if trend.filter(pl.col("value").is_not_null()).is_empty():
-    empty_notice(f"No published figures for {name.lower()} in the years chosen.")
+if isinstance(view, str):
+    empty_notice(view)
 else:
-    published = trend.filter(pl.col("value").is_not_null()).sort("period_end")
-    periods = published.get_column("period").unique(maintain_order=True).to_list()
-    span = period_span(periods)
-    unit = meta_rows.get_column("unit")[0]
-    is_money = unit in MONEY_UNITS
-    if is_money:
-        trend = in_basis(trend, basis, deflators)
-    fig = trend_chart(
-        trend,
-        f"{name}, {span}" + (f"<br><sup>{basis_short(basis)}</sup>" if is_money else ""),
-        unit_label(unit),
-        shaded=shading,
-    )
-    table = trend.select("series_label", "period", "value").rename(
-        {"series_label": "area", "value": name}
-    )
-    chart_block(
-        fig,
-        table,
-        key="overview_trend",
-        meta=metadata_for(meta_rows, span)
-        | ({"prices": basis_words(basis, deflators)} if is_money else {}),
-        alt=f"Line chart of {name} for the chosen boroughs, London median and England, {span}. "
-        "The same figures are in the table below.",
-        file_stem=f"triborough_{trend_metric}",
-    )
+    chart_block(view.fig, view.table, key="overview_trend", meta=view.meta, alt=view.alt,
+                file_stem=view.file_stem)
     st.caption(
         "Shaded: the years adults' and children's services were shared by all three boroughs. "
         "A break in a line is a year with no published figure."

@@ -4,11 +4,16 @@ the Ofsted record, adult social care outcomes, the social work workforce and pla
 import polars as pl
 import streamlit as st
 
-from triborough.catalogue import SOURCES
-from triborough.charts import judgement_chart
-from triborough.disclosure import meta_with, shading, span_of
+from triborough.disclosure import meta_with
 from triborough.metric_views import published_trend
 from triborough.narrative import statements
+from triborough.page_pieces import ADULTS_SHARED, CHILDREN_SHARED
+from triborough.quality_views import (
+    OFLOG_METRICS,
+    PLACEMENT_METRICS,
+    WORKFORCE_METRICS,
+    ofsted_view,
+)
 from triborough.scorecard import (
     DISPLAY_COLUMNS,
     SCORECARD_METRICS,
@@ -31,13 +36,6 @@ from triborough.ui import (
     query,
     source_line,
 )
-
-OFLOG_METRICS = ("asc_user_qol", "asc_carer_qol", "asc_short_term_outcome_pct",
-                 "asc_info_users_pct", "asc_info_carers_pct", "asc_workforce_turnover_pct")
-WORKFORCE_METRICS = ("sw_turnover_pct", "sw_agency_pct", "sw_vacancy_pct", "sw_caseload")
-PLACEMENT_METRICS = ("placements_3plus_pct", "placement_same_2yrs_pct")
-CHILDREN_SHARED = ("triborough_childrens_services",)
-ADULTS_SHARED = ("triborough_adult_social_care",)
 
 st.title("Service quality: how well each borough's services are doing")
 st.markdown(
@@ -147,34 +145,9 @@ if history.is_empty():
     empty_notice("No Ofsted inspection of these boroughs' children's services was published in "
                  "the years chosen (the record here runs from 2009 to 2025).")
 else:
-    dates = history.get_column("publication_date")
-    span = f"{dates.min():%Y} to {dates.max():%Y}"
-    fig = judgement_chart(
-        history.select("area_code", pl.col("borough").alias("area_name"), "publication_date",
-                       "label", "hover"),
-        f"Ofsted judgements of children's services, {span}",
-        shaded=shading(arrangements, CHILDREN_SHARED, span_of(history, "publication_date")),
-    )
-    ofsted = SOURCES["ofsted"]
-    ofsted_meta = {
-        "figures": "Ofsted judgements of local authority children's services",
-        "unit": "judgement (Outstanding, Good, Requires improvement to be good, Inadequate)",
-        "source": f"{ofsted['publisher']}: {ofsted['title']}",
-        "source_url": ofsted["url"],
-        "licence": ofsted["licence"],
-        "illustrative": "no - published figures",
-        "period": span,
-    }
-    chart_block(
-        fig,
-        history.select("borough", "published", "inspection", "headline_judgement",
-                       "other_judgements"),
-        key="quality_ofsted",
-        meta=ofsted_meta,
-        alt=f"Timeline of Ofsted judgements for each chosen borough, {span}, each inspection "
-        "labelled with its judgement in words. The table lists every judgement.",
-        file_stem="triborough_ofsted_judgements",
-    )
+    view = ofsted_view(history, arrangements)
+    chart_block(view.fig, view.table, key="quality_ofsted", meta=view.meta, alt=view.alt,
+                file_stem=view.file_stem)
     st.caption(
         "Shaded: the years the three boroughs shared children's services. On 29 March 2016 "
         "Ofsted published single inspections of all three boroughs' services, inspected while "
@@ -194,7 +167,9 @@ def trend_section(heading: str, codes: tuple[str, ...], key: str, query_name: st
     trend = query(query_name, metric=code, areas=areas, from_year=first_year,
                   to_year=last_year)
     published_trend(METRIC[code], trend, key=f"{key}_{code}", threshold=threshold,
-                    arrangements=arrangements, shared=shared)
+                    arrangements=arrangements, shared=shared,
+                    london_counts=query("metric_london_counts", metric=code,
+                                        from_year=first_year, to_year=last_year))
     st.caption(f"{METRIC[code]['definition']} {note}")
 
 
