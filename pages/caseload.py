@@ -7,6 +7,7 @@ import streamlit as st
 from triborough.caseload_views import (
     ANNUAL_MEASURES,
     CHILDREN_TOPICS,
+    NOTES,
     PAGE_METRICS,
     PSS_METRICS,
     SERVICE_WORDS,
@@ -73,8 +74,7 @@ def merged_teams_view() -> None:
     """Illustrative (or loaded) monthly caseload, by borough and by team model."""
     st.header("Open cases each month, in shared and in sovereign teams")
     if not query("council_tables_present", tables=["caseload_monthly"])["present"].any():
-        empty_notice("The monthly caseload table is not in the warehouse yet: it arrives with the "
-                     "illustrative build (`triborough build`) or when a council loads its extract.")
+        empty_notice(NOTES["no_monthly"])
         return
     service = st.segmented_control(
         "Service", options=list(SERVICES), default="looked_after",
@@ -92,14 +92,7 @@ def merged_teams_view() -> None:
         monthly["is_illustrative"].to_list(), f"{first:%b %Y} to {last:%b %Y}",
     ), suppression=suppression_note(threshold))
     if monthly["is_illustrative"].any():
-        illustrative_notice(
-            "No council publishes monthly caseload by team. At the end of each March these "
-            "figures equal DfE's published counts of children in need and children looked "
-            "after at 31 March; child protection and adults' series are anchored on related "
-            "published figures; the months between are interpolated, and a year with no "
-            "published count is held flat. They show how this view works with a council's "
-            "own extract, which replaces them when loaded."
-        )
+        illustrative_notice(NOTES["monthly"])
     by_borough, by_team = monthly_views(monthly, service, arrangements=arrangements,
                                         threshold=threshold, meta=meta)
     lay_out(by_borough, "caseload_monthly")
@@ -121,14 +114,7 @@ def children_view() -> None:
             key=f"caseload_{count_code.split('_')[0]}_measure", required=True,
         )
         metric_trend_view(choice, key=f"caseload_{choice}", shared=CHILDREN_SHARED)
-    st.caption(
-        "Shaded: the years children's services were shared by all three boroughs (June 2011 to "
-        "March 2018); the dotted line marks 1 April 2018, when Hammersmith & Fulham took its "
-        "service back and Westminster and Kensington & Chelsea carried on together. A break in "
-        "a line is a year with no published figure (children looked after at 31 March 2018 is "
-        "missing from the series used). England is left out of charts of counts, where its "
-        "figures would dwarf the boroughs'; it is shown for rates and shares."
-    )
+    st.caption(NOTES["children"])
 
 
 def adults_view() -> None:
@@ -139,11 +125,7 @@ def adults_view() -> None:
         format_func=lambda c: METRIC[c]["name"], key="caseload_pss_measure", required=True,
     )
     metric_trend_view(pss, key="caseload_pss", kind="bar")
-    st.caption(
-        "The publisher (the Health and Social Care Information Centre) rounded these counts to "
-        "the nearest 5. Council-level activity figures in this form stop in 2013-14; later "
-        "years were not found. The shared adult social care service began in June 2011."
-    )
+    st.caption(NOTES["pss"])
     st.header("Requests for support that resulted in a service")
     metric_trend_view(
         "asc_requests_service_rate", key="caseload_asc_requests", shared=ADULTS_SHARED,
@@ -151,11 +133,7 @@ def adults_view() -> None:
         extra_meta={"unit_note": "the publisher's file does not state the unit of this rate "
                     "(likely per 100,000 adults)"},
     )
-    st.caption(
-        "Oflog's file does not say what this rate is per (most likely per 100,000 adults), "
-        "so compare the boroughs with each other and with the medians only. More requests "
-        "turning into a service is neither better nor worse in itself."
-    )
+    st.caption(NOTES["requests"])
 
 
 def libraries_view() -> None:
@@ -171,16 +149,10 @@ def libraries_view() -> None:
     view = library_annual_view(query("caseload_library_annual", areas=areas, **YEARS), annual,
                                meta=meta_of(code, "2023-24"))
     if view is None:
-        empty_notice("Arts Council England publishes library visits, loans and active users for "
-                     "April 2023 to March 2024 only: include 2023 in the years chosen to see them.")
+        empty_notice(NOTES["no_activity"])
     else:
         lay_out(view, "caseload_library_annual")
-        st.caption(
-            "Arts Council England has published one year of these figures so far (2023-24), so "
-            "each borough is one bar beside the London median; later years will sit beside it. "
-            f"The London median is the middle of the {view.notes[0]} London boroughs with a "
-            "figure for the whole year. Residents: ONS mid-2023 estimate, all ages."
-        )
+        st.caption(NOTES["annual"].format(n=view.notes[0]))
     st.header("Library visits and loans through 2023/24")
     c1, c2 = st.columns([2, 1])
     with c1:
@@ -200,17 +172,10 @@ def libraries_view() -> None:
     view = library_activity_view(activity, measure, grain, threshold=threshold,
                                  meta=meta_of(f"lib_{measure}", "2023-24"))
     if view is None:
-        empty_notice("Arts Council England's library activity figures cover April 2023 to March "
-                     "2024 only: include 2023 in the years chosen to see them.")
+        empty_notice(NOTES["no_months"])
     else:
         lay_out(view, "caseload_library_activity")
-        st.caption(
-            "Only one year of library activity is published in this form, so there is no trend "
-            "across years. Each borough's figure adds up everything its service reported "
-            "(libraries, shared buildings, home delivery; books, audiobooks and e-loans). The "
-            f"London median is the middle of the {view.notes[0]} London boroughs whose figures "
-            "cover their whole service for that period."
-        )
+        st.caption(NOTES["activity"].format(n=view.notes[0]))
     st.header("Active library users by age, 2023/24")
     users = query("caseload_active_users", areas=areas, **YEARS)
     if users.is_empty():
@@ -219,11 +184,7 @@ def libraries_view() -> None:
         lay_out(active_users_view(users, threshold=threshold, meta=meta_with(
             meta_of("lib_active_users", "2023-24"), suppression=suppression_note(threshold))),
             "caseload_library_users")
-        st.caption(
-            "Hammersmith & Fulham reported its active users as one total, without ages "
-            "('Unknown'). Arts Council's raw return gives a higher total for some services "
-            "(Westminster 38,544) than the sum of age groups used here (34,326)."
-        )
+        st.caption(NOTES["users"])
     st.header("Libraries open in 2010 and in 2016")
     metric_trend_view("lib_statutory_libraries", key="caseload_libraries_open", kind="bar",
                       title="Statutory libraries open in 2010 and in 2016")
@@ -232,8 +193,7 @@ def libraries_view() -> None:
                     key="caseload_libraries_list", meta=meta_of("lib_statutory_libraries",
                                                                  "2010 and 2016"),
                     file_stem="triborough_libraries_2010_2016")
-        st.caption("How run in 2016: LAL = local-authority-led; CRL = community-run. 'Statutory' "
-                   "means counted as part of the council's statutory library service.")
+        st.caption(NOTES["listing"])
 
 
 # Lazy tabs: only the chosen tab's figures are queried and drawn, so the page stays quick and

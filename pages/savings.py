@@ -15,14 +15,16 @@ from triborough.savings import (
     reported_targets,
 )
 from triborough.savings_views import (
-    WORKSTREAMS_WHAT,
+    CLAIMS_META,
+    LEDGER_NOTICE,
+    claims_table,
     cumulative_view,
     delivered_view,
     in_years,
+    payback_words,
     spend_view,
     workstream_view,
 )
-from triborough.style import format_value
 from triborough.ui import (
     base_choice,
     basis_choice,
@@ -108,24 +110,12 @@ reported = query("savings_programme_reported")
 if reported.is_empty():
     empty_notice("No reported savings claims are in the warehouse.")
 else:
-    claims = reported.select(
-        pl.col("date_published").alias("published"), pl.col("measure").alias("what was claimed"),
-        "value", "unit", pl.col("period_referred_to").alias("for"), "scope",
-        pl.col("source_publisher").alias("published by"), pl.col("source_url").alias("source"),
-        pl.col("quote_or_note").alias("quote"),
-    )
+    claims = claims_table(reported)
     # A static table: every claim's words wrap and show in full; scope and quotes are in
     # the download.
     st.table(claims_on_screen(claims))
-    claims_meta = {
-        "figures": "Reported tri-borough savings claims and targets",
-        "unit": "as stated in each row",
-        "source": "Councils' press releases and press reports (each row names its page)",
-        "licence": "Quoted facts from public reporting",
-        "illustrative": "no - reported claims, not audited outturns",
-    }
-    st.caption(source_line(claims_meta))
-    download_block(claims, key="savings_reported", meta=claims_meta,
+    st.caption(source_line(CLAIMS_META))
+    download_block(claims, key="savings_reported", meta=CLAIMS_META,
                    file_stem="triborough_reported_savings_claims")
 
 # ---------------------------------------------------------------------------------------------
@@ -143,14 +133,7 @@ if ledger.is_empty():
     )
     st.stop()
 if any(flags):
-    illustrative_notice(
-        "No council published its savings by workstream and year, so this ledger is "
-        "generated: deterministic, and calibrated so the three councils together deliver the "
-        "reported £43m a year in 2015-16 and plan the reported £7.7m (2012-13), £33.4m "
-        "(2014-15) and £40m (2015-16), with H&F's reported £13m in 2016-17. Workstream "
-        "splits, one-off costs and each borough's share are assumptions. A council replaces "
-        "these rows by loading its own ledger."
-    )
+    illustrative_notice(LEDGER_NOTICE)
 yearly = ledger_by_year(ledger)  # cumulative from the ledger's first year, whatever is shown
 window = (first_year, last_year)
 shown = yearly.filter(in_years(window))
@@ -170,13 +153,9 @@ def meta(what: str) -> dict[str, str]:
 all_three = len(areas) == 3
 targets = reported_targets(milestones).filter(in_years(window))
 views = [
-    delivered_view(shown, targets, all_three=all_three, suffix=suffix, span=span, meta=meta(
-        "Savings ledger: planned, delivered, one-off cost, net and cumulative net savings by "
-        "borough and year")),
-    cumulative_view(shown, shading, suffix=suffix, span=span, meta=meta(
-        "Cumulative net savings (delivered less one-off costs, added up from the ledger's first "
-        "year)")),
-    workstream_view(in_window, suffix=suffix, span=span, meta=meta(WORKSTREAMS_WHAT)),
+    delivered_view(shown, targets, all_three=all_three, suffix=suffix, span=span, meta_for=meta),
+    cumulative_view(shown, shading, suffix=suffix, span=span, meta_for=meta),
+    workstream_view(in_window, suffix=suffix, span=span, meta_for=meta),
 ]
 keys = ["savings_ledger_delivered", "savings_ledger_cumulative", "savings_ledger_workstreams"]
 
@@ -208,12 +187,8 @@ if not views[0].frame.is_empty():
 lay_out(1)
 summary = ledger_summary(yearly.filter(pl.col("borough_code").is_in(areas)))
 st.markdown("**Payback**" + suffix)
-for r in summary.iter_rows(named=True):
-    paid = (f"Paid back its one-off costs in **{r['payback_year']}**" if r["payback_year"]
-            else "Not paid back in the ledger's years")
-    st.markdown(f"{borough_label(r['borough_code'])}: {paid}; "
-                f"{format_value(r['cumulative_net_gbp_k'], 'gbp_thousand')} net by "
-                f"{r['years'][-7:]}{suffix}.", unsafe_allow_html=True)
+for code, words in payback_words(summary, suffix).items():
+    st.markdown(f"{borough_label(code)}: {words}", unsafe_allow_html=True)
 st.caption(
     "Net saving = savings delivered less one-off costs (redundancy, systems, transition), "
     "added up from the ledger's first year (2011-12) whatever years are chosen. The payback "

@@ -187,3 +187,68 @@ def libraries_listing(listing: pl.DataFrame) -> pl.DataFrame:
         .alias("statutory in 2016"),
         pl.col("library_type").alias("how run in 2016"), pl.col("closed_year").alias("year closed"),
     )
+
+
+# What the page says under its charts, kept with the views they explain.
+NOTES = {
+    "monthly": (
+        "No council publishes monthly caseload by team. At the end of each March these figures "
+        "equal DfE's published counts of children in need and children looked after at 31 "
+        "March; child protection and adults' series are anchored on related published figures; "
+        "the months between are interpolated, and a year with no published count is held flat. "
+        "They show how this view works with a council's own extract, which replaces them when "
+        "loaded."
+    ),
+    "children": (
+        "Shaded: the years children's services were shared by all three boroughs (June 2011 to "
+        "March 2018); the dotted line marks 1 April 2018, when Hammersmith & Fulham took its "
+        "service back and Westminster and Kensington & Chelsea carried on together. A break in "
+        "a line is a year with no published figure (children looked after at 31 March 2018 is "
+        "missing from the series used). England is left out of charts of counts, where its "
+        "figures would dwarf the boroughs'; it is shown for rates and shares."
+    ),
+    "pss": (
+        "The publisher (the Health and Social Care Information Centre) rounded these counts to "
+        "the nearest 5. Council-level activity figures in this form stop in 2013-14; later "
+        "years were not found. The shared adult social care service began in June 2011."
+    ),
+    "requests": (
+        "Oflog's file does not say what this rate is per (most likely per 100,000 adults), so "
+        "compare the boroughs with each other and with the medians only. More requests turning "
+        "into a service is neither better nor worse in itself."
+    ),
+    "annual": (
+        "Arts Council England has published one year of these figures so far (2023-24), so "
+        "each borough is one bar beside the London median; later years will sit beside it. The "
+        "London median is the middle of the {n} London boroughs with a figure for the whole "
+        "year. Residents: ONS mid-2023 estimate, all ages."
+    ),
+    "activity": (
+        "Only one year of library activity is published in this form, so there is no trend "
+        "across years. Each borough's figure adds up everything its service reported "
+        "(libraries, shared buildings, home delivery; books, audiobooks and e-loans). The "
+        "London median is the middle of the {n} London boroughs whose figures cover their "
+        "whole service for that period."
+    ),
+    "users": (
+        "Hammersmith & Fulham reported its active users as one total, without ages "
+        "('Unknown'). Arts Council's raw return gives a higher total for some services "
+        "(Westminster 38,544) than the sum of age groups used here (34,326)."
+    ),
+    "listing": (
+        "How run in 2016: LAL = local-authority-led; CRL = community-run. 'Statutory' means "
+        "counted as part of the council's statutory library service."
+    ),
+    "no_months": (
+        "Arts Council England's library activity figures cover April 2023 to March 2024 only: "
+        "include 2023 in the years chosen to see them."
+    ),
+    "no_monthly": (
+        "The monthly caseload table is not in the warehouse yet: it arrives with the "
+        "illustrative build (`triborough build`) or when a council loads its extract."
+    ),
+    "no_activity": (
+        "Arts Council England publishes library visits, loans and active users for April 2023 "
+        "to March 2024 only: include 2023 in the years chosen to see them."
+    ),
+}

@@ -23,6 +23,7 @@ from triborough.savings import (
     programme_totals,
     workstream_totals,
 )
+from triborough.style import format_value
 
 # The unit ``narrative.number_words`` says a measure's figures in.
 WORDS_UNIT = {"cash": "gbp_thousand", "per_head": "gbp", "index": "index"}
@@ -189,10 +190,14 @@ def in_years(years: tuple[int, int], column: str = "financial_year") -> pl.Expr:
 
 def delivered_view(
     shown: pl.DataFrame, targets: pl.DataFrame, *, all_three: bool, suffix: str,
-    meta: dict[str, str], span: str,
+    meta_for: Callable[[str], dict[str, str]], span: str,
 ) -> View:
     """Savings delivered each year by borough (stacked), the ledger's planned total as a line
-    and, with all three boroughs, the reported targets as markers."""
+    and, with all three boroughs, the reported targets as markers; ``frame`` holds the
+    ledger's totals beside each reported target. ``meta_for(what)`` gives the download
+    metadata."""
+    meta = meta_for("Savings ledger: planned, delivered, one-off cost, net and cumulative net "
+                    "savings by borough and year")
     totals = programme_totals(shown)
     markers = ([(r["financial_year"], r["value_gbp_m"], f"£{r['value_gbp_m']:g}m ")
                 for r in targets.iter_rows(named=True)] if all_three else None)
@@ -222,10 +227,12 @@ def delivered_view(
                 frame=pl.DataFrame(target_rows))
 
 
-def cumulative_view(shown: pl.DataFrame, shading: list, *, suffix: str, meta: dict[str, str],
-                    span: str) -> View:
+def cumulative_view(shown: pl.DataFrame, shading: list, *, suffix: str,
+                    meta_for: Callable[[str], dict[str, str]], span: str) -> View:
     """Cumulative net savings after one-off costs, by borough: the payback year is where a
     line crosses zero."""
+    meta = meta_for("Cumulative net savings (delivered less one-off costs, added up from the "
+                    "ledger's first year)")
     cumulative = _named(shown).with_columns(
         pl.col("borough_code").alias("series"),
         pl.col("financial_year").alias("period"),
@@ -244,9 +251,11 @@ def cumulative_view(shown: pl.DataFrame, shading: list, *, suffix: str, meta: di
     return View(fig, table, title, meta, alt, "triborough_savings_cumulative")
 
 
-def workstream_view(ledger: pl.DataFrame, *, suffix: str, meta: dict[str, str], span: str
-                    ) -> View:
+def workstream_view(ledger: pl.DataFrame, *, suffix: str,
+                    meta_for: Callable[[str], dict[str, str]], span: str) -> View:
     """Savings delivered by workstream over the years shown, one bar per borough."""
+    meta = meta_for("Savings delivered and one-off costs by workstream ("
+                    + ", ".join(WORKSTREAM_LABELS.values()) + ")")
     by_stream = _named(workstream_totals(ledger)).with_columns(
         (pl.col("delivered_gbp_k") / 1000).alias("delivered_gbp_m"))
     title = f"Savings delivered by workstream, {span} in total" + suffix
@@ -262,5 +271,42 @@ def workstream_view(ledger: pl.DataFrame, *, suffix: str, meta: dict[str, str], 
     return View(fig, table, title, meta, alt, "triborough_savings_workstreams")
 
 
-WORKSTREAMS_WHAT = ("Savings delivered and one-off costs by workstream ("
-                    + ", ".join(WORKSTREAM_LABELS.values()) + ")")
+
+def payback_words(summary: pl.DataFrame, suffix: str) -> dict[str, str]:
+    """Per borough (``savings.ledger_summary`` rows): the year it paid back its one-off costs,
+    or that it did not, and its net savings by the ledger's last year."""
+    return {
+        r["borough_code"]: (
+            f"Paid back its one-off costs in **{r['payback_year']}**" if r["payback_year"]
+            else "Not paid back in the ledger's years")
+        + f"; {format_value(r['cumulative_net_gbp_k'], 'gbp_thousand')} net by "
+        f"{r['years'][-7:]}{suffix}."
+        for r in summary.iter_rows(named=True)
+    }
+
+
+LEDGER_NOTICE = (
+    "No council published its savings by workstream and year, so this ledger is generated: "
+    "deterministic, and calibrated so the three councils together deliver the reported £43m a "
+    "year in 2015-16 and plan the reported £7.7m (2012-13), £33.4m (2014-15) and £40m "
+    "(2015-16), with H&F's reported £13m in 2016-17. Workstream splits, one-off costs and each "
+    "borough's share are assumptions. A council replaces these rows by loading its own ledger."
+)
+CLAIMS_META = {
+    "figures": "Reported tri-borough savings claims and targets",
+    "unit": "as stated in each row",
+    "source": "Councils' press releases and press reports (each row names its page)",
+    "licence": "Quoted facts from public reporting",
+    "illustrative": "no - reported claims, not audited outturns",
+}
+
+
+def claims_table(reported: pl.DataFrame) -> pl.DataFrame:
+    """The reported claims and targets (``savings_programme_reported`` rows) with headings in
+    words, every column the download keeps."""
+    return reported.select(
+        pl.col("date_published").alias("published"), pl.col("measure").alias("what was claimed"),
+        "value", "unit", pl.col("period_referred_to").alias("for"), "scope",
+        pl.col("source_publisher").alias("published by"), pl.col("source_url").alias("source"),
+        pl.col("quote_or_note").alias("quote"),
+    )
