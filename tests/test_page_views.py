@@ -22,17 +22,21 @@ def run(built_warehouse):
     con.close()
 
 
-def test_spend_view_in_real_terms_per_child(run):
-    option = SERVICE_OPTIONS["childrens_social_care"]
-    view = spend_view(
+def _spend(run, service: str, measure: str, basis: str, years: tuple[int, int]):  # noqa: ANN001, ANN202
+    """The Savings page's spend view for ``service`` as the page builds it."""
+    option = SERVICE_OPTIONS[service]
+    return spend_view(
         run("savings_spend_by_service", services=list(option.lines), age_band=option.age_band,
             areas=ALL, peer_group="dfe_sn_2021"),
-        option, measure="per_head", basis="real", base=option.base_periods,
-        deflators=run("gdp_deflator"), years=(2007, 2025),
-        milestones=run("savings_milestones"), shading=[],
-        meta_for=lambda codes, span: {"metrics": ", ".join(codes), "period": span},
-        money="real terms",
+        option, measure=measure, basis=basis, base=option.base_periods,
+        deflators=run("gdp_deflator"), years=years, milestones=run("savings_milestones"),
+        shading=[], meta_for=lambda codes, span: {"metrics": ", ".join(codes), "period": span},
+        money="real terms" if basis == "real" else "cash",
     )
+
+
+def test_spend_view_in_real_terms_per_child(run):
+    view = _spend(run, "childrens_social_care", "per_head", "real", (2007, 2025))
     assert view.title == ("Children's social care: net spending<br><sup>£ per child aged 0-17, "
                           "real terms, 2007-08 to 2024-25</sup>")
     assert view.meta["metrics"] == "nce_childrens_social_care, pop_0_17"
@@ -45,14 +49,7 @@ def test_spend_view_in_real_terms_per_child(run):
 
 
 def test_spend_view_says_why_when_there_is_nothing(run):
-    option = SERVICE_OPTIONS["public_health"]
-    why = spend_view(
-        run("savings_spend_by_service", services=list(option.lines), age_band=option.age_band,
-            areas=ALL, peer_group="dfe_sn_2021"),
-        option, measure="cash", basis="cash", base=option.base_periods,
-        deflators=run("gdp_deflator"), years=(2010, 2012), milestones=run("savings_milestones"),
-        shading=[], meta_for=lambda codes, span: {}, money="cash",
-    )
+    why = _spend(run, "public_health", "cash", "cash", (2010, 2012))
     assert why == "No published figures for public health in the years chosen."
 
 
