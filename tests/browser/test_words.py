@@ -4,6 +4,8 @@ is better and where each borough stands; both stay within a tablet's width."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .support import SCREENSHOT_DIR
@@ -19,13 +21,20 @@ def _choose(app, label: str, option: str) -> None:  # noqa: ANN001 - AppDriver
         app.page.get_by_role("option", name=option, exact=True).click()
 
 
+def _press(app, choice: str) -> None:  # noqa: ANN001 - AppDriver
+    """Press the segmented-control choice that reads exactly ``choice``; wait for the rerun."""
+    button = app.page.locator('[data-testid="stButtonGroup"] button').filter(
+        has_text=re.compile(f"^{re.escape(choice)}$"))
+    with app.rerun():
+        button.first.click()
+
+
 def test_savings_says_childrens_spend_against_london_in_words(app) -> None:
     """The councillor's question: how Westminster's children's social care spend changed
     against London, answered in a sentence under the chart."""
     app.open(app.server.paths["Savings and spend"])
     _choose(app, "Service", "Children's social care")
-    with app.rerun():
-        app.page.get_by_role("button", name="Per head £", exact=True).click()
+    _press(app, "Per head £")
     text = app.main_text()
     assert ("Westminster's net spending on children's social care per child aged 0-17 rose "
             "23% in real terms (2024-25 prices), from £1,508 in 2011-12 to £1,858 in 2024-25, "
@@ -38,9 +47,7 @@ def test_caseload_says_which_way_is_better_at_tablet_width(tablet_app) -> None:
     """At 768 px every Caseload chart says which way is better and each borough's standing
     against London, and nothing scrolls sideways."""
     tablet_app.open(tablet_app.server.paths["Caseload"])
-    with tablet_app.rerun():
-        tablet_app.page.get_by_role("button", name="Re-referrals within 12 months",
-                                    exact=True).click()
+    _press(tablet_app, "Re-referrals within 12 months")
     text = tablet_app.main_text()
     assert "Lower is better" in text
     assert "Neither higher nor lower is better in itself" in text
