@@ -11,12 +11,12 @@ British English, with alt text on every chart and its fonts embedded.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
 import html
+import re
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +26,11 @@ import polars as pl
 from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES
 from triborough.charts import judgement_chart
 from triborough.disclosure import shading, span_of
+from triborough.effect_summary import EffectSummary, effect_summary
 from triborough.headlines import OVERVIEW_METRICS, headlines
 from triborough.metric_views import trend_view
 from triborough.narrative import statements, summary
+from triborough.pack_charts import ChartDrawer
 from triborough.scorecard import (
     SCORECARD_METRICS,
     THEMES,
@@ -60,12 +62,9 @@ SECTIONS: dict[str, str] = {
     "headlines": "Headline figures",
     "scorecard": "Service quality scorecard",
     "charts": "Key charts",
+    "effect": "Did sharing work? The effect estimate",
     "appendix": "Appendix: methods, sources and licences",
 }
-# Chart size in CSS pixels as exported; the PDF scales it to the text width.
-CHART_SIZE = (900, 430)
-EXPORT_LEFT_MARGIN = 95  # px: room for the y-axis title and five-figure tick labels
-EXPORT_BOTTOM_MARGIN = 40  # px: room for year labels under a timeline
 
 
 class PackError(ValueError):
@@ -121,6 +120,9 @@ class PackContent:
     charts: list[tuple[go.Figure, str, str]]  # (figure, alt text, source line)
     sources: pl.DataFrame  # metric catalogue rows of every measure used
     illustrative: list[str] = field(default_factory=list)  # what in it is generated
+    # The effect of sharing, or why the published figures cannot support an estimate; None
+    # until it is read (``read_effect``), and then always one or the other.
+    effect: EffectSummary | str | None = None
 
 
 def gather(warehouse: Path, areas: Sequence[str], first_year: int, last_year: int,
@@ -231,38 +233,6 @@ def _charts(q: Callable[..., pl.DataFrame], meta: dict[str, dict], areas: list[s
                     "Source: Ofsted, children's services inspection outcomes · Licence: Open "
                     "Government Licence v3.0"))
     return out
-
-
-def _export_ready(fig: go.Figure) -> tuple[go.Figure, dict[str, object]]:
-    """The figure with margins that fit its labels, and kaleido's options for it.
-
-    The static export lays a figure out once, without the browser's second pass that grows
-    margins to fit the axis labels: y labels (and a timeline's borough names) were cut off at
-    the edge and the timeline's years at the foot.
-    """
-    names = [len(v) for trace in fig.data for v in (getattr(trace, "y", None) or ())
-             if isinstance(v, str)]
-    left = max(EXPORT_LEFT_MARGIN, round(max(names, default=0) * 7.5) + 30)
-    ready = go.Figure(fig).update_layout(margin=dict(l=left, b=EXPORT_BOTTOM_MARGIN))
-    width, height = CHART_SIZE
-    return ready, {"format": "svg", "width": width, "height": fig.layout.height or height}
-
-
-def chart_svgs(figures: Sequence[go.Figure]) -> list[str]:
-    """Each figure as SVG, drawn by kaleido in one browser session for all of them: plotly.js
-    comes from the installed plotly package and MathJax is off, so nothing is fetched."""
-    import kaleido
-
-    async def draw() -> list[bytes]:
-        async with kaleido.Kaleido(n=1, mathjax=False) as k:
-            return [await k.calc_fig(fig, opts=opts)
-                    for fig, opts in map(_export_ready, figures)]
-
-    # In a thread of its own: asyncio.run refuses to start where the caller already runs an
-    # event loop (Playwright's sync API does, in the browser tests' process).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        drawn = pool.submit(asyncio.run, draw()).result()
-    return [b.decode("utf-8") if isinstance(b, bytes) else str(b) for b in drawn]
 
 
 def _e(text: object) -> str:
@@ -395,7 +365,8 @@ def pack_html(content: PackContent, svgs: Sequence[str]) -> str:
         f"<dt>Data as of</dt><dd>{_e(_date(content.data_date))} (the warehouse's latest "
         "build or load)</dd></dl>" + notice + "</section>")
 
-    toc = "".join(f'<li><a href="#{key}">{_e(title)}</a></li>' for key, title in SECTIONS.items())
+    toc = "".join(f'<li><a href="#{key}">{_e(title)}</a></li>' for key, title in SECTIONS.items()
+                  if key != "effect" or content.effect is not None)
     parts.append(f'<section><h1 id="contents">Contents</h1><nav><ol>{toc}</ol></nav></section>')
 
     summary = "".join(f"<h3>{_e(title)}</h3>{_brief(texts)}" for title, texts in content.summary)
@@ -455,6 +426,8 @@ def pack_html(content: PackContent, svgs: Sequence[str]) -> str:
         "year with no published figure. Shading marks the years the services were shared."
         f"</p>{''.join(figures)}</section>")
 
+    if content.effect is not None:
+        parts.append(_effect_section(content.effect))
     parts.append(_appendix(content))
     return (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
@@ -462,6 +435,41 @@ def pack_html(content: PackContent, svgs: Sequence[str]) -> str:
         '<meta name="author" content="Tri-borough Insight">'
         f'<meta name="description" content="{_e(footer)}">'
         f"<style>{_CSS}{_footer_css(footer)}</style></head><body>{''.join(parts)}</body></html>"
+    )
+
+
+def _strong(text: str) -> str:
+    """Text escaped for HTML, its **bold** marks made strong."""
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", _e(text))
+
+
+EFFECT_INTRO = (
+    "This is the only part of the pack that says what sharing may have caused, and every "
+    "estimate in it is quoted with its 95% interval. The words are those of the app's \"Did "
+    "sharing work?\" page."
+)
+EFFECT_HEADINGS = (("Method", 24), ("Compared with", 22), ("Estimate", 12),
+                   ("95% interval", 14), ("p-value", 8), ("Reading", 20))
+
+
+def _effect_section(effect: EffectSummary | str) -> str:
+    head = f'<section><h1 id="effect">{SECTIONS["effect"]}</h1>'
+    if isinstance(effect, str):
+        return head + f"<p>No estimate is given: {_e(effect)}.</p></section>"
+    rows: list[list[Cell]] = [[r.method, r.comparison, r.estimate, r.interval, r.p_value,
+                               r.reading] for r in effect.rows]
+    return (
+        head + f'<p class="small">{_e(EFFECT_INTRO)}</p>'
+        f"<h2>The answer</h2><p>{_strong(effect.headline)}</p>"
+        f'<p class="small">{_e(effect.basis)}</p>'
+        "<h2>The estimate and two checks on it</h2>"
+        + _table(EFFECT_HEADINGS, [("", rows)],
+                 caption="The p-value is the share of comparisons with councils that did not "
+                 "share that gave a gap at least as large; under 0.05 is read as "
+                 "distinguishable from no effect.")
+        + "<h2>What this can and cannot tell you</h2><ul>"
+        + "".join(f"<li>{_strong(limit)}</li>" for limit in effect.limits)
+        + "</ul></section>"
     )
 
 
@@ -486,7 +494,11 @@ def _appendix(content: PackContent) -> str:
         "Money is in cash terms, not adjusted for inflation. Spend per head divides net "
         "current expenditure by the relevant mid-year population.",
         "The sentences describe what the figures show; they do not claim that sharing "
-        "services, or anything else, caused a change.",
+        "services, or anything else, caused a change. Only the effect estimate does, and "
+        "only with its interval: difference-in-differences with council and year fixed "
+        "effects, its interval and p-value by randomisation over sets of councils that did "
+        "not share, checked by a synthetic comparison and against the DfE statistical "
+        "neighbours.",
     ]
     rows: list[list[Cell]] = [
         [r["name"], f"{r['publisher']}: {r['source_title']}", r["licence"],
@@ -511,13 +523,51 @@ def render_pdf(document: str) -> bytes:
     return HTML(string=document).write_pdf(pdf_variant="pdf/ua-1")
 
 
-def build_pack(warehouse: Path, areas: Sequence[str], first_year: int, last_year: int) -> bytes:
-    """The committee pack PDF for these boroughs and years."""
+def read_effect(warehouse: Path) -> EffectSummary | str:
+    """The effect estimate the pack quotes, or why the warehouse cannot support one."""
+    con = connect_readonly(warehouse)
+    try:
+        return effect_summary(con)
+    finally:
+        con.close()
+
+
+def build_content(warehouse: Path, areas: Sequence[str], first_year: int, last_year: int,
+                  timings: dict[str, float] | None = None) -> tuple[PackContent, list[str]]:
+    """Everything the pack says, with its charts as SVG.
+
+    Chromium starts first and draws while the warehouse is read and the estimates are made,
+    so its start-up and drawing are hidden behind work the pack needs anyway. ``timings``,
+    when given, gets the seconds each stage took (the benchmark reports them).
+    """
     if not areas:
         raise PackError("choose at least one borough for the committee pack")
-    content = gather(warehouse, areas, first_year, last_year)
-    svgs = chart_svgs([fig for fig, _alt, _src in content.charts])
-    return render_pdf(pack_html(content, svgs))
+    marks = [time.perf_counter()]
+    with ChartDrawer() as drawer:
+        content = gather(warehouse, areas, first_year, last_year)
+        drawn = [drawer.draw(fig) for fig, _alt, _src in content.charts]
+        marks.append(time.perf_counter())
+        content.effect = read_effect(warehouse)
+        marks.append(time.perf_counter())
+        svgs = [d.result() for d in drawn]
+        marks.append(time.perf_counter())
+    if timings is not None:
+        stages = ("queries and words", "effect estimates", "charts (after the estimates)")
+        timings.update(zip(stages, (b - a for a, b in zip(marks, marks[1:], strict=False)),
+                           strict=True))
+    return content, svgs
+
+
+def build_pack(warehouse: Path, areas: Sequence[str], first_year: int, last_year: int,
+               timings: dict[str, float] | None = None) -> bytes:
+    """The committee pack PDF for these boroughs and years (``timings`` as ``build_content``,
+    with the PDF's layout added)."""
+    content, svgs = build_content(warehouse, areas, first_year, last_year, timings)
+    started = time.perf_counter()
+    pdf = render_pdf(pack_html(content, svgs))
+    if timings is not None:
+        timings["PDF"] = time.perf_counter() - started
+    return pdf
 
 
 def pack_file_name(areas: Sequence[str], first_year: int, last_year: int) -> str:
