@@ -203,9 +203,9 @@ def test_bad_filters_are_refused_and_nothing_is_written(args, message, built_war
     assert list(tmp_path.iterdir()) == []
 
 
-def test_out_must_be_a_pdf_in_a_folder_that_exists(tmp_path, capsys):
-    assert main(["pack", "--out", str(tmp_path / "pack.docx")]) == 2
-    assert "must name a .pdf file" in capsys.readouterr().err
+def test_out_must_be_a_pdf_or_word_file_in_a_folder_that_exists(tmp_path, capsys):
+    assert main(["pack", "--out", str(tmp_path / "pack.txt")]) == 2
+    assert "must name a .pdf or .docx (Word) file" in capsys.readouterr().err
     assert main(["pack", "--out", str(tmp_path / "missing" / "pack.pdf")]) == 2
     assert "does not exist" in capsys.readouterr().err
 
@@ -218,3 +218,39 @@ def test_filters_parse_codes_and_short_names_in_the_fixed_order():
     assert parse_years(None) == (2007, 2025)  # the sidebar's default years
     with pytest.raises(PackError, match="unknown borough ''"):
         parse_boroughs("WCC,,RBKC")
+
+
+@pytest.fixture(scope="module")
+def word_pack(tools, built_warehouse, tmp_path_factory) -> Path:
+    return _pack(built_warehouse, tmp_path_factory.mktemp("pack") / "all.docx")
+
+
+def test_word_pack_has_the_sections_tables_charts_and_estimate(word_pack):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document(str(word_pack))
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings == ["Contents", *SECTIONS.values()]
+    cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
+    for code in (WCC, HF, RBKC):
+        assert NAMES[code] in cells and POPULATION[code] in cells
+    # Every table's first row is its header, repeated on each page.
+    assert all(t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None for t in doc.tables)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert EFFECT_HEADLINE in text and text.count("would suggest") == 1
+    assert ("Children looked after per 10,000 children in Westminster stood at 62 in 2024-25"
+            in text)
+    assert "Contains illustrative figures." in text
+    estimates = [[c.text for c in row.cells] for t in doc.tables for row in t.rows
+                 if row.cells[0].text == "Difference-in-differences"]
+    assert estimates[0][2:5] == ["−£96 a year", "−£171 to −£22", "0.009"]
+    # The charts as pictures, each with its alt text, and its source line after it.
+    pictures = doc.inline_shapes
+    assert len(pictures) == 8
+    assert all(p._inline.docPr.get("descr", "").startswith(("Line chart", "Timeline"))
+               for p in pictures), [p._inline.docPr.get("descr") for p in pictures]
+    assert "Source: Ofsted, children's services inspection outcomes" in text
+    assert doc.core_properties.language == "en-GB"
+    assert doc.sections[0].footer.paragraphs[0].text.startswith(
+        "Tri-borough Insight: committee pack · generated ")

@@ -23,6 +23,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
+from triborough.before_sharing import BEFORE_SHARING
 from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES
 from triborough.charts import judgement_chart
 from triborough.disclosure import shading, span_of
@@ -31,6 +32,7 @@ from triborough.headlines import OVERVIEW_METRICS, headlines
 from triborough.metric_views import trend_view
 from triborough.narrative import statements, summary
 from triborough.pack_charts import ChartDrawer
+from triborough.real_terms import basis_words
 from triborough.scorecard import (
     SCORECARD_METRICS,
     THEMES,
@@ -116,6 +118,7 @@ class PackContent:
     data_date: dt.datetime | None
     summary: list[tuple[str, list[str]]]  # (measure, sentences)
     headline_rows: list[dict[str, str]]
+    money_basis: str  # what the headline table's changes in money are in
     scorecard: list[tuple[str, list[str], pl.DataFrame]]  # (theme, sentences, rows)
     charts: list[tuple[go.Figure, str, str]]  # (figure, alt text, source line)
     sources: pl.DataFrame  # metric catalogue rows of every measure used
@@ -152,7 +155,15 @@ def gather(warehouse: Path, areas: Sequence[str], first_year: int, last_year: in
                        threshold)
 
         # Headline figures table.
-        cards = headlines(q("headline_figures", metrics=list(OVERVIEW_METRICS), **scope))
+        # As the Overview opens: money changes in real terms where the warehouse holds the
+        # deflator, measured from the years before sharing.
+        deflators = (q("gdp_deflator") if q("council_tables_present", tables=["gdp_deflator"])
+                     .get_column("present").any() else None)
+        cards = headlines(q("headline_figures", metrics=list(OVERVIEW_METRICS),
+                            base_periods=list(BEFORE_SHARING), **scope),
+                          deflators, BEFORE_SHARING)
+        money_basis = basis_words("real" if deflators is not None else "cash",
+                                  deflators if deflators is not None else pl.DataFrame())
         headline_rows = []
         for code in OVERVIEW_METRICS:
             for area in areas:
@@ -195,7 +206,8 @@ def gather(warehouse: Path, areas: Sequence[str], first_year: int, last_year: in
     return PackContent(
         areas=areas, first_year=first_year, last_year=last_year,
         generated=dt.datetime.now(dt.UTC), data_date=data_date,  # type: ignore[arg-type]
-        summary=said, headline_rows=headline_rows, scorecard=scorecard, charts=charts,
+        summary=said, headline_rows=headline_rows, money_basis=money_basis,
+        scorecard=scorecard, charts=charts,
         sources=catalogue, illustrative=illustrative,
     )
 
@@ -335,83 +347,140 @@ def _brief(sentences: Sequence[str]) -> str:
 
 
 def _borough_key(areas: Sequence[str]) -> str:
-    shapes = {"E09000033": "solid line, circles", "E09000013": "dashed line, squares",
-              "E09000020": "dotted line, diamonds"}
     return "; ".join(
         f'<span style="color:{BOROUGH_COLOURS[a]}">{_e(BOROUGH_BY_CODE[a].name)}</span>: '
-        f"{shapes[a]}" for a in areas)
+        f"{LINE_SHAPES[a]}" for a in areas)
 
 
-def pack_html(content: PackContent, svgs: Sequence[str]) -> str:
-    """The pack as one HTML document (print CSS included) for WeasyPrint."""
-    names = ", ".join(BOROUGH_BY_CODE[a].name for a in content.areas)
-    years = _years_words(content.first_year, content.last_year)
-    footer = f"{TITLE} · generated {content.generated:%-d %B %Y}"
-    parts = []
+SUMMARY_NOTE = (
+    "Each sentence is computed from the warehouse for the boroughs and years chosen. Improving "
+    "or worsening follows whether the publisher reads higher or lower as better; increasing or "
+    "decreasing where neither is. Sentences describe the figures; they do not say why they "
+    "moved (only the effect estimate, later, does that)."
+)
+SCORECARD_NOTE = (
+    "Red, amber and green are always written as words: on target, near target (within 5%) or "
+    "off target. Among London boroughs: the quarter of London boroughs' figures for the same "
+    "period the borough falls in."
+)
+CHART_NOTE = (
+    "the London median and England in grey and black with their own dashes and markers. A "
+    "break in a line is a year with no published figure. Shading marks the years the services "
+    "were shared."
+)
+NO_FIGURES = "No published figures for these measures in the years chosen."
+HEADLINE_HEADINGS = (("Borough", 19), ("Latest figure", 11), ("Period", 10),
+                     ("Direction of travel", 20), ("Change", 20), ("London", 20))
+SCORECARD_HEADINGS = (("Borough", 16), ("Latest figure", 10), ("Period", 10),
+                      ("Direction of travel", 16), ("Among London boroughs", 15),
+                      ("Against England", 15), ("Target", 18))
+LINE_SHAPES = {"E09000033": "solid line, circles", "E09000013": "dashed line, squares",
+               "E09000020": "dotted line, diamonds"}
 
-    notice = ""
-    if content.illustrative:
-        notice = ('<p class="notice"><strong>Contains illustrative figures.</strong> '
-                  f"Generated, not published: {_e('; '.join(content.illustrative))}. They are "
-                  "labelled wherever they appear; every other figure is a published "
-                  "statistic.</p>")
-    parts.append(
-        f'<section class="cover"><h1>{_e(TITLE)}</h1>'
-        f'<p class="lead">Published service figures for {_e(names)} in words, tables and '
-        "charts, against the London median and England.</p><dl>"
-        f"<dt>Boroughs</dt><dd>{_e(names)}</dd>"
-        f"<dt>Years</dt><dd>{_e(years)}</dd>"
-        f"<dt>Generated</dt><dd>{_e(_date(content.generated))}</dd>"
-        f"<dt>Data as of</dt><dd>{_e(_date(content.data_date))} (the warehouse's latest "
-        "build or load)</dd></dl>" + notice + "</section>")
 
-    toc = "".join(f'<li><a href="#{key}">{_e(title)}</a></li>' for key, title in SECTIONS.items()
-                  if key != "effect" or content.effect is not None)
-    parts.append(f'<section><h1 id="contents">Contents</h1><nav><ol>{toc}</ol></nav></section>')
+def borough_names(content: PackContent) -> str:
+    """The pack's boroughs, in the fixed order."""
+    return ", ".join(BOROUGH_BY_CODE[a].name for a in content.areas)
 
-    summary = "".join(f"<h3>{_e(title)}</h3>{_brief(texts)}" for title, texts in content.summary)
-    parts.append(
-        f'<section><h1 id="summary">{SECTIONS["summary"]}</h1>'
-        '<p class="small">Each sentence is computed from the warehouse for the boroughs and years '
-        "chosen. Improving or worsening follows whether the publisher reads higher or lower as "
-        "better; increasing or decreasing where neither is. Sentences describe the figures; "
-        f"they do not say why they moved.</p>{summary}</section>")
 
-    groups: dict[str, list[list[str]]] = {}
+def cover_lines(content: PackContent) -> list[tuple[str, str]]:
+    """The cover's (label, value) lines."""
+    return [("Boroughs", borough_names(content)),
+            ("Years", _years_words(content.first_year, content.last_year)),
+            ("Generated", _date(content.generated)),
+            ("Data as of", f"{_date(content.data_date)} (the warehouse's latest build or load)")]
+
+
+def illustrative_notice(content: PackContent) -> str:
+    """What in the pack is generated, after the notice's bold lead; '' when nothing is."""
+    if not content.illustrative:
+        return ""
+    return (f"Generated, not published: {'; '.join(content.illustrative)}. They are labelled "
+            "wherever they appear; every other figure is a published statistic.")
+
+
+def sections_present(content: PackContent) -> dict[str, str]:
+    """The contents: every section, the effect estimate's once it has been read."""
+    return {k: t for k, t in SECTIONS.items() if k != "effect" or content.effect is not None}
+
+
+def footer_text(content: PackContent) -> str:
+    """The footer line on every page."""
+    return f"{TITLE} · generated {content.generated:%-d %B %Y}"
+
+
+def headline_caption(content: PackContent) -> str:
+    """What the headline table's money and changes are in."""
+    return (f"Changes in money are in {content.money_basis}; each year's own figure is that "
+            f"year's cash. A change is measured from the average of {BEFORE_SHARING[0]} to "
+            f"{BEFORE_SHARING[-1]}, the years before sharing, where each of them has a figure, "
+            "else from the first year chosen. The London median is the middle London borough "
+            "for the same period.")
+
+
+def headline_groups(content: PackContent) -> list[tuple[str, list[list[Cell]]]]:
+    """The headline table's rows, one group per measure."""
+    groups: dict[str, list[list[Cell]]] = {}
     for r in content.headline_rows:
         groups.setdefault(r["Measure"], []).append(
             [r["Borough"], r["Latest"], r["Period"], r["Direction of travel"], r["Change"],
              r["London"]])
+    return list(groups.items())
+
+
+def scorecard_groups(rows: pl.DataFrame) -> list[tuple[str, list[list[Cell]]]]:
+    """One theme's scorecard rows, one group per measure; the target cell carries its rating
+    (``rag-green`` etc.) beside the words."""
+    groups: list[tuple[str, list[list[Cell]]]] = []
+    for code in rows.get_column("metric_code").unique(maintain_order=True).to_list():
+        part = rows.filter(pl.col("metric_code") == code)
+        heading = measure_heading(part["measure"][0], part["polarity"][0])
+        groups.append((heading, [
+            [r["borough"], r["latest"], r["period"], r["direction"], r["london_position"],
+             r["vs_england"], (r["target"], f"rag-{r['rag']}" if r["rag"] else "")]
+            for r in part.to_dicts()]))
+    return groups
+
+
+def pack_html(content: PackContent, svgs: Sequence[str]) -> str:
+    """The pack as one HTML document (print CSS included) for WeasyPrint."""
+    names = borough_names(content)
+    footer = footer_text(content)
+    parts = []
+
+    notice = illustrative_notice(content)
+    if notice:
+        notice = ('<p class="notice"><strong>Contains illustrative figures.</strong> '
+                  f"{_e(notice)}</p>")
+    cover = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>"
+                    for label, value in cover_lines(content))
+    parts.append(
+        f'<section class="cover"><h1>{_e(TITLE)}</h1>'
+        f'<p class="lead">Published service figures for {_e(names)} in words, tables and '
+        f"charts, against the London median and England.</p><dl>{cover}</dl>{notice}</section>")
+
+    toc = "".join(f'<li><a href="#{key}">{_e(title)}</a></li>'
+                  for key, title in sections_present(content).items())
+    parts.append(f'<section><h1 id="contents">Contents</h1><nav><ol>{toc}</ol></nav></section>')
+
+    summary = "".join(f"<h3>{_e(title)}</h3>{_brief(texts)}" for title, texts in content.summary)
+    parts.append(f'<section><h1 id="summary">{SECTIONS["summary"]}</h1>'
+                 f'<p class="small">{_e(SUMMARY_NOTE)}</p>{summary}</section>')
+
     parts.append(
         f'<section><h1 id="headlines">{SECTIONS["headlines"]}</h1>'
-        + _table([("Borough", 19), ("Latest figure", 11), ("Period", 10),
-                  ("Direction of travel", 20), ("Change in the years chosen", 20),
-                  ("London", 20)], list(groups.items()),
-                 caption="Money is in cash terms, not adjusted for inflation. The London "
-                 "median is the middle London borough for the same period.")
+        + _table(HEADLINE_HEADINGS, headline_groups(content), caption=headline_caption(content))
         + "</section>")
 
     score = [f'<section><h1 id="scorecard">{SECTIONS["scorecard"]}</h1>'
-             '<p class="small">Red, amber and green are always written as words: on target, '
-             "near target (within 5%) or off target. Among London boroughs: the quarter of "
-             "London boroughs' figures for the same period the borough falls in.</p>"]
+             f'<p class="small">{_e(SCORECARD_NOTE)}</p>']
     for theme, said, rows in content.scorecard:
         score.append(f"<h2>{_e(theme)}</h2>")
         if rows.is_empty():
-            score.append("<p>No published figures for these measures in the years chosen.</p>")
+            score.append(f"<p>{NO_FIGURES}</p>")
             continue
         score.append("<h3>In brief</h3>" + _brief(said))
-        measure_groups: list[tuple[str, list[list[Cell]]]] = []
-        for code in rows.get_column("metric_code").unique(maintain_order=True).to_list():
-            part = rows.filter(pl.col("metric_code") == code)
-            heading = measure_heading(part["measure"][0], part["polarity"][0])
-            measure_groups.append((heading, [
-                [r["borough"], r["latest"], r["period"], r["direction"], r["london_position"],
-                 r["vs_england"], (r["target"], f"rag-{r['rag']}" if r["rag"] else "")]
-                for r in part.to_dicts()]))
-        score.append(_table([("Borough", 16), ("Latest figure", 10), ("Period", 10),
-                             ("Direction of travel", 16), ("Among London boroughs", 15),
-                             ("Against England", 15), ("Target", 18)], measure_groups))
+        score.append(_table(SCORECARD_HEADINGS, scorecard_groups(rows)))
     parts.append("".join(score) + "</section>")
 
     figures = []
@@ -421,9 +490,7 @@ def pack_html(content: PackContent, svgs: Sequence[str]) -> str:
                        f"<figcaption>{_e(source)}</figcaption></figure>")
     parts.append(
         f'<section><h1 id="charts">{SECTIONS["charts"]}</h1>'
-        f'<p class="small key">Lines: {_borough_key(content.areas)}; the London median and '
-        "England in grey and black with their own dashes and markers. A break in a line is a "
-        "year with no published figure. Shading marks the years the services were shared."
+        f'<p class="small key">Lines: {_borough_key(content.areas)}; {_e(CHART_NOTE)}'
         f"</p>{''.join(figures)}</section>")
 
     if content.effect is not None:
@@ -443,6 +510,10 @@ def _strong(text: str) -> str:
     return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", _e(text))
 
 
+EFFECT_CAPTION = (
+    "The p-value is the share of comparisons with councils that did not share that gave a gap "
+    "at least as large; under 0.05 is read as distinguishable from no effect."
+)
 EFFECT_INTRO = (
     "This is the only part of the pack that says what sharing may have caused, and every "
     "estimate in it is quoted with its 95% interval. The words are those of the app's \"Did "
@@ -452,30 +523,43 @@ EFFECT_HEADINGS = (("Method", 24), ("Compared with", 22), ("Estimate", 12),
                    ("95% interval", 14), ("p-value", 8), ("Reading", 20))
 
 
+def effect_rows(effect: EffectSummary) -> list[list[Cell]]:
+    """The estimates table's rows."""
+    return [[r.method, r.comparison, r.estimate, r.interval, r.p_value, r.reading]
+            for r in effect.rows]
+
+
+def no_effect_words(reason: str) -> str:
+    """The effect section's one sentence when the figures cannot support an estimate."""
+    return f"No estimate is given: {reason}."
+
+
 def _effect_section(effect: EffectSummary | str) -> str:
     head = f'<section><h1 id="effect">{SECTIONS["effect"]}</h1>'
     if isinstance(effect, str):
-        return head + f"<p>No estimate is given: {_e(effect)}.</p></section>"
-    rows: list[list[Cell]] = [[r.method, r.comparison, r.estimate, r.interval, r.p_value,
-                               r.reading] for r in effect.rows]
+        return head + f"<p>{_e(no_effect_words(effect))}</p></section>"
+    rows = effect_rows(effect)
     return (
         head + f'<p class="small">{_e(EFFECT_INTRO)}</p>'
         f"<h2>The answer</h2><p>{_strong(effect.headline)}</p>"
         f'<p class="small">{_e(effect.basis)}</p>'
         "<h2>The estimate and two checks on it</h2>"
         + _table(EFFECT_HEADINGS, [("", rows)],
-                 caption="The p-value is the share of comparisons with councils that did not "
-                 "share that gave a gap at least as large; under 0.05 is read as "
-                 "distinguishable from no effect.")
+                 caption=EFFECT_CAPTION)
         + "<h2>What this can and cannot tell you</h2><ul>"
         + "".join(f"<li>{_strong(limit)}</li>" for limit in effect.limits)
         + "</ul></section>"
     )
 
 
-def _appendix(content: PackContent) -> str:
+SOURCE_HEADINGS = (("Measure", 22), ("Publisher and dataset", 30), ("Licence", 14),
+                   ("Figures", 10), ("Where to find it", 24))
+
+
+def methods() -> list[str]:
+    """The appendix's methods, one paragraph each."""
     threshold = get_settings().small_number_threshold
-    methods = [
+    return [
         "Every figure comes from the project's warehouse, built from the publishers' own files; "
         "nothing is typed in by hand.",
         "The London median is the middle value of the 32 London boroughs (the City of London, "
@@ -491,7 +575,9 @@ def _appendix(content: PackContent) -> str:
         "Targets: a figure on the right side of its target is on target (green); within 5% of "
         "it on the wrong side, near target (amber); otherwise off target (red). Only measures "
         "where higher or lower is better are rated.",
-        "Money is in cash terms, not adjusted for inflation. Spend per head divides net "
+        "Each year's money figure is that year's cash; changes across years in the headline "
+        "table are in real terms (HM Treasury's GDP deflator) where the warehouse holds it, "
+        "and the effect estimate says its own prices. Spend per head divides net "
         "current expenditure by the relevant mid-year population.",
         "The sentences describe what the figures show; they do not claim that sharing "
         "services, or anything else, caused a change. Only the effect estimate does, and "
@@ -500,18 +586,24 @@ def _appendix(content: PackContent) -> str:
         "not share, checked by a synthetic comparison and against the DfE statistical "
         "neighbours.",
     ]
-    rows: list[list[Cell]] = [
+
+
+def source_rows(content: PackContent) -> list[list[Cell]]:
+    """Every measure used, with its publisher, licence and where to find it."""
+    return [
         [r["name"], f"{r['publisher']}: {r['source_title']}", r["licence"],
          "illustrative (generated)" if r["is_illustrative"] else "published",
          (r["source_url"] or "derived from the published figures above", "url")]
         for r in content.sources.to_dicts()
     ]
+
+
+def _appendix(content: PackContent) -> str:
     return (
         f'<section><h1 id="appendix">{SECTIONS["appendix"]}</h1><h2>Methods</h2><ul>'
-        + "".join(f"<li>{_e(m)}</li>" for m in methods)
+        + "".join(f"<li>{_e(m)}</li>" for m in methods())
         + "</ul><h2>Sources and licences</h2>"
-        + _table([("Measure", 22), ("Publisher and dataset", 30), ("Licence", 14),
-                  ("Figures", 10), ("Where to find it", 24)], [("", rows)])
+        + _table(SOURCE_HEADINGS, [("", source_rows(content))])
         + "</section>"
     )
 
@@ -533,8 +625,9 @@ def read_effect(warehouse: Path) -> EffectSummary | str:
 
 
 def build_content(warehouse: Path, areas: Sequence[str], first_year: int, last_year: int,
-                  timings: dict[str, float] | None = None) -> tuple[PackContent, list[str]]:
-    """Everything the pack says, with its charts as SVG.
+                  timings: dict[str, float] | None = None, image_format: str = "svg",
+                  ) -> tuple[PackContent, list[bytes]]:
+    """Everything the pack says, with its charts as SVG (or PNG).
 
     Chromium starts first and draws while the warehouse is read and the estimates are made,
     so its start-up and drawing are hidden behind work the pack needs anyway. ``timings``,
@@ -545,7 +638,7 @@ def build_content(warehouse: Path, areas: Sequence[str], first_year: int, last_y
     marks = [time.perf_counter()]
     with ChartDrawer() as drawer:
         content = gather(warehouse, areas, first_year, last_year)
-        drawn = [drawer.draw(fig) for fig, _alt, _src in content.charts]
+        drawn = [drawer.draw(fig, image_format) for fig, _alt, _src in content.charts]
         marks.append(time.perf_counter())
         content.effect = read_effect(warehouse)
         marks.append(time.perf_counter())
@@ -564,13 +657,14 @@ def build_pack(warehouse: Path, areas: Sequence[str], first_year: int, last_year
     with the PDF's layout added)."""
     content, svgs = build_content(warehouse, areas, first_year, last_year, timings)
     started = time.perf_counter()
-    pdf = render_pdf(pack_html(content, svgs))
+    pdf = render_pdf(pack_html(content, [svg.decode("utf-8") for svg in svgs]))
     if timings is not None:
         timings["PDF"] = time.perf_counter() - started
     return pdf
 
 
-def pack_file_name(areas: Sequence[str], first_year: int, last_year: int) -> str:
-    """'triborough_committee_pack_WCC-HF-RBKC_2007-2025.pdf'."""
+def pack_file_name(areas: Sequence[str], first_year: int, last_year: int,
+                   suffix: str = ".pdf") -> str:
+    """'triborough_committee_pack_WCC-HF-RBKC_2007-2025.pdf' (or .docx)."""
     shorts = "-".join(BOROUGH_BY_CODE[a].short.replace("&", "") for a in areas)
-    return f"triborough_committee_pack_{shorts}_{first_year}-{last_year}.pdf"
+    return f"triborough_committee_pack_{shorts}_{first_year}-{last_year}{suffix}"

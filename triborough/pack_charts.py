@@ -25,8 +25,9 @@ EXPORT_LEFT_MARGIN = 95  # px: room for the y-axis title and five-figure tick la
 EXPORT_BOTTOM_MARGIN = 40  # px: room for year labels under a timeline
 
 
-def export_ready(fig: go.Figure) -> tuple[go.Figure, dict[str, object]]:
-    """The figure with margins that fit its labels, and kaleido's options for it.
+def export_ready(fig: go.Figure, image_format: str = "svg") -> tuple[go.Figure, dict[str, object]]:
+    """The figure with margins that fit its labels, and kaleido's options for it: SVG, or PNG
+    at twice the size for documents that take no vector graphics (Word).
 
     The static export lays a figure out once, without the browser's second pass that grows
     margins to fit the axis labels: y labels (and a timeline's borough names) were cut off at
@@ -37,7 +38,8 @@ def export_ready(fig: go.Figure) -> tuple[go.Figure, dict[str, object]]:
     left = max(EXPORT_LEFT_MARGIN, round(max(names, default=0) * 7.5) + 30)
     ready = go.Figure(fig).update_layout(margin=dict(l=left, b=EXPORT_BOTTOM_MARGIN))
     width, height = CHART_SIZE
-    return ready, {"format": "svg", "width": width, "height": fig.layout.height or height}
+    return ready, {"format": image_format, "width": width, "height": fig.layout.height or height,
+                   "scale": 1 if image_format == "svg" else 2}
 
 
 def _kaleido_class() -> type:
@@ -80,18 +82,18 @@ class ChartDrawer:
                 self._browser.set_exception(exc)
             raise
 
-    async def _draw(self, fig: go.Figure) -> str:
+    async def _draw(self, fig: go.Figure, image_format: str) -> bytes:
         browser = await asyncio.shield(self._browser)
-        ready, opts = export_ready(fig)
+        ready, opts = export_ready(fig, image_format)
         drawn = await browser.calc_fig(ready, opts=opts)
-        return drawn.decode("utf-8") if isinstance(drawn, bytes) else str(drawn)
+        return drawn if isinstance(drawn, bytes) else str(drawn).encode("utf-8")
 
-    def draw(self, fig: go.Figure) -> Future[str]:
-        """Start drawing ``fig`` as SVG; the future holds the SVG text or the error."""
-        return asyncio.run_coroutine_threadsafe(self._draw(fig), self._loop)
+    def draw(self, fig: go.Figure, image_format: str = "svg") -> Future[bytes]:
+        """Start drawing ``fig`` as SVG (or PNG); the future holds the image or the error."""
+        return asyncio.run_coroutine_threadsafe(self._draw(fig, image_format), self._loop)
 
     def close(self) -> None:
-        """Close Chromium and end the thread (figures still drawing are finished first)."""
+        """Close Chromium and end the thread."""
         self._loop.call_soon_threadsafe(self._stop.set)
         try:
             self._session.result()
@@ -112,4 +114,4 @@ def chart_svgs(figures: Sequence[go.Figure]) -> list[str]:
     """Each figure as SVG, drawn in one Chromium session for all of them."""
     with ChartDrawer() as drawer:
         pending = [drawer.draw(fig) for fig in figures]
-        return [p.result() for p in pending]
+        return [p.result().decode("utf-8") for p in pending]
