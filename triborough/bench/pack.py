@@ -51,8 +51,10 @@ def chromium_missing() -> str:
 
 def measure(work: Path, warehouse: Path, repeat: int) -> tuple[Figure, dict[str, Any]]:
     """The pack figure, built ``repeat`` times."""
+    from triborough.ui import YEAR_RANGE
+
     figure = Figure(
-        "pack", "Committee pack PDF, three boroughs, 2010-2025",
+        "pack", f"Committee pack PDF, three boroughs, {YEAR_RANGE[0]}-{YEAR_RANGE[1]}",
         "`triborough pack`: queries, sentences, 8 charts, effect estimates, PDF/UA-1",
         f"the {BUDGET_S:g}-second budget", 1.0,
     )
