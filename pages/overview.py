@@ -10,8 +10,9 @@ from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.charts import trend_chart
 from triborough.headlines import MONEY_UNITS, OFSTED_WORDS, OVERVIEW_METRICS, headlines
 from triborough.narrative import summary
-from triborough.pack import build_pack, pack_file_name
+from triborough.pack import pack_file_name
 from triborough.pack_docx import build_docx
+from triborough.pack_pdf import build_pack
 from triborough.real_terms import basis_short, basis_words, in_basis
 from triborough.settings import get_settings
 from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, unit_label

@@ -298,7 +298,8 @@ def _cmd_effect(args: argparse.Namespace) -> int:
 
 
 def _cmd_pack(args: argparse.Namespace) -> int:
-    from triborough.pack import PackError, build_pack, parse_boroughs, parse_years
+    from triborough.pack import PackError, parse_boroughs, parse_years
+    from triborough.pack_pdf import build_pack
 
     out = Path(args.out)
     if out.suffix.lower() not in (".pdf", ".docx"):

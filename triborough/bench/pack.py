@@ -29,7 +29,7 @@ def _cpu_seconds() -> float:
 
 def _pack_worker(warehouse: str) -> dict[str, Any]:
     from triborough.boroughs import BOROUGH_CODES
-    from triborough.pack import build_pack
+    from triborough.pack_pdf import build_pack
     from triborough.ui import YEAR_RANGE
 
     cpu = _cpu_seconds()
