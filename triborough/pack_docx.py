@@ -19,38 +19,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from triborough import pack
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.effect_summary import EffectSummary
-from triborough.pack import (
-    CHART_NOTE,
-    EFFECT_CAPTION,
-    EFFECT_HEADINGS,
-    EFFECT_INTRO,
-    HEADLINE_HEADINGS,
-    LINE_SHAPES,
-    NO_FIGURES,
-    SCORECARD_HEADINGS,
-    SCORECARD_NOTE,
-    SECTIONS,
-    SOURCE_HEADINGS,
-    SUMMARY_NOTE,
-    TITLE,
-    Cell,
-    PackContent,
-    borough_names,
-    build_content,
-    cover_lines,
-    effect_rows,
-    footer_text,
-    headline_caption,
-    headline_groups,
-    illustrative_notice,
-    methods,
-    no_effect_words,
-    scorecard_groups,
-    sections_present,
-    source_rows,
-)
 
 TEXT_WIDTH_MM = 176  # A4 less 17 mm margins each side, as the PDF
 LANGUAGE = "en-GB"
@@ -81,7 +52,7 @@ def _repeat_header(row) -> None:  # noqa: ANN001 - python-docx row
 
 
 def _table(doc: WordDocument, headings: Sequence[tuple[str, int]],
-           groups: Sequence[tuple[str, list[list[Cell]]]]) -> None:
+           groups: Sequence[tuple[str, list[list[pack.Cell]]]]) -> None:
     """Rows in groups as the PDF has them: a titled group is a table of its own headed by its
     title; the first row of each table holds the column headings."""
     for title, rows in groups:
@@ -112,7 +83,7 @@ def _figure(doc: WordDocument, png: bytes, alt: str, source: str) -> None:
     _small(doc, source)
 
 
-def _set_up(doc: WordDocument, content: PackContent) -> None:
+def _set_up(doc: WordDocument, content: pack.PackContent) -> None:
     """A4 with the PDF's margins, British English, the footer line with the page number, and
     the document's properties."""
     section = doc.sections[0]
@@ -129,87 +100,87 @@ def _set_up(doc: WordDocument, content: PackContent) -> None:
     doc.styles["Normal"].font.name = "Liberation Sans"
     doc.styles["Normal"].font.size = Pt(10)
     footer = section.footer.paragraphs[0]
-    footer.text = f"{footer_text(content)} · page "
+    footer.text = f"{pack.footer_text(content)} · page "
     page = OxmlElement("w:fldSimple")
     page.set(qn("w:instr"), "PAGE")
     footer._p.append(page)
     footer.alignment = WD_ALIGN_PARAGRAPH.LEFT
     props = doc.core_properties
-    props.title = f"{TITLE}: {borough_names(content)}"
+    props.title = f"{pack.TITLE}: {pack.borough_names(content)}"
     props.author = "Tri-borough Insight"
     props.language = LANGUAGE
-    props.subject = footer_text(content)
+    props.subject = pack.footer_text(content)
 
 
 def _effect(doc: WordDocument, effect: EffectSummary | str) -> None:
-    doc.add_heading(SECTIONS["effect"], level=1)
+    doc.add_heading(pack.SECTIONS["effect"], level=1)
     if isinstance(effect, str):
-        doc.add_paragraph(no_effect_words(effect))
+        doc.add_paragraph(pack.no_effect_words(effect))
         return
-    _small(doc, EFFECT_INTRO)
+    _small(doc, pack.EFFECT_INTRO)
     doc.add_heading("The answer", level=2)
     _runs(doc.add_paragraph(), effect.headline)
     _small(doc, effect.basis)
     doc.add_heading("The estimate and two checks on it", level=2)
-    _small(doc, EFFECT_CAPTION)
-    _table(doc, EFFECT_HEADINGS, [("", effect_rows(effect))])
+    _small(doc, pack.EFFECT_CAPTION)
+    _table(doc, pack.EFFECT_HEADINGS, [("", pack.effect_rows(effect))])
     doc.add_heading("What this can and cannot tell you", level=2)
     _bullets(doc, effect.limits)
 
 
-def pack_docx(content: PackContent, pngs: Sequence[bytes]) -> bytes:
+def pack_docx(content: pack.PackContent, pngs: Sequence[bytes]) -> bytes:
     """The pack as a Word document."""
     doc = Document()
     _set_up(doc, content)
-    doc.add_heading(TITLE, level=0)
-    doc.add_paragraph(f"Published service figures for {borough_names(content)} in words, "
+    doc.add_heading(pack.TITLE, level=0)
+    doc.add_paragraph(f"Published service figures for {pack.borough_names(content)} in words, "
                       "tables and charts, against the London median and England.")
-    for label, value in cover_lines(content):
+    for label, value in pack.cover_lines(content):
         para = doc.add_paragraph()
         para.add_run(f"{label}: ").bold = True
         para.add_run(value)
-    if notice := illustrative_notice(content):
+    if notice := pack.illustrative_notice(content):
         _runs(doc.add_paragraph(), f"**Contains illustrative figures.** {notice}")
 
     doc.add_heading("Contents", level=1)
-    for title in sections_present(content).values():
+    for title in pack.sections_present(content).values():
         doc.add_paragraph(title, style="List Number")
 
-    doc.add_heading(SECTIONS["summary"], level=1)
-    _small(doc, SUMMARY_NOTE)
+    doc.add_heading(pack.SECTIONS["summary"], level=1)
+    _small(doc, pack.SUMMARY_NOTE)
     for title, sentences in content.summary:
         doc.add_heading(title, level=3)
         _bullets(doc, sentences)
 
-    doc.add_heading(SECTIONS["headlines"], level=1)
-    _small(doc, headline_caption(content))
-    _table(doc, HEADLINE_HEADINGS, headline_groups(content))
+    doc.add_heading(pack.SECTIONS["headlines"], level=1)
+    _small(doc, pack.headline_caption(content))
+    _table(doc, pack.HEADLINE_HEADINGS, pack.headline_groups(content))
 
-    doc.add_heading(SECTIONS["scorecard"], level=1)
-    _small(doc, SCORECARD_NOTE)
+    doc.add_heading(pack.SECTIONS["scorecard"], level=1)
+    _small(doc, pack.SCORECARD_NOTE)
     for theme, sentences, rows in content.scorecard:
         doc.add_heading(theme, level=2)
         if rows.is_empty():
-            doc.add_paragraph(NO_FIGURES)
+            doc.add_paragraph(pack.NO_FIGURES)
             continue
         doc.add_heading("In brief", level=3)
         _bullets(doc, sentences)
-        _table(doc, SCORECARD_HEADINGS, scorecard_groups(rows))
+        _table(doc, pack.SCORECARD_HEADINGS, pack.scorecard_groups(rows))
 
-    doc.add_heading(SECTIONS["charts"], level=1)
-    key = "; ".join(f"{BOROUGH_BY_CODE[a].name}: {LINE_SHAPES[a]}" for a in content.areas)
-    _small(doc, f"Lines: {key}; {CHART_NOTE}")
+    doc.add_heading(pack.SECTIONS["charts"], level=1)
+    key = "; ".join(f"{BOROUGH_BY_CODE[a].name}: {pack.LINE_SHAPES[a]}" for a in content.areas)
+    _small(doc, f"Lines: {key}; {pack.CHART_NOTE}")
     for (_fig, alt, source), png in zip(content.charts, pngs, strict=True):
         _figure(doc, png, alt, source)
 
     if content.effect is not None:
         _effect(doc, content.effect)
 
-    doc.add_heading(SECTIONS["appendix"], level=1)
+    doc.add_heading(pack.SECTIONS["appendix"], level=1)
     doc.add_heading("Methods", level=2)
-    _bullets(doc, methods())
+    _bullets(doc, pack.methods())
     doc.add_heading("Sources and licences", level=2)
-    _table(doc, SOURCE_HEADINGS, [("", source_rows(content))])
+    _table(doc, pack.SOURCE_HEADINGS, [("", pack.source_rows(content))])
 
     out = io.BytesIO()
     doc.save(out)
@@ -218,5 +189,5 @@ def pack_docx(content: PackContent, pngs: Sequence[bytes]) -> bytes:
 
 def build_docx(warehouse: Path, areas: Sequence[str], first_year: int, last_year: int) -> bytes:
     """The committee pack as a Word document for these boroughs and years."""
-    content, pngs = build_content(warehouse, areas, first_year, last_year, image_format="png")
+    content, pngs = pack.build_content(warehouse, areas, first_year, last_year, image_format="png")
     return pack_docx(content, pngs)

@@ -11,38 +11,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from triborough import pack
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.effect_summary import EffectSummary
-from triborough.pack import (
-    CHART_NOTE,
-    EFFECT_CAPTION,
-    EFFECT_HEADINGS,
-    EFFECT_INTRO,
-    HEADLINE_HEADINGS,
-    LINE_SHAPES,
-    NO_FIGURES,
-    SCORECARD_HEADINGS,
-    SCORECARD_NOTE,
-    SECTIONS,
-    SOURCE_HEADINGS,
-    SUMMARY_NOTE,
-    TITLE,
-    Cell,
-    PackContent,
-    borough_names,
-    build_content,
-    cover_lines,
-    effect_rows,
-    footer_text,
-    headline_caption,
-    headline_groups,
-    illustrative_notice,
-    methods,
-    no_effect_words,
-    scorecard_groups,
-    sections_present,
-    source_rows,
-)
 from triborough.style import BOROUGH_COLOURS, RAG_COLOURS
 
 
@@ -101,7 +72,7 @@ def _footer_css(text: str) -> str:
     return ('@page { @bottom-left { content: "' + quoted + '"; font-size: 8pt; color: #444; } }')
 
 
-def _table(headings: Sequence[tuple[str, int]], groups: Sequence[tuple[str, list[list[Cell]]]],
+def _table(headings: Sequence[tuple[str, int]], groups: Sequence[tuple[str, list[list[pack.Cell]]]],
            caption: str = "") -> str:
     """Rows in groups: a titled group (a measure) is a small table of its own, headed by its
     title and the column headings, kept on one page (WeasyPrint splits a group inside one long
@@ -135,48 +106,49 @@ def _brief(sentences: Sequence[str]) -> str:
 def _borough_key(areas: Sequence[str]) -> str:
     return "; ".join(
         f'<span style="color:{BOROUGH_COLOURS[a]}">{_e(BOROUGH_BY_CODE[a].name)}</span>: '
-        f"{LINE_SHAPES[a]}" for a in areas)
+        f"{pack.LINE_SHAPES[a]}" for a in areas)
 
 
-def pack_html(content: PackContent, svgs: Sequence[str]) -> str:
+def pack_html(content: pack.PackContent, svgs: Sequence[str]) -> str:
     """The pack as one HTML document (print CSS included) for WeasyPrint."""
-    names = borough_names(content)
-    footer = footer_text(content)
+    names = pack.borough_names(content)
+    footer = pack.footer_text(content)
     parts = []
 
-    notice = illustrative_notice(content)
+    notice = pack.illustrative_notice(content)
     if notice:
         notice = ('<p class="notice"><strong>Contains illustrative figures.</strong> '
                   f"{_e(notice)}</p>")
     cover = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>"
-                    for label, value in cover_lines(content))
+                    for label, value in pack.cover_lines(content))
     parts.append(
-        f'<section class="cover"><h1>{_e(TITLE)}</h1>'
+        f'<section class="cover"><h1>{_e(pack.TITLE)}</h1>'
         f'<p class="lead">Published service figures for {_e(names)} in words, tables and '
         f"charts, against the London median and England.</p><dl>{cover}</dl>{notice}</section>")
 
     toc = "".join(f'<li><a href="#{key}">{_e(title)}</a></li>'
-                  for key, title in sections_present(content).items())
+                  for key, title in pack.sections_present(content).items())
     parts.append(f'<section><h1 id="contents">Contents</h1><nav><ol>{toc}</ol></nav></section>')
 
     summary = "".join(f"<h3>{_e(title)}</h3>{_brief(texts)}" for title, texts in content.summary)
-    parts.append(f'<section><h1 id="summary">{SECTIONS["summary"]}</h1>'
-                 f'<p class="small">{_e(SUMMARY_NOTE)}</p>{summary}</section>')
+    parts.append(f'<section><h1 id="summary">{pack.SECTIONS["summary"]}</h1>'
+                 f'<p class="small">{_e(pack.SUMMARY_NOTE)}</p>{summary}</section>')
 
     parts.append(
-        f'<section><h1 id="headlines">{SECTIONS["headlines"]}</h1>'
-        + _table(HEADLINE_HEADINGS, headline_groups(content), caption=headline_caption(content))
+        f'<section><h1 id="headlines">{pack.SECTIONS["headlines"]}</h1>'
+        + _table(pack.HEADLINE_HEADINGS, pack.headline_groups(content),
+                 caption=pack.headline_caption(content))
         + "</section>")
 
-    score = [f'<section><h1 id="scorecard">{SECTIONS["scorecard"]}</h1>'
-             f'<p class="small">{_e(SCORECARD_NOTE)}</p>']
+    score = [f'<section><h1 id="scorecard">{pack.SECTIONS["scorecard"]}</h1>'
+             f'<p class="small">{_e(pack.SCORECARD_NOTE)}</p>']
     for theme, said, rows in content.scorecard:
         score.append(f"<h2>{_e(theme)}</h2>")
         if rows.is_empty():
-            score.append(f"<p>{NO_FIGURES}</p>")
+            score.append(f"<p>{pack.NO_FIGURES}</p>")
             continue
         score.append("<h3>In brief</h3>" + _brief(said))
-        score.append(_table(SCORECARD_HEADINGS, scorecard_groups(rows)))
+        score.append(_table(pack.SCORECARD_HEADINGS, pack.scorecard_groups(rows)))
     parts.append("".join(score) + "</section>")
 
     figures = []
@@ -185,8 +157,8 @@ def pack_html(content: PackContent, svgs: Sequence[str]) -> str:
         figures.append(f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{_e(alt)}">'
                        f"<figcaption>{_e(source)}</figcaption></figure>")
     parts.append(
-        f'<section><h1 id="charts">{SECTIONS["charts"]}</h1>'
-        f'<p class="small key">Lines: {_borough_key(content.areas)}; {_e(CHART_NOTE)}'
+        f'<section><h1 id="charts">{pack.SECTIONS["charts"]}</h1>'
+        f'<p class="small key">Lines: {_borough_key(content.areas)}; {_e(pack.CHART_NOTE)}'
         f"</p>{''.join(figures)}</section>")
 
     if content.effect is not None:
@@ -194,7 +166,7 @@ def pack_html(content: PackContent, svgs: Sequence[str]) -> str:
     parts.append(_appendix(content))
     return (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
-        f"<title>{_e(TITLE)}: {_e(names)}</title>"
+        f"<title>{_e(pack.TITLE)}: {_e(names)}</title>"
         '<meta name="author" content="Tri-borough Insight">'
         f'<meta name="description" content="{_e(footer)}">'
         f"<style>{_CSS}{_footer_css(footer)}</style></head><body>{''.join(parts)}</body></html>"
@@ -207,29 +179,29 @@ def _strong(text: str) -> str:
 
 
 def _effect_section(effect: EffectSummary | str) -> str:
-    head = f'<section><h1 id="effect">{SECTIONS["effect"]}</h1>'
+    head = f'<section><h1 id="effect">{pack.SECTIONS["effect"]}</h1>'
     if isinstance(effect, str):
-        return head + f"<p>{_e(no_effect_words(effect))}</p></section>"
-    rows = effect_rows(effect)
+        return head + f"<p>{_e(pack.no_effect_words(effect))}</p></section>"
+    rows = pack.effect_rows(effect)
     return (
-        head + f'<p class="small">{_e(EFFECT_INTRO)}</p>'
+        head + f'<p class="small">{_e(pack.EFFECT_INTRO)}</p>'
         f"<h2>The answer</h2><p>{_strong(effect.headline)}</p>"
         f'<p class="small">{_e(effect.basis)}</p>'
         "<h2>The estimate and two checks on it</h2>"
-        + _table(EFFECT_HEADINGS, [("", rows)],
-                 caption=EFFECT_CAPTION)
+        + _table(pack.EFFECT_HEADINGS, [("", rows)],
+                 caption=pack.EFFECT_CAPTION)
         + "<h2>What this can and cannot tell you</h2><ul>"
         + "".join(f"<li>{_strong(limit)}</li>" for limit in effect.limits)
         + "</ul></section>"
     )
 
 
-def _appendix(content: PackContent) -> str:
+def _appendix(content: pack.PackContent) -> str:
     return (
-        f'<section><h1 id="appendix">{SECTIONS["appendix"]}</h1><h2>Methods</h2><ul>'
-        + "".join(f"<li>{_e(m)}</li>" for m in methods())
+        f'<section><h1 id="appendix">{pack.SECTIONS["appendix"]}</h1><h2>Methods</h2><ul>'
+        + "".join(f"<li>{_e(m)}</li>" for m in pack.methods())
         + "</ul><h2>Sources and licences</h2>"
-        + _table(SOURCE_HEADINGS, [("", source_rows(content))])
+        + _table(pack.SOURCE_HEADINGS, [("", pack.source_rows(content))])
         + "</section>"
     )
 
@@ -243,9 +215,9 @@ def render_pdf(document: str) -> bytes:
 
 def build_pack(warehouse: Path, areas: Sequence[str], first_year: int, last_year: int,
                timings: dict[str, float] | None = None) -> bytes:
-    """The committee pack PDF for these boroughs and years (``timings`` as ``build_content``,
+    """The committee pack PDF for these boroughs and years (``timings`` as ``pack.build_content``,
     with the PDF's layout added)."""
-    content, svgs = build_content(warehouse, areas, first_year, last_year, timings)
+    content, svgs = pack.build_content(warehouse, areas, first_year, last_year, timings)
     started = time.perf_counter()
     pdf = render_pdf(pack_html(content, [svg.decode("utf-8") for svg in svgs]))
     if timings is not None:
