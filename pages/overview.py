@@ -9,7 +9,9 @@ from triborough.before_sharing import BEFORE_SHARING
 from triborough.headlines import OFSTED_WORDS, OVERVIEW_METRICS, headlines
 from triborough.narrative import summary
 from triborough.overview_views import TREND_METRICS, overview_trend_view
-from triborough.pack import build_pack, pack_file_name
+from triborough.pack import pack_file_name
+from triborough.pack_docx import build_docx
+from triborough.pack_pdf import build_pack
 from triborough.page_pieces import borough_label, sharing_shading
 from triborough.real_terms import basis_words
 from triborough.settings import get_settings
@@ -80,9 +82,18 @@ st.download_button(
     key="overview_pack",
     on_click="ignore",
 )
+st.download_button(
+    "Download committee pack (Word)",
+    data=partial(build_docx, get_settings().warehouse_path, areas, first_year, last_year),
+    file_name=pack_file_name(areas, first_year, last_year, ".docx"),
+    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    key="overview_pack_word",
+    on_click="ignore",
+)
 # Said in a caption, not the button's help: a help tooltip left a hidden copy of the button.
-st.caption("An A4 PDF of these figures in words, tables and charts with their sources, for the "
-           "boroughs and years chosen. It is built when you click, which takes some seconds.")
+st.caption("An A4 PDF, or a Word document, of these figures in words, tables and charts with "
+           "their sources and the effect estimate, for the boroughs and years chosen. It is "
+           "built when you click, which takes some seconds.")
 
 with st.expander("In brief: the headline figures in words", expanded=True):
     in_brief(summary(

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from triborough.cli import main
-from triborough.pack import SECTIONS, PackError, parse_boroughs, parse_years
+from triborough.pack import SECTIONS, PackError, gather, parse_boroughs, parse_years
+from triborough.pack_pdf import pack_html
 from triborough.settings import get_settings
 
 WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
@@ -126,6 +128,41 @@ def test_pack_is_tagged_with_language_and_alt_text_on_every_chart(default_pack):
         assert str(figure.get("/Alt", "")).strip(), figure
 
 
+EFFECT_HEADLINE = (
+    "After sharing began in 2011-12, social care spend per resident in the three boroughs was "
+    "on average £96 (2024-25 prices) a year lower than comparable London boroughs would "
+    "suggest, over the 14 published years from 2011-12 (95% interval −£171 to −£22). A gap "
+    "this large appeared in under 1% of the comparisons made with councils that did not "
+    "share. Chance alone rarely gives a gap this large."
+)
+
+
+def _pages(pdf: Path) -> list[str]:
+    """Each page's text, whitespace joined."""
+    return [" ".join(page.split()) for page in subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+        check=True).stdout.split("\f")]
+
+
+def test_effect_estimate_is_quoted_once_with_its_interval_and_checks(default_pack):
+    pages = _pages(default_pack)
+    quoting = [i for i, page in enumerate(pages) if EFFECT_HEADLINE in page]
+    # The one place a cause is claimed: one page, in the effect section, never in the summary.
+    assert len(quoting) == 1
+    page = pages[quoting[0]]
+    assert "Did sharing work? The effect estimate" in page
+    for figures in (
+        "Difference-in-differences", "−£96 a year −£171 to −£22 0.009",  # the headline
+        "−£23 a year −£90 to £43 0.456",  # synthetic comparison
+        "−£62 a year −£252 to £65 0.538",  # DfE statistical neighbours
+    ):
+        assert figures in page, figures
+    assert "The estimate and two checks on it" in page
+    assert "What this can and cannot tell you" in page
+    assert "Austerity: every council's budget was cut from 2010" in " ".join(pages)
+    assert sum("comparable London boroughs would suggest" in p for p in pages) == 1
+
+
 def test_one_borough_pack_keeps_to_that_borough_and_years(one_borough_pack):
     text = _text(one_borough_pack)
     assert NAMES[RBKC] in text and POPULATION[RBKC] in text
@@ -136,6 +173,19 @@ def test_one_borough_pack_keeps_to_that_borough_and_years(one_borough_pack):
         assert title in text
     pages = len(PdfReader(one_borough_pack).pages)
     assert 8 <= pages <= 20
+    # The estimate is the arrangement's, for the three together, whichever borough is chosen.
+    assert EFFECT_HEADLINE in text
+    assert "is for the three boroughs together" in text
+
+
+def test_a_warehouse_that_cannot_support_an_estimate_says_so_in_the_pack(built_warehouse):
+    reason = ("the published figures cannot support an estimate of the effect of sharing: the "
+              "estimate needs at least two periods before 2011-12; the panel has 0")
+    content = replace(gather(built_warehouse, [RBKC], 2015, 2025), charts=[], effect=reason)
+    document = pack_html(content, [])
+    assert f"<p>No estimate is given: {reason}.</p>" in document
+    assert '<a href="#effect">Did sharing work? The effect estimate</a>' in document
+    assert "a year lower than" not in document and "95% interval" not in document
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -154,9 +204,9 @@ def test_bad_filters_are_refused_and_nothing_is_written(args, message, built_war
     assert list(tmp_path.iterdir()) == []
 
 
-def test_out_must_be_a_pdf_in_a_folder_that_exists(tmp_path, capsys):
-    assert main(["pack", "--out", str(tmp_path / "pack.docx")]) == 2
-    assert "must name a .pdf file" in capsys.readouterr().err
+def test_out_must_be_a_pdf_or_word_file_in_a_folder_that_exists(tmp_path, capsys):
+    assert main(["pack", "--out", str(tmp_path / "pack.txt")]) == 2
+    assert "must name a .pdf or .docx (Word) file" in capsys.readouterr().err
     assert main(["pack", "--out", str(tmp_path / "missing" / "pack.pdf")]) == 2
     assert "does not exist" in capsys.readouterr().err
 
@@ -169,3 +219,39 @@ def test_filters_parse_codes_and_short_names_in_the_fixed_order():
     assert parse_years(None) == (2007, 2025)  # the sidebar's default years
     with pytest.raises(PackError, match="unknown borough ''"):
         parse_boroughs("WCC,,RBKC")
+
+
+@pytest.fixture(scope="module")
+def word_pack(tools, built_warehouse, tmp_path_factory) -> Path:
+    return _pack(built_warehouse, tmp_path_factory.mktemp("pack") / "all.docx")
+
+
+def test_word_pack_has_the_sections_tables_charts_and_estimate(word_pack):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document(str(word_pack))
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings == ["Contents", *SECTIONS.values()]
+    cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
+    for code in (WCC, HF, RBKC):
+        assert NAMES[code] in cells and POPULATION[code] in cells
+    # Every table's first row is its header, repeated on each page.
+    assert all(t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None for t in doc.tables)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert EFFECT_HEADLINE in text and text.count("would suggest") == 1
+    assert ("Children looked after per 10,000 children in Westminster stood at 62 in 2024-25"
+            in text)
+    assert "Contains illustrative figures." in text
+    estimates = [[c.text for c in row.cells] for t in doc.tables for row in t.rows
+                 if row.cells[0].text == "Difference-in-differences"]
+    assert estimates[0][2:5] == ["−£96 a year", "−£171 to −£22", "0.009"]
+    # The charts as pictures, each with its alt text, and its source line after it.
+    pictures = doc.inline_shapes
+    assert len(pictures) == 8
+    assert all(p._inline.docPr.get("descr", "").startswith(("Line chart", "Timeline"))
+               for p in pictures), [p._inline.docPr.get("descr") for p in pictures]
+    assert "Source: Ofsted, children's services inspection outcomes" in text
+    assert doc.core_properties.language == "en-GB"
+    assert doc.sections[0].footer.paragraphs[0].text.startswith(
+        "Tri-borough Insight: committee pack · generated ")

@@ -136,5 +136,6 @@ def test_committee_pack_button_for_the_boroughs_chosen(app_env):
     assert not at.exception
     buttons = {b.key: b.label for b in at.get("download_button")}
     assert buttons["overview_pack"] == "Download committee pack (PDF)"
+    assert buttons["overview_pack_word"] == "Download committee pack (Word)"
     text = page_text(at)
     assert "Kensington and Chelsea stood at" in text and "Westminster stood at" not in text

@@ -298,11 +298,13 @@ def _cmd_effect(args: argparse.Namespace) -> int:
 
 
 def _cmd_pack(args: argparse.Namespace) -> int:
-    from triborough.pack import PackError, build_pack, parse_boroughs, parse_years
+    from triborough.pack import PackError, parse_boroughs, parse_years
+    from triborough.pack_pdf import build_pack
 
     out = Path(args.out)
-    if out.suffix.lower() != ".pdf":
-        print(f"pack failed: --out {args.out} must name a .pdf file", file=sys.stderr)
+    if out.suffix.lower() not in (".pdf", ".docx"):
+        print(f"pack failed: --out {args.out} must name a .pdf or .docx (Word) file",
+              file=sys.stderr)
         return 2
     if not out.parent.is_dir():
         print(f"pack failed: folder {out.parent} does not exist", file=sys.stderr)
@@ -316,7 +318,12 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         areas = parse_boroughs(args.boroughs)
         first, last = parse_years(args.years)
         started = time.perf_counter()
-        pdf = build_pack(warehouse, areas, first, last)
+        if out.suffix.lower() == ".docx":
+            from triborough.pack_docx import build_docx
+
+            pdf = build_docx(warehouse, areas, first, last)
+        else:
+            pdf = build_pack(warehouse, areas, first, last)
     except PackError as exc:
         print(f"pack failed: {exc}", file=sys.stderr)
         return 2
@@ -419,12 +426,13 @@ def main(argv: list[str] | None = None) -> int:
                    help="only entries from this date (YYYY-MM-DD, or YYYY-MM-DDTHH:MM, UTC)")
     p.set_defaults(func=_cmd_audit)
 
-    p = sub.add_parser("pack", help="write the committee pack (A4 PDF) for chosen boroughs")
+    p = sub.add_parser("pack", help="write the committee pack (A4 PDF or Word) for boroughs")
     p.add_argument("--boroughs", metavar="CODES",
                    help="ONS codes or short names, comma-separated (default: all three)")
     p.add_argument("--years", metavar="FROM-TO",
                    help="e.g. 2015-2024 (default: every year the sidebar offers)")
-    p.add_argument("--out", required=True, metavar="FILE.pdf", help="PDF file to write")
+    p.add_argument("--out", required=True, metavar="FILE.pdf",
+                   help="file to write: .pdf, or .docx for Word")
     p.set_defaults(func=_cmd_pack)
 
     p = sub.add_parser("bench", help="measure speed against limits and a pandas peer")

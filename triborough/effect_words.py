@@ -81,8 +81,10 @@ def smallest_p(result: EffectResult) -> float:
     return 1 / (len(result.inference.placebos) + 1)
 
 
-def caveats(result: EffectResult, loaded: LoadedPanel) -> list[str]:
-    """The limits a reader must weigh, with this estimate's own numbers in them."""
+def caveats(result: EffectResult, loaded: LoadedPanel,
+            year_chart: str = "the event-study chart") -> list[str]:
+    """The limits a reader must weigh, with this estimate's own numbers in them.
+    ``year_chart`` names where the reader finds each year's difference."""
     panel = result.panel
     pre = panel.pre_periods
     sets = len(result.inference.placebos)
@@ -90,7 +92,7 @@ def caveats(result: EffectResult, loaded: LoadedPanel) -> list[str]:
         f"**Years before the change:** the comparison rests on {len(pre)} published "
         f"year{'s' if len(pre) != 1 else ''} before {panel.first_treated} "
         f"({', '.join(pre)}). With so few, parallel trends before the change can hardly be "
-        "checked: read the event-study chart's early points as the only evidence there is.",
+        f"checked: read the early points of {year_chart} as the only evidence there is.",
     ]
     if loaded.event.key == "sharing":
         out += [
@@ -140,3 +142,15 @@ def caveats(result: EffectResult, loaded: LoadedPanel) -> list[str]:
 def comparison_words(key: str) -> str:
     """The comparison group's name for a label or caption."""
     return COMPARISONS.get(key, GROUP_WORDS.get(key, key))
+
+
+def second_method(result: EffectResult, loaded: LoadedPanel) -> str:
+    """The synthetic comparison's estimate in a sentence, beside the headline."""
+    inf = result.inference
+    per_year = " a year" if loaded.outcome.money else ""
+    return (
+        "A second method, a **synthetic comparison** for each borough (a weighted mix of "
+        "councils that did not share, matched on the years before), gives "
+        f"{signed(result.effect, loaded)}{per_year} (95% interval {signed(inf.ci_low, loaded)} "
+        f"to {signed(inf.ci_high, loaded)}; p = {inf.p_value:.2f})."
+    )

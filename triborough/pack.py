@@ -1,34 +1,35 @@
-"""The committee pack: the Overview's and the scorecard's figures as an A4 PDF a councillor can
-print, annotate and attach to a report.
+"""The committee pack's content: the Overview's and the scorecard's figures, the effect estimate
+and their sources, for a councillor to print, annotate and attach to a report.
 
 Everything in it comes from the named queries and the package functions the pages use, for the
 same boroughs and years: the narrative (``narrative``), the headline figures (``headlines``),
-the scorecard (``scorecard``) and the charts (``metric_views.trend_view`` and
-``charts.judgement_chart``), drawn as vector graphics by Plotly's static export (kaleido, which
-finds the system's Chromium). WeasyPrint lays the HTML out as a tagged PDF/UA-1 document in
-British English, with alt text on every chart and its fonts embedded.
+the scorecard (``scorecard``), the effect estimate (``effect_summary``) and the charts
+(``metric_views.trend_view`` and ``charts.judgement_chart``, drawn by ``pack_charts``). The
+words and table rows both renderings share live here; ``pack_pdf`` lays them out as a PDF and
+``pack_docx`` as a Word document.
 """
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import datetime as dt
-import html
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import plotly.graph_objects as go
 import polars as pl
 
+from triborough.before_sharing import BEFORE_SHARING
 from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES
 from triborough.charts import judgement_chart
 from triborough.disclosure import shading, span_of
+from triborough.effect_summary import EffectSummary, effect_summary
 from triborough.headlines import OVERVIEW_METRICS, headlines
 from triborough.metric_views import trend_view
 from triborough.narrative import statements, summary
+from triborough.pack_charts import ChartDrawer
+from triborough.real_terms import basis_words
 from triborough.scorecard import (
     SCORECARD_METRICS,
     THEMES,
@@ -38,7 +39,6 @@ from triborough.scorecard import (
     with_council_targets,
 )
 from triborough.settings import get_settings
-from triborough.style import BOROUGH_COLOURS, RAG_COLOURS
 from triborough.ui import YEAR_RANGE, source_line
 from triborough.warehouse import connect_readonly, run_named
 
@@ -60,12 +60,9 @@ SECTIONS: dict[str, str] = {
     "headlines": "Headline figures",
     "scorecard": "Service quality scorecard",
     "charts": "Key charts",
+    "effect": "Did sharing work? The effect estimate",
     "appendix": "Appendix: methods, sources and licences",
 }
-# Chart size in CSS pixels as exported; the PDF scales it to the text width.
-CHART_SIZE = (900, 430)
-EXPORT_LEFT_MARGIN = 95  # px: room for the y-axis title and five-figure tick labels
-EXPORT_BOTTOM_MARGIN = 40  # px: room for year labels under a timeline
 
 
 class PackError(ValueError):
@@ -117,10 +114,14 @@ class PackContent:
     data_date: dt.datetime | None
     summary: list[tuple[str, list[str]]]  # (measure, sentences)
     headline_rows: list[dict[str, str]]
+    money_basis: str  # what the headline table's changes in money are in
     scorecard: list[tuple[str, list[str], pl.DataFrame]]  # (theme, sentences, rows)
     charts: list[tuple[go.Figure, str, str]]  # (figure, alt text, source line)
     sources: pl.DataFrame  # metric catalogue rows of every measure used
     illustrative: list[str] = field(default_factory=list)  # what in it is generated
+    # The effect of sharing, or why the published figures cannot support an estimate; None
+    # until it is read (``read_effect``), and then always one or the other.
+    effect: EffectSummary | str | None = None
 
 
 def gather(warehouse: Path, areas: Sequence[str], first_year: int, last_year: int,
@@ -150,7 +151,15 @@ def gather(warehouse: Path, areas: Sequence[str], first_year: int, last_year: in
                        threshold)
 
         # Headline figures table.
-        cards = headlines(q("headline_figures", metrics=list(OVERVIEW_METRICS), **scope))
+        # As the Overview opens: money changes in real terms where the warehouse holds the
+        # deflator, measured from the years before sharing.
+        deflators = (q("gdp_deflator") if q("council_tables_present", tables=["gdp_deflator"])
+                     .get_column("present").any() else None)
+        cards = headlines(q("headline_figures", metrics=list(OVERVIEW_METRICS),
+                            base_periods=list(BEFORE_SHARING), **scope),
+                          deflators, BEFORE_SHARING)
+        money_basis = basis_words("real" if deflators is not None else "cash",
+                                  deflators if deflators is not None else pl.DataFrame())
         headline_rows = []
         for code in OVERVIEW_METRICS:
             for area in areas:
@@ -193,7 +202,8 @@ def gather(warehouse: Path, areas: Sequence[str], first_year: int, last_year: in
     return PackContent(
         areas=areas, first_year=first_year, last_year=last_year,
         generated=dt.datetime.now(dt.UTC), data_date=data_date,  # type: ignore[arg-type]
-        summary=said, headline_rows=headline_rows, scorecard=scorecard, charts=charts,
+        summary=said, headline_rows=headline_rows, money_basis=money_basis,
+        scorecard=scorecard, charts=charts,
         sources=catalogue, illustrative=illustrative,
     )
 
@@ -233,42 +243,6 @@ def _charts(q: Callable[..., pl.DataFrame], meta: dict[str, dict], areas: list[s
     return out
 
 
-def _export_ready(fig: go.Figure) -> tuple[go.Figure, dict[str, object]]:
-    """The figure with margins that fit its labels, and kaleido's options for it.
-
-    The static export lays a figure out once, without the browser's second pass that grows
-    margins to fit the axis labels: y labels (and a timeline's borough names) were cut off at
-    the edge and the timeline's years at the foot.
-    """
-    names = [len(v) for trace in fig.data for v in (getattr(trace, "y", None) or ())
-             if isinstance(v, str)]
-    left = max(EXPORT_LEFT_MARGIN, round(max(names, default=0) * 7.5) + 30)
-    ready = go.Figure(fig).update_layout(margin=dict(l=left, b=EXPORT_BOTTOM_MARGIN))
-    width, height = CHART_SIZE
-    return ready, {"format": "svg", "width": width, "height": fig.layout.height or height}
-
-
-def chart_svgs(figures: Sequence[go.Figure]) -> list[str]:
-    """Each figure as SVG, drawn by kaleido in one browser session for all of them: plotly.js
-    comes from the installed plotly package and MathJax is off, so nothing is fetched."""
-    import kaleido
-
-    async def draw() -> list[bytes]:
-        async with kaleido.Kaleido(n=1, mathjax=False) as k:
-            return [await k.calc_fig(fig, opts=opts)
-                    for fig, opts in map(_export_ready, figures)]
-
-    # In a thread of its own: asyncio.run refuses to start where the caller already runs an
-    # event loop (Playwright's sync API does, in the browser tests' process).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        drawn = pool.submit(asyncio.run, draw()).result()
-    return [b.decode("utf-8") if isinstance(b, bytes) else str(b) for b in drawn]
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def _date(moment: dt.datetime | None) -> str:
     return f"{moment:%-d %B %Y, %H:%M} UTC" if moment else "not recorded"
 
@@ -279,195 +253,131 @@ def _years_words(first: int, last: int) -> str:
             f"{first}-{str(first + 1)[-2:]})")
 
 
-_CSS = """
-@page {
-  size: A4; margin: 18mm 17mm 22mm 17mm;
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt;
-                  color: #444; }
-}
-html { font-family: "Liberation Sans", "DejaVu Sans", sans-serif; font-size: 10pt;
-       line-height: 1.4; color: #1a1a1a; }
-h1 { font-size: 17pt; margin: 0 0 4mm; break-before: page; color: #0b3a5e; }
-h2 { font-size: 12.5pt; margin: 6mm 0 2mm; break-after: avoid; color: #0b3a5e; }
-h3 { font-size: 10.5pt; margin: 4mm 0 1mm; break-after: avoid; }
-.cover h1 { break-before: auto; font-size: 26pt; margin-top: 30mm; }
-.cover dl { margin-top: 12mm; font-size: 12pt; }
-.cover dt { font-weight: bold; margin-top: 4mm; }
-.cover dd { margin: 0; }
-.notice { border: 2pt solid #b35806; padding: 3mm 4mm; margin-top: 10mm; font-size: 11pt; }
-.lead { font-size: 10.5pt; }
-nav ol { list-style: none; padding: 0; font-size: 12pt; }
-nav li { margin: 3mm 0; }
-nav a { color: #1a1a1a; text-decoration: none; }
-nav a::after { content: leader(".") " " target-counter(attr(href), page); }
-ul.brief { padding-left: 5mm; margin: 1mm 0 3mm; }
-ul.brief li { margin-bottom: 1.5mm; }
-table { border-collapse: collapse; width: 100%; table-layout: fixed; font-size: 8.3pt;
-        margin: 1mm 0 4mm; }
-thead { display: table-header-group; }
-th, td { text-align: left; vertical-align: top; padding: 1.2mm 1.5mm;
-         border-bottom: 0.5pt solid #bbb; }
-th { background: #eef2f6; }
-tr, table.group { break-inside: avoid; }
-table.group { margin: 0 0 2.5mm; }
-tr.measure th { background: #dde5ee; font-size: 8.8pt; }
-td.num { white-space: nowrap; }
-td.rag-green { border-left: 4pt solid """ + RAG_COLOURS["green"] + """; }
-td.rag-amber { border-left: 4pt solid """ + RAG_COLOURS["amber"] + """; }
-td.rag-red { border-left: 4pt solid """ + RAG_COLOURS["red"] + """; }
-figure { margin: 0 0 5mm; break-inside: avoid; }
-figure img { width: 100%; }
-figcaption { font-size: 8pt; color: #333; }
-.small { font-size: 8pt; color: #333; }
-.url { word-break: break-all; }
-.key span { font-weight: bold; }
-"""
-
-
 Cell = str | tuple[str, str]  # text, or (text, CSS class)
 
 
-def _footer_css(text: str) -> str:
-    """The footer line on every page; the text is quoted for CSS."""
-    quoted = text.replace("\\", "\\\\").replace('"', '\\"')
-    return ('@page { @bottom-left { content: "' + quoted + '"; font-size: 8pt; color: #444; } }')
+SUMMARY_NOTE = (
+    "Each sentence is computed from the warehouse for the boroughs and years chosen. Improving "
+    "or worsening follows whether the publisher reads higher or lower as better; increasing or "
+    "decreasing where neither is. Sentences describe the figures; they do not say why they "
+    "moved (only the effect estimate, later, does that)."
+)
+SCORECARD_NOTE = (
+    "Red, amber and green are always written as words: on target, near target (within 5%) or "
+    "off target. Among London boroughs: the quarter of London boroughs' figures for the same "
+    "period the borough falls in."
+)
+CHART_NOTE = (
+    "the London median and England in grey and black with their own dashes and markers. A "
+    "break in a line is a year with no published figure. Shading marks the years the services "
+    "were shared."
+)
+NO_FIGURES = "No published figures for these measures in the years chosen."
+HEADLINE_HEADINGS = (("Borough", 19), ("Latest figure", 11), ("Period", 10),
+                     ("Direction of travel", 20), ("Change", 20), ("London", 20))
+SCORECARD_HEADINGS = (("Borough", 16), ("Latest figure", 10), ("Period", 10),
+                      ("Direction of travel", 16), ("Among London boroughs", 15),
+                      ("Against England", 15), ("Target", 18))
+LINE_SHAPES = {"E09000033": "solid line, circles", "E09000013": "dashed line, squares",
+               "E09000020": "dotted line, diamonds"}
 
 
-def _table(headings: Sequence[tuple[str, int]], groups: Sequence[tuple[str, list[list[Cell]]]],
-           caption: str = "") -> str:
-    """Rows in groups: a titled group (a measure) is a small table of its own, headed by its
-    title and the column headings, kept on one page (WeasyPrint splits a group inside one long
-    table, leaving its title alone at the foot of a page); untitled rows make one table whose
-    headings repeat on each page. The first cell of a row heads it. ``headings`` are (heading,
-    width in per cent): fixed widths spare WeasyPrint measuring every cell twice."""
-    cols = "<colgroup>" + "".join(f'<col style="width:{w}%">' for _h, w in headings) + "</colgroup>"
-    head = "<tr>" + "".join(f'<th scope="col">{_e(h)}</th>' for h, _w in headings) + "</tr>"
-    out = [f'<p class="small">{_e(caption)}</p>'] if caption else []
-    for title, rows in groups:
-        body = []
-        for row in rows:
-            cells = []
-            for j, cell in enumerate(row):
-                text, cls = cell if isinstance(cell, tuple) else (cell, "")
-                attr = f' class="{cls}"' if cls else ""
-                cells.append(f'<th scope="row"{attr}>{_e(text)}</th>' if j == 0
-                             else f"<td{attr}>{_e(text)}</td>")
-            body.append(f"<tr>{''.join(cells)}</tr>")
-        named = (f'<tr class="measure"><th scope="colgroup" colspan="{len(headings)}">'
-                 f"{_e(title)}</th></tr>") if title else ""
-        out.append(f'<table class="{"group" if title else ""}">{cols}<thead>{named}{head}'
-                   f"</thead><tbody>{''.join(body)}</tbody></table>")
-    return "".join(out)
+def borough_names(content: PackContent) -> str:
+    """The pack's boroughs, in the fixed order."""
+    return ", ".join(BOROUGH_BY_CODE[a].name for a in content.areas)
 
 
-def _brief(sentences: Sequence[str]) -> str:
-    return '<ul class="brief">' + "".join(f"<li>{_e(s)}</li>" for s in sentences) + "</ul>"
+def cover_lines(content: PackContent) -> list[tuple[str, str]]:
+    """The cover's (label, value) lines."""
+    return [("Boroughs", borough_names(content)),
+            ("Years", _years_words(content.first_year, content.last_year)),
+            ("Generated", _date(content.generated)),
+            ("Data as of", f"{_date(content.data_date)} (the warehouse's latest build or load)")]
 
 
-def _borough_key(areas: Sequence[str]) -> str:
-    shapes = {"E09000033": "solid line, circles", "E09000013": "dashed line, squares",
-              "E09000020": "dotted line, diamonds"}
-    return "; ".join(
-        f'<span style="color:{BOROUGH_COLOURS[a]}">{_e(BOROUGH_BY_CODE[a].name)}</span>: '
-        f"{shapes[a]}" for a in areas)
+def illustrative_notice(content: PackContent) -> str:
+    """What in the pack is generated, after the notice's bold lead; '' when nothing is."""
+    if not content.illustrative:
+        return ""
+    return (f"Generated, not published: {'; '.join(content.illustrative)}. They are labelled "
+            "wherever they appear; every other figure is a published statistic.")
 
 
-def pack_html(content: PackContent, svgs: Sequence[str]) -> str:
-    """The pack as one HTML document (print CSS included) for WeasyPrint."""
-    names = ", ".join(BOROUGH_BY_CODE[a].name for a in content.areas)
-    years = _years_words(content.first_year, content.last_year)
-    footer = f"{TITLE} · generated {content.generated:%-d %B %Y}"
-    parts = []
+def sections_present(content: PackContent) -> dict[str, str]:
+    """The contents: every section, the effect estimate's once it has been read."""
+    return {k: t for k, t in SECTIONS.items() if k != "effect" or content.effect is not None}
 
-    notice = ""
-    if content.illustrative:
-        notice = ('<p class="notice"><strong>Contains illustrative figures.</strong> '
-                  f"Generated, not published: {_e('; '.join(content.illustrative))}. They are "
-                  "labelled wherever they appear; every other figure is a published "
-                  "statistic.</p>")
-    parts.append(
-        f'<section class="cover"><h1>{_e(TITLE)}</h1>'
-        f'<p class="lead">Published service figures for {_e(names)} in words, tables and '
-        "charts, against the London median and England.</p><dl>"
-        f"<dt>Boroughs</dt><dd>{_e(names)}</dd>"
-        f"<dt>Years</dt><dd>{_e(years)}</dd>"
-        f"<dt>Generated</dt><dd>{_e(_date(content.generated))}</dd>"
-        f"<dt>Data as of</dt><dd>{_e(_date(content.data_date))} (the warehouse's latest "
-        "build or load)</dd></dl>" + notice + "</section>")
 
-    toc = "".join(f'<li><a href="#{key}">{_e(title)}</a></li>' for key, title in SECTIONS.items())
-    parts.append(f'<section><h1 id="contents">Contents</h1><nav><ol>{toc}</ol></nav></section>')
+def footer_text(content: PackContent) -> str:
+    """The footer line on every page."""
+    return f"{TITLE} · generated {content.generated:%-d %B %Y}"
 
-    summary = "".join(f"<h3>{_e(title)}</h3>{_brief(texts)}" for title, texts in content.summary)
-    parts.append(
-        f'<section><h1 id="summary">{SECTIONS["summary"]}</h1>'
-        '<p class="small">Each sentence is computed from the warehouse for the boroughs and years '
-        "chosen. Improving or worsening follows whether the publisher reads higher or lower as "
-        "better; increasing or decreasing where neither is. Sentences describe the figures; "
-        f"they do not say why they moved.</p>{summary}</section>")
 
-    groups: dict[str, list[list[str]]] = {}
+def headline_caption(content: PackContent) -> str:
+    """What the headline table's money and changes are in."""
+    return (f"Changes in money are in {content.money_basis}; each year's own figure is that "
+            f"year's cash. A change is measured from the average of {BEFORE_SHARING[0]} to "
+            f"{BEFORE_SHARING[-1]}, the years before sharing, where each of them has a figure, "
+            "else from the first year chosen. The London median is the middle London borough "
+            "for the same period.")
+
+
+def headline_groups(content: PackContent) -> list[tuple[str, list[list[Cell]]]]:
+    """The headline table's rows, one group per measure."""
+    groups: dict[str, list[list[Cell]]] = {}
     for r in content.headline_rows:
         groups.setdefault(r["Measure"], []).append(
             [r["Borough"], r["Latest"], r["Period"], r["Direction of travel"], r["Change"],
              r["London"]])
-    parts.append(
-        f'<section><h1 id="headlines">{SECTIONS["headlines"]}</h1>'
-        + _table([("Borough", 19), ("Latest figure", 11), ("Period", 10),
-                  ("Direction of travel", 20), ("Change in the years chosen", 20),
-                  ("London", 20)], list(groups.items()),
-                 caption="Money is in cash terms, not adjusted for inflation. The London "
-                 "median is the middle London borough for the same period.")
-        + "</section>")
-
-    score = [f'<section><h1 id="scorecard">{SECTIONS["scorecard"]}</h1>'
-             '<p class="small">Red, amber and green are always written as words: on target, '
-             "near target (within 5%) or off target. Among London boroughs: the quarter of "
-             "London boroughs' figures for the same period the borough falls in.</p>"]
-    for theme, said, rows in content.scorecard:
-        score.append(f"<h2>{_e(theme)}</h2>")
-        if rows.is_empty():
-            score.append("<p>No published figures for these measures in the years chosen.</p>")
-            continue
-        score.append("<h3>In brief</h3>" + _brief(said))
-        measure_groups: list[tuple[str, list[list[Cell]]]] = []
-        for code in rows.get_column("metric_code").unique(maintain_order=True).to_list():
-            part = rows.filter(pl.col("metric_code") == code)
-            heading = measure_heading(part["measure"][0], part["polarity"][0])
-            measure_groups.append((heading, [
-                [r["borough"], r["latest"], r["period"], r["direction"], r["london_position"],
-                 r["vs_england"], (r["target"], f"rag-{r['rag']}" if r["rag"] else "")]
-                for r in part.to_dicts()]))
-        score.append(_table([("Borough", 16), ("Latest figure", 10), ("Period", 10),
-                             ("Direction of travel", 16), ("Among London boroughs", 15),
-                             ("Against England", 15), ("Target", 18)], measure_groups))
-    parts.append("".join(score) + "</section>")
-
-    figures = []
-    for (_fig, alt, source), svg in zip(content.charts, svgs, strict=True):
-        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        figures.append(f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{_e(alt)}">'
-                       f"<figcaption>{_e(source)}</figcaption></figure>")
-    parts.append(
-        f'<section><h1 id="charts">{SECTIONS["charts"]}</h1>'
-        f'<p class="small key">Lines: {_borough_key(content.areas)}; the London median and '
-        "England in grey and black with their own dashes and markers. A break in a line is a "
-        "year with no published figure. Shading marks the years the services were shared."
-        f"</p>{''.join(figures)}</section>")
-
-    parts.append(_appendix(content))
-    return (
-        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
-        f"<title>{_e(TITLE)}: {_e(names)}</title>"
-        '<meta name="author" content="Tri-borough Insight">'
-        f'<meta name="description" content="{_e(footer)}">'
-        f"<style>{_CSS}{_footer_css(footer)}</style></head><body>{''.join(parts)}</body></html>"
-    )
+    return list(groups.items())
 
 
-def _appendix(content: PackContent) -> str:
+def scorecard_groups(rows: pl.DataFrame) -> list[tuple[str, list[list[Cell]]]]:
+    """One theme's scorecard rows, one group per measure; the target cell carries its rating
+    (``rag-green`` etc.) beside the words."""
+    groups: list[tuple[str, list[list[Cell]]]] = []
+    for code in rows.get_column("metric_code").unique(maintain_order=True).to_list():
+        part = rows.filter(pl.col("metric_code") == code)
+        heading = measure_heading(part["measure"][0], part["polarity"][0])
+        groups.append((heading, [
+            [r["borough"], r["latest"], r["period"], r["direction"], r["london_position"],
+             r["vs_england"], (r["target"], f"rag-{r['rag']}" if r["rag"] else "")]
+            for r in part.to_dicts()]))
+    return groups
+
+
+EFFECT_CAPTION = (
+    "The p-value is the share of comparisons with councils that did not share that gave a gap "
+    "at least as large; under 0.05 is read as distinguishable from no effect."
+)
+EFFECT_INTRO = (
+    "This is the only part of the pack that says what sharing may have caused, and every "
+    "estimate in it is quoted with its 95% interval. The words are those of the app's \"Did "
+    "sharing work?\" page."
+)
+EFFECT_HEADINGS = (("Method", 24), ("Compared with", 22), ("Estimate", 12),
+                   ("95% interval", 14), ("p-value", 8), ("Reading", 20))
+
+
+def effect_rows(effect: EffectSummary) -> list[list[Cell]]:
+    """The estimates table's rows."""
+    return [[r.method, r.comparison, r.estimate, r.interval, r.p_value, r.reading]
+            for r in effect.rows]
+
+
+def no_effect_words(reason: str) -> str:
+    """The effect section's one sentence when the figures cannot support an estimate."""
+    return f"No estimate is given: {reason}."
+
+
+SOURCE_HEADINGS = (("Measure", 22), ("Publisher and dataset", 30), ("Licence", 14),
+                   ("Figures", 10), ("Where to find it", 24))
+
+
+def methods() -> list[str]:
+    """The appendix's methods, one paragraph each."""
     threshold = get_settings().small_number_threshold
-    methods = [
+    return [
         "Every figure comes from the project's warehouse, built from the publishers' own files; "
         "nothing is typed in by hand.",
         "The London median is the middle value of the 32 London boroughs (the City of London, "
@@ -483,44 +393,67 @@ def _appendix(content: PackContent) -> str:
         "Targets: a figure on the right side of its target is on target (green); within 5% of "
         "it on the wrong side, near target (amber); otherwise off target (red). Only measures "
         "where higher or lower is better are rated.",
-        "Money is in cash terms, not adjusted for inflation. Spend per head divides net "
+        "Each year's money figure is that year's cash; changes across years in the headline "
+        "table are in real terms (HM Treasury's GDP deflator) where the warehouse holds it, "
+        "and the effect estimate says its own prices. Spend per head divides net "
         "current expenditure by the relevant mid-year population.",
         "The sentences describe what the figures show; they do not claim that sharing "
-        "services, or anything else, caused a change.",
+        "services, or anything else, caused a change. Only the effect estimate does, and "
+        "only with its interval: difference-in-differences with council and year fixed "
+        "effects, its interval and p-value by randomisation over sets of councils that did "
+        "not share, checked by a synthetic comparison and against the DfE statistical "
+        "neighbours.",
     ]
-    rows: list[list[Cell]] = [
+
+
+def source_rows(content: PackContent) -> list[list[Cell]]:
+    """Every measure used, with its publisher, licence and where to find it."""
+    return [
         [r["name"], f"{r['publisher']}: {r['source_title']}", r["licence"],
          "illustrative (generated)" if r["is_illustrative"] else "published",
          (r["source_url"] or "derived from the published figures above", "url")]
         for r in content.sources.to_dicts()
     ]
-    return (
-        f'<section><h1 id="appendix">{SECTIONS["appendix"]}</h1><h2>Methods</h2><ul>'
-        + "".join(f"<li>{_e(m)}</li>" for m in methods)
-        + "</ul><h2>Sources and licences</h2>"
-        + _table([("Measure", 22), ("Publisher and dataset", 30), ("Licence", 14),
-                  ("Figures", 10), ("Where to find it", 24)], [("", rows)])
-        + "</section>"
-    )
 
 
-def render_pdf(document: str) -> bytes:
-    """HTML to a tagged PDF/UA-1 document (fonts embedded) with WeasyPrint."""
-    from weasyprint import HTML
+def read_effect(warehouse: Path) -> EffectSummary | str:
+    """The effect estimate the pack quotes, or why the warehouse cannot support one."""
+    con = connect_readonly(warehouse)
+    try:
+        return effect_summary(con)
+    finally:
+        con.close()
 
-    return HTML(string=document).write_pdf(pdf_variant="pdf/ua-1")
 
+def build_content(warehouse: Path, areas: Sequence[str], first_year: int, last_year: int,
+                  timings: dict[str, float] | None = None, image_format: str = "svg",
+                  ) -> tuple[PackContent, list[bytes]]:
+    """Everything the pack says, with its charts as SVG (or PNG).
 
-def build_pack(warehouse: Path, areas: Sequence[str], first_year: int, last_year: int) -> bytes:
-    """The committee pack PDF for these boroughs and years."""
+    Chromium starts first and draws while the warehouse is read and the estimates are made,
+    so its start-up and drawing are hidden behind work the pack needs anyway. ``timings``,
+    when given, gets the seconds each stage took (the benchmark reports them).
+    """
     if not areas:
         raise PackError("choose at least one borough for the committee pack")
-    content = gather(warehouse, areas, first_year, last_year)
-    svgs = chart_svgs([fig for fig, _alt, _src in content.charts])
-    return render_pdf(pack_html(content, svgs))
+    marks = [time.perf_counter()]
+    with ChartDrawer() as drawer:
+        content = gather(warehouse, areas, first_year, last_year)
+        drawn = [drawer.draw(fig, image_format) for fig, _alt, _src in content.charts]
+        marks.append(time.perf_counter())
+        content.effect = read_effect(warehouse)
+        marks.append(time.perf_counter())
+        svgs = [d.result() for d in drawn]
+        marks.append(time.perf_counter())
+    if timings is not None:
+        stages = ("queries and words", "effect estimates", "charts (after the estimates)")
+        timings.update(zip(stages, (b - a for a, b in zip(marks, marks[1:], strict=False)),
+                           strict=True))
+    return content, svgs
 
 
-def pack_file_name(areas: Sequence[str], first_year: int, last_year: int) -> str:
-    """'triborough_committee_pack_WCC-HF-RBKC_2007-2025.pdf'."""
+def pack_file_name(areas: Sequence[str], first_year: int, last_year: int,
+                   suffix: str = ".pdf") -> str:
+    """'triborough_committee_pack_WCC-HF-RBKC_2007-2025.pdf' (or .docx)."""
     shorts = "-".join(BOROUGH_BY_CODE[a].short.replace("&", "") for a in areas)
-    return f"triborough_committee_pack_{shorts}_{first_year}-{last_year}.pdf"
+    return f"triborough_committee_pack_{shorts}_{first_year}-{last_year}{suffix}"

@@ -154,6 +154,8 @@ def test_downloads_carry_source_notes(shown, app_page: AppPage) -> None:
             check_csv(data, f"/{app_page.url_path}: {name}")
         if name.endswith(".pdf"):
             assert data.startswith(b"%PDF-"), f"/{app_page.url_path}: {name} is not a PDF"
+        if name.endswith(".docx"):  # a Word document is a zip archive
+            assert data.startswith(b"PK\x03\x04"), f"/{app_page.url_path}: {name} is not Word"
 
 
 # For each tab panel hiding an element (outermost first): the id of the tab that shows it.
