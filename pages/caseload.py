@@ -16,6 +16,7 @@ from triborough.disclosure import (
 )
 from triborough.metric_views import SPLIT_EVENT, published_trend, suppression_note
 from triborough.settings import get_settings
+from triborough.style import SHARED_TEAM, SOVEREIGN_TEAM
 from triborough.suppression import suppress
 from triborough.ui import (
     chart_block,
@@ -167,8 +168,8 @@ def merged_teams_view() -> None:
     # total cannot give the hidden figure away.
     by_team = team_totals(monthly)
     team_styles = {
-        "shared": ("Shared team (serves more than one borough)", "#4d4d4d", ""),
-        "sovereign": ("Council's own team (sovereign)", "#a6a6a6", "/"),
+        "shared": ("Shared team (serves more than one borough)", SHARED_TEAM, ""),
+        "sovereign": ("Council's own team (sovereign)", SOVEREIGN_TEAM, "/"),
     }
     fig = stacked_area_chart(
         by_team,

@@ -9,6 +9,7 @@ from triborough.charts import (
     stacked_bar_chart,
     trend_chart,
 )
+from triborough.comparison import statistical_neighbours
 from triborough.real_terms import BASES, basis_words, release_of
 from triborough.savings import (
     MEASURE_UNITS,
@@ -25,7 +26,7 @@ from triborough.savings import (
     reported_targets,
     workstream_totals,
 )
-from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, format_value
+from triborough.style import BOROUGH_COLOURS, BOROUGH_SYMBOLS, INK, format_value
 from triborough.ui import (
     base_choice,
     basis_choice,
@@ -42,6 +43,8 @@ from triborough.ui import (
     show_table,
     source_line,
 )
+
+NEIGHBOURS = statistical_neighbours()  # the one model Compare uses too
 
 SYMBOL_GLYPH = {"circle": "●", "square": "■", "diamond": "◆"}
 ILLUSTRATIVE_SUFFIX = " (illustrative)"
@@ -132,7 +135,7 @@ spend = query(
     services=list(option.lines),
     age_band=option.age_band,
     areas=areas,
-    peer_group="dfe_sn_2021",
+    peer_group=NEIGHBOURS.group_id,
 )
 series = comparison_series(
     spend, measure, base, first_year, last_year, basis=basis, deflators=deflators
@@ -180,7 +183,7 @@ else:
     meta["comparators"] = (
         "London median: middle value of the London boroughs with a figure that year (the "
         "'councils in figure' column says how many), leaving out the City of London; "
-        "Peer median: middle value of the DfE statistical neighbours (2021 model) of the "
+        f"Peer median: middle value of the {NEIGHBOURS.name} of the "
         "boroughs shown, leaving out the three tri-borough councils; England (per head and "
         "index only): all English councils together"
     )
@@ -213,8 +216,8 @@ else:
         "Comparators: **London median** is the middle of the London boroughs with a figure "
         f"that year ({_london_count(series)}), leaving out the City of London, whose few "
         "residents make its figures unlike any borough's; **Peer median** is the middle of "
-        "the councils DfE names as statistical neighbours of the boroughs shown (2021 "
-        "model), leaving out the three tri-borough councils; **England** (per head and "
+        f"the {NEIGHBOURS.name} of the boroughs shown, "
+        "leaving out the three tri-borough councils; **England** (per head and "
         "index only) is in the files from 2021-22.",
     ]
     if measure == "per_head":
@@ -413,7 +416,7 @@ cumulative = shown.with_columns(
 )
 title = "Cumulative net savings after one-off costs, by borough" + suffix
 fig = trend_chart(cumulative, title, "£ million, cumulative", shaded=shading)
-fig.add_hline(y=0, line=dict(color="#1a1a1a", width=1))
+fig.add_hline(y=0, line=dict(color=INK, width=1))
 chart_block(
     fig,
     cumulative.select(
