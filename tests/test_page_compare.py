@@ -144,7 +144,7 @@ def test_small_count_is_suppressed_before_per_head(small_count, downloads):
     table = at.dataframe[0].value
     row = table[(table["area"] == "Kensington and Chelsea") & (table["period"] == "2024-25")]
     assert row.iloc[0, 2] != row.iloc[0, 2]  # no rate made from the hidden count either
-    frame = downloads[-1][1]
+    frame = [f for _, f in downloads if "period" in f.columns][-1]  # the chart's, not the map's
     hidden = frame.filter((pl.col("area") == "Kensington and Chelsea")
                           & (pl.col("period") == "2024-25"))
     assert hidden.row(0)[1:3] == ("2024-25", None)
@@ -171,11 +171,13 @@ def test_adult_social_care_per_head_is_per_adult_as_on_the_overview(app_env, dow
     assert round(_value(table, "Westminster", "2024-25"), 2) == 585.15
     assert "residents aged 18 and over" in downloads[-1][0]["per_head"]
     assert downloads[-1][0]["prices"] == "cash (not adjusted for inflation)"
-    # Real terms: 2011-12's £86,296k is £122,708k in 2024-25 prices (x 100 / 70.3261).
+    # Real terms: 2011-12's £86,296k is £122,708k in 2024-25 prices (x 100 / 70.3261), shown
+    # in £ million (an axis of £ thousand read "80k" for £80 million).
     at.toggle(key="compare_per_head").set_value(False)
     at.segmented_control(key="compare_basis").set_value("real").run()
     table = at.dataframe[0].value
-    assert _value(table, "Westminster", "2011-12") == pytest.approx(86_296 * 100 / 70.3261)
+    assert table.columns[2] == "£ million"
+    assert _value(table, "Westminster", "2011-12") == pytest.approx(86_296 / 70.3261 / 10)
     assert "HM Treasury GDP deflators, March 2026" in downloads[-1][0]["prices"]
 
 

@@ -51,12 +51,10 @@ LABEL_BACKGROUND = "rgba(255,255,255,0.9)"  # behind a label drawn over lines
 SHARED_TEAM = "#4d4d4d"  # caseload by team: shared teams
 SOVEREIGN_TEAM = "#a6a6a6"  # caseload by team: a council's own teams
 FOCUS_OUTLINE = "#0b4f8a"  # keyboard focus ring
-# Maps: ColorBrewer YlGnBu (seven classes), which ColorBrewer marks safe for colour-blind
+# Maps: ColorBrewer YlGnBu (five classes), which ColorBrewer marks safe for colour-blind
 # readers; light is low, dark is high. An area with no figure is a neutral grey that is not on
-# the scale, and says "no figure" on hover and in the table.
-MAP_SCALE: tuple[str, ...] = (
-    "#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84",
-)
+# the scale, and says "no figure" in the legend, on hover and in the table.
+MAP_SCALE: tuple[str, ...] = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 MAP_NO_FIGURE = "#d9d9d9"
 MAP_BORDER = PAPER  # thin lines between areas
 MAP_OUTLINE = INK  # the three boroughs, drawn over the map
