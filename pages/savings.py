@@ -6,6 +6,7 @@ import streamlit as st
 from triborough.before_sharing import base_options, base_words
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.charts import (
+    money_axis,
     stacked_bar_chart,
     trend_chart,
 )
@@ -162,6 +163,8 @@ else:
     fig = trend_chart(
         series, title, measure_words, shaded=shading, events=milestone_events(milestones)
     )
+    if measure == "cash":  # £ thousand on the axis read "80k" for £80m
+        money_axis(fig, series.get_column("value"), "gbp_thousand", title=BASES[basis])
     table = series.select(
         pl.col("series_label").alias("area"),
         "period",

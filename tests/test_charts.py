@@ -132,3 +132,16 @@ def test_timeline_labels_fit_their_bars_and_stay_readable_on_patterns():
     # White letters on the solid bar; dark letters where white pattern marks cross the bar.
     assert wcc.textfont.color == PAPER == "#ffffff"
     assert hf.textfont.color == INK == "#1a1a1a"
+
+
+def test_money_axis_says_pounds_in_words():
+    """Net spend held in £ thousand: 80,000 reads '£80m' on the axis, never '80k'."""
+    fig = trend_chart(_lines().with_columns(pl.col("value") * 2000 + 60_000), "Spend", "£")
+    charts.money_axis(fig, pl.Series([60_000.0, 148_000.0]), "gbp_thousand", title="Cash")
+    assert list(fig.layout.yaxis.ticktext) == ["£60m", "£80m", "£100m", "£120m", "£140m",
+                                               "£160m"]
+    assert list(fig.layout.yaxis.tickvals) == [60_000, 80_000, 100_000, 120_000, 140_000,
+                                               160_000]
+    assert fig.layout.yaxis.title.text == "Cash"
+    charts.money_axis(fig, pl.Series([0.0, 900.0]), "gbp", title="£ per child")
+    assert list(fig.layout.yaxis.ticktext)[:3] == ["£0", "£200", "£400"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -681,6 +682,37 @@ def band_chart(
         if cut:
             mark_periods(fig, lo=ends.min(), hi=ends.max(), shaded=cut, subplots=per_borough)
     fig.update_yaxes(gridcolor=GRID, zerolinecolor=ZERO_LINE)
+    return fig
+
+
+_POUNDS = {"gbp": 1, "gbp_thousand": 1_000, "gbp_million": 1_000_000}
+
+
+def _money_tick(pounds: float) -> str:
+    """'£80m', '£2.5m', '£500k', '£1,200': what a money axis says, in words, not '80k'."""
+    sign, v = ("-" if pounds < 0 else ""), abs(pounds)
+    if v >= 1e6:
+        return f"{sign}£{v / 1e6:,.{0 if v % 1e6 == 0 else 1}f}m"
+    if v >= 1e4:
+        return f"{sign}£{v / 1e3:,.0f}k"
+    return f"{sign}£{v:,.0f}"
+
+
+def money_axis(fig: go.Figure, values: pl.Series, unit: str, *, title: str) -> go.Figure:
+    """Label a money y-axis in pounds words ("£80m"), whatever unit the figures are held in:
+    Plotly would write 80,000 of £ thousand as "80k". About five round steps over the data."""
+    scale = _POUNDS[unit]
+    known = [float(v) * scale for v in values.drop_nulls().to_list()]
+    if not known:
+        return fig
+    lo, hi = min(known), max(known)
+    raw = (hi - lo) / 5 or abs(hi) or 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.floor(lo / step) * step
+    ticks = [first + i * step for i in range(int((hi - first) / step) + 2)]
+    fig.update_yaxes(tickvals=[t / scale for t in ticks], ticktext=[_money_tick(t) for t in ticks],
+                     title_text=title)
     return fig
 
 
