@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from triborough.before_sharing import base_options, base_words
+from triborough.before_sharing import base_options
 from triborough.catalogue import METRICS, population_band
 from triborough.charts import band_chart
 from triborough.compare_view import (
@@ -11,6 +11,7 @@ from triborough.compare_view import (
     SHARED_BY_DOMAIN,
     Choice,
     about,
+    band_notes,
     base_note,
     build_view,
     compare_catalogue,
@@ -26,7 +27,6 @@ from triborough.comparison import (
     GROUP_HELP,
     GROUP_PHRASE,
     GROUPS,
-    MIN_GROUP_AREAS,
     NEIGHBOUR_GROUPS,
     UNION,
     base_periods,
@@ -172,26 +172,9 @@ st.markdown(standing_text(standings(
     view.values, view.bands, members, mode=mode, group_phrase=GROUP_PHRASE[group],
     unit=view.unit, polarity=m["polarity"], names=names,
 )))
-if view.bands.is_empty():
-    st.caption(
-        f"No comparison band: fewer than {MIN_GROUP_AREAS} councils in the group have a figure "
-        "for any year chosen"
-        + (" (illustrative figures exist only for the three boroughs)." if m["is_illustrative"]
-           else ".")
-    )
-st.caption(
-    f"The band covers the middle half of {GROUP_PHRASE[group]} with a figure that year "
-    "(lower to upper quartile); the line through it is their median. A year with fewer than "
-    f"{MIN_GROUP_AREAS} councils with a figure gets no band; a year standing alone has its band "
-    "drawn as a bar. A break in a line or band is a year with no published figure."
-    + (f" Per head: {rule.describe()}." if choice.rule else "")
-    + (f" {unconfirmed_note(arrangements, shared_ids)}" if shared_ids else "")
-)
-if base:
-    missing = [n for a, n in names.items() if view.lines.filter(
-        (pl.col("area_code") == a) & pl.col("value").is_not_null()).is_empty()]
-    if missing:
-        st.caption(f"No {base_words(base)} figure to index from for: {', '.join(missing)}.")
+shared_note = unconfirmed_note(arrangements, shared_ids) if shared_ids else ""
+for note in band_notes(view, choice, names=names, shared=shared_note, base=base):
+    st.caption(note)
 
 st.header("On the map", anchor=False)
 periods = map_periods(view.values.filter(pl.col("area_code").is_in(area_codes(shapes))))

@@ -20,6 +20,7 @@ from triborough.comparison import (
     GROUP_HELP,
     GROUP_PHRASE,
     GROUPS,
+    MIN_GROUP_AREAS,
     UNIT_WORDS,
     PerHead,
     comparison_table,
@@ -202,6 +203,37 @@ def build_view(
     }
     table = comparison_table(values, bands, value_name=value_name, threshold=choice.threshold)
     return View(values, lines, bands, unit, y_title, title, what, span, table, notes)
+
+
+def band_notes(
+    view: View, choice: Choice, *, names: Mapping[str, str], shared: str,
+    base: tuple[str, ...] = (),
+) -> list[str]:
+    """The notes under the chart: why there is no band, how the band is drawn, which boroughs
+    (of ``names``, code to name) have no base figure to index from."""
+    phrase = GROUP_PHRASE[choice.group]
+    has_figure = set(view.lines.drop_nulls("value").get_column("area_code").to_list())
+    missing_base = [n for a, n in names.items() if a not in has_figure] if base else []
+    notes = []
+    if view.bands.is_empty():
+        notes.append(
+            f"No comparison band: fewer than {MIN_GROUP_AREAS} councils in the group have a "
+            "figure for any year chosen"
+            + (" (illustrative figures exist only for the three boroughs)."
+               if choice.metric["is_illustrative"] else ".")
+        )
+    notes.append(
+        f"The band covers the middle half of {phrase} with a figure that year (lower to upper "
+        "quartile); the line through it is their median. A year with fewer than "
+        f"{MIN_GROUP_AREAS} councils with a figure gets no band; a year standing alone has its "
+        "band drawn as a bar. A break in a line or band is a year with no published figure."
+        + (f" Per head: {choice.rule.describe()}." if choice.rule else "")
+        + (f" {shared}" if shared else "")
+    )
+    if missing_base:
+        notes.append(f"No {base_words(base)} figure to index from for: "
+                     f"{', '.join(missing_base)}.")
+    return notes
 
 
 def map_figures(values: pl.DataFrame, period: str) -> pl.DataFrame:
