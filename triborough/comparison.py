@@ -20,6 +20,7 @@ from triborough.before_sharing import BEFORE_SHARING
 from triborough.catalogue import population_band
 from triborough.suppression import suppress
 
+
 @dataclass(frozen=True)
 class NeighbourModel:
     """A published statistical-neighbour model: its id in the ``neighbours`` table and how it
