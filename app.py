@@ -6,6 +6,7 @@ import streamlit as st
 
 from triborough import signin
 from triborough.auth import Role
+from triborough.style import FOCUS_OUTLINE
 from triborough.ui import sidebar_filters
 
 PAGES = Path(__file__).parent / "pages"
@@ -40,7 +41,7 @@ st.html(
     "<style>"
     "[data-testid='stMarkdownContainer'] p.tb-value{font-size:1.9rem;font-weight:600;"
     "margin:0.1rem 0 0.2rem 0;}"
-    "[data-testid='stSidebarNavLink']:focus-visible{outline:3px solid #0b4f8a;}"
+    f"[data-testid='stSidebarNavLink']:focus-visible{{outline:3px solid {FOCUS_OUTLINE};}}"
     "[data-testid='stSidebar'] [data-tag]{max-width:100%;height:auto;}"
     "[data-testid='stSidebar'] [data-tag]>span{max-width:none;overflow:visible;"
     "white-space:normal;text-overflow:clip;}"

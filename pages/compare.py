@@ -3,31 +3,41 @@
 import polars as pl
 import streamlit as st
 
-from triborough.before_sharing import BEFORE_SHARING, base_options, base_words, index_to_base
+from triborough.before_sharing import base_options
 from triborough.catalogue import METRICS, population_band
 from triborough.charts import band_chart
+from triborough.compare_view import (
+    DEFAULT_METRIC,
+    SHARED_BY_DOMAIN,
+    Choice,
+    about,
+    band_notes,
+    base_note,
+    build_view,
+    compare_catalogue,
+    indexed,
+    map_extent,
+    map_figures,
+    map_periods,
+    metric_label,
+    prepared,
+)
 from triborough.comparison import (
     EACH,
     GROUP_HELP,
     GROUP_PHRASE,
     GROUPS,
-    MIN_GROUP_AREAS,
     NEIGHBOUR_GROUPS,
     UNION,
-    UNIT_WORDS,
     base_periods,
-    comparison_table,
     default_base,
-    group_bands,
     per_head_rule,
-    suppress_counts,
-    to_per_head,
 )
+from triborough.comparison_words import standing_text, standings
 from triborough.disclosure import meta_with, shading, span_of, unconfirmed_note
 from triborough.headlines import MONEY_UNITS
+from triborough.maps import ATTRIBUTION, EXTENT_WORDS, area_codes, boundaries, choropleth, map_table
 from triborough.metric_views import suppression_note
-from triborough.real_terms import basis_short, basis_words, in_basis
-from triborough.scorecard import POLARITY_WORDS
 from triborough.settings import get_settings
 from triborough.ui import (
     YEAR_RANGE,
@@ -37,22 +47,8 @@ from triborough.ui import (
     empty_notice,
     metadata_for,
     page_scope,
-    period_span,
     query,
 )
-
-DOMAIN_ORDER = ("children", "adults", "libraries", "finance", "population", "programme", "it")
-DOMAIN_WORDS = {
-    "children": "Children's services", "adults": "Adults' social care",
-    "libraries": "Libraries", "finance": "Money", "population": "Population",
-    "programme": "Shared-services programme", "it": "IT",
-}
-SHARED_BY_DOMAIN = {
-    "children": ("triborough_childrens_services",),
-    "adults": ("triborough_adult_social_care",),
-    "libraries": ("triborough_libraries",),
-}
-DEFAULT_METRIC = "cla_rate_per_10000"
 
 st.title("Compare: the boroughs against their peers, on any measure")
 st.markdown(
@@ -63,30 +59,15 @@ st.markdown(
 
 areas, first_year, last_year = page_scope()
 threshold = get_settings().small_number_threshold
-
-catalogue = query("metric_catalogue", metrics=[m.code for m in METRICS]).filter(
-    (pl.col("periods") > 0) & (pl.col("unit") != "judgement")  # Ofsted grades: see Quality
-)
-catalogue = catalogue.with_columns(
-    pl.col("domain").replace_strict(
-        {d: i for i, d in enumerate(DOMAIN_ORDER)}, default=len(DOMAIN_ORDER)
-    ).alias("_order")
-).sort("_order", "name")
+catalogue = compare_catalogue(query("metric_catalogue", metrics=[m.code for m in METRICS]))
 METRIC = {r["code"]: r for r in catalogue.to_dicts()}
 codes = list(METRIC)
-
-
-def metric_label(code: str) -> str:
-    """'Children's services · Children looked after at 31 March (illustrative)'."""
-    m = METRIC[code]
-    tag = " (illustrative)" if m["is_illustrative"] else ""
-    return f"{DOMAIN_WORDS.get(m['domain'], m['domain'])} · {m['name']}{tag}"
-
 
 c1, c2 = st.columns([3, 2])
 with c1:
     code = st.selectbox(
-        "Measure (grouped by subject)", options=codes, format_func=metric_label,
+        "Measure (grouped by subject)", options=codes,
+        format_func=lambda c: metric_label(METRIC[c]),
         index=codes.index(DEFAULT_METRIC) if DEFAULT_METRIC in codes else 0,
         key="compare_metric",
     )
@@ -115,166 +96,106 @@ with c3:
         "This measure is already a rate, share, score or per-head figure.",
     )
 with c4:
-    indexed = st.toggle(
+    to_index = st.toggle(
         "Index to a base", key="compare_index",
         help="Each council's figure as a percentage of its own figure in the base (= 100), "
         "to compare changes rather than levels. The base is the average of 2008-09 to "
         "2010-11, the three years before sharing, where there are figures for them.",
     )
-per_head = bool(per_head and rule)
-is_money = m["unit"] in MONEY_UNITS
 basis = "cash"
-if is_money:
+if m["unit"] in MONEY_UNITS:
     with c5:
         basis = basis_choice("compare_basis")
+choice = Choice(m, group, mode, rule if per_head else None, basis, threshold)
 deflators = query("gdp_deflator")
 
+extent = map_extent(group)
+shapes = boundaries(extent)
 members = query("compare_members", comparison=group, areas=areas)
-member_codes = sorted(set(members.get_column("member_code").to_list()))
+# The map's councils come with the group's, so one query serves the chart and the map.
+wanted = sorted(set(members.get_column("member_code").to_list()) | set(area_codes(shapes)))
 
 
 def figures(from_year: int) -> pl.DataFrame:
-    """The measure's rows from ``from_year`` to the last year chosen, as published."""
-    return query(
-        "compare_values", metric=code, areas=areas, members=member_codes,
+    """The measure's rows from ``from_year`` to the last year chosen, shaped as chosen."""
+    return prepared(query(
+        "compare_values", metric=code, areas=areas, members=wanted,
         age_band=rule.age_band if rule else population_band(code, m["domain"]),
         from_year=from_year, to_year=last_year,
-    )
-
-
-def prepared(rows: pl.DataFrame) -> pl.DataFrame:
-    """Small counts hidden first, so no rate or index is made from a hidden count; then the
-    chosen money and per head."""
-    rows = suppress_counts(rows, threshold, bool(m["is_people_count"]))
-    if is_money:
-        rows = in_basis(rows, basis, deflators)
-    return to_per_head(rows, rule) if per_head and rule else rows
+    ), choice, deflators)
 
 
 values = figures(first_year)
-shown_raw = values.filter((pl.col("role") == "display") & pl.col("value").is_not_null())
-if shown_raw.is_empty():
+if values.filter((pl.col("role") == "display") & pl.col("value").is_not_null()).is_empty():
     empty_notice(
         f"No figures for {m['name'].lower()} for the boroughs and years chosen "
         f"(published {m['first_period']} to {m['last_period']})."
     )
     st.stop()
 
-values = prepared(values)
-unit = m["unit"]
-y_title = UNIT_WORDS.get(unit, unit)
-if per_head and rule:
-    unit, y_title = rule.unit, rule.label
 base: tuple[str, ...] = ()
-base_note = ""
-if indexed:
-    # The base may lie before the years shown: index every year, then keep those shown.
-    everything = prepared(figures(YEAR_RANGE[0])) if first_year > YEAR_RANGE[0] else values
+note_on_base = ""
+if to_index:
+    everything = figures(YEAR_RANGE[0]) if first_year > YEAR_RANGE[0] else values
     default = default_base(everything)
     with c4:
-        base = base_choice(
-            "compare_base_period", base_options(default, base_periods(everything)),
-            label="Index base",
-        )
-    values = index_to_base(everything, base).join(
-        values.select("area_code", "role", "period"), on=["area_code", "role", "period"],
-        how="semi",
-    )
-    unit, y_title = "index", f"index ({base_words(base)} = 100)"
-    base_note = f"Index base: {base_words(base)} = 100. " + (
-        f"The default is the {base_words(BEFORE_SHARING)}, the three years before sharing."
-        if default == BEFORE_SHARING else
-        f"No borough shown has a figure for each of {BEFORE_SHARING[0]} to "
-        f"{BEFORE_SHARING[-1]}, the three years before sharing, so the default base is "
-        f"{base_words(default)}, the first year with a figure."
-    )
-    with c4:
-        st.caption(base_note)
+        base = base_choice("compare_base_period", base_options(default, base_periods(everything)),
+                           label="Index base")
+        note_on_base = base_note(base, default)
+        st.caption(note_on_base)
+    values = indexed(everything, values, base)
 
-names = dict(values.select("area_code", "area_name").unique().iter_rows())
+view = build_view(values, members, choice, deflators=deflators, base=base,
+                  note_on_base=note_on_base)
 arrangements = query("shared_periods")
 shared_ids = SHARED_BY_DOMAIN.get(m["domain"], ())
-bands = group_bands(
-    values, members, mode=mode, group_label=GROUPS[group], names=names, threshold=threshold,
-    counts_shown=bool(m["is_people_count"]) and not per_head and not indexed,
-)
-lines = values.filter(pl.col("role") == "display").select(
-    "area_code", "area_name", "period", "period_end", "value"
-)
-span = period_span(
-    shown_raw.sort("period_end").get_column("period").unique(maintain_order=True).to_list()
-)
-how = [rule.label] if per_head and rule else []
-how += [basis_short(basis)] if is_money else []
-how += [f"indexed ({base_words(base)} = 100)"] if indexed else []
-what = ", ".join([m["name"], *how])
-title = f"{what} against {GROUP_PHRASE[group]}, {span}"
-if len(title) > 100:  # a longer title is cut off at the chart's edge: the details go below
-    below = ", ".join([*how, f"against {GROUP_PHRASE[group]}", span])
-    title = f"{m['name']}<br><sup>{below}</sup>"
-within = span_of(lines.drop_nulls("value"))
 fig = band_chart(
-    lines, bands, title, y_title,
-    per_borough=mode == EACH,
-    shaded=shading(arrangements, shared_ids, within),
+    view.lines, view.bands, view.title, view.y_title, per_borough=mode == EACH,
+    shaded=shading(arrangements, shared_ids, span_of(view.lines.drop_nulls("value"))),
 )
-if m["is_illustrative"]:
-    fig.update_layout(title_text=f"{fig.layout.title.text} (illustrative)")
-
-notes = {
-    "comparison_group": f"{GROUPS[group]}: {GROUP_HELP[group]}"
-    + (" Each borough against its own neighbours." if mode == EACH else ""),
-    "per_head": f"{rule.label}: {rule.describe()}" if per_head and rule else "",
-    "index": f"each council's figure / its {base_words(base)} figure x 100. {base_note}"
-    if indexed else "",
-    "prices": basis_words(basis, deflators) if is_money else "",
-}
-if m["is_people_count"]:
-    notes["suppression"] = suppression_note(threshold)
-value_name = y_title if (per_head or indexed) else m["name"]
+if view.unit in ("gbp", "gbp_million"):  # "£80m", never "80k" of £ thousand
+    fig.update_yaxes(tickprefix="£", ticksuffix="m" if view.unit == "gbp_million" else "",
+                     tickformat=",~f")
+meta = meta_with(metadata_for(catalogue.filter(pl.col("code") == code), view.span), **view.notes,
+                 suppression=suppression_note(threshold) if m["is_people_count"] else "")
 chart_block(
-    fig,
-    comparison_table(values, bands, value_name=value_name, threshold=threshold),
-    key="compare_chart",
-    meta=meta_with(metadata_for(catalogue.filter(pl.col("code") == code), span), **notes),
-    alt=f"Line chart of {what.lower()} for the chosen boroughs, with the median and middle "
-    f"half of {GROUP_PHRASE[group]} as a line and a shaded band, {span}. The same figures "
+    fig, view.table, key="compare_chart", meta=meta,
+    alt=f"Line chart of {view.what.lower()} for the chosen boroughs, with the median and middle "
+    f"half of {GROUP_PHRASE[group]} as a line and a shaded band, {view.span}. The same figures "
     "are in the table.",
     file_stem=f"triborough_compare_{code}_{group}",
 )
-if bands.is_empty():
-    st.caption(
-        f"No comparison band: fewer than {MIN_GROUP_AREAS} councils in the group have a figure "
-        "for any year chosen"
-        + (" (illustrative figures exist only for the three boroughs)." if m["is_illustrative"]
-           else ".")
+shown_names = dict(view.lines.select("area_code", "area_name").unique().iter_rows())
+names = {a: shown_names[a] for a in areas if a in shown_names}
+st.subheader("In plain words", anchor=False)
+st.markdown(standing_text(standings(
+    view.values, view.bands, members, mode=mode, group_phrase=GROUP_PHRASE[group],
+    unit=view.unit, polarity=m["polarity"], names=names,
+)))
+shared_note = unconfirmed_note(arrangements, shared_ids) if shared_ids else ""
+for note in band_notes(view, choice, names=names, shared=shared_note, base=base):
+    st.caption(note)
+
+st.header("On the map", anchor=False)
+periods = map_periods(view.values.filter(pl.col("area_code").is_in(area_codes(shapes))))
+if periods:
+    period = st.selectbox("Year on the map", options=periods[::-1], key="compare_map_period")
+    table = map_table(map_figures(view.values, period), shapes, unit=view.unit,
+                      suppressed_note=f"suppressed (fewer than {threshold})")
+    chart_block(
+        choropleth(table, shapes, title=f"{view.what}, {period}", unit=view.unit),
+        table.select("area", pl.col("value").alias(view.y_title), "note"),
+        key="compare_map", meta=meta_with(meta, period=period, boundaries=ATTRIBUTION[extent]),
+        alt=f"Map of {EXTENT_WORDS[extent]} shaded by {view.what.lower()} in {period}, "
+        "lighter for lower figures and darker for higher, grey where there is no figure; "
+        "Westminster, Hammersmith and Fulham and Kensington and Chelsea outlined. The same "
+        "figures are in the table.",
+        file_stem=f"triborough_map_{code}_{period}",
     )
-st.caption(
-    f"The band covers the middle half of {GROUP_PHRASE[group]} with a figure that year "
-    "(lower to upper quartile); the line through it is their median. A year with fewer than "
-    f"{MIN_GROUP_AREAS} councils with a figure gets no band. A break in a line or band is a "
-    "year with no published figure."
-    + (f" Per head: {rule.describe()}." if per_head and rule else "")
-    + (f" {unconfirmed_note(arrangements, shared_ids)}" if shared_ids else "")
-)
-if indexed:
-    missing = [names[a] for a in areas if a in names and lines.filter(
-        (pl.col("area_code") == a) & pl.col("value").is_not_null()).is_empty()]
-    if missing:
-        st.caption(f"No {base_words(base)} figure to index from for: {', '.join(missing)}.")
+    st.caption(ATTRIBUTION[extent] + " Grey: no figure for that year (or a small count hidden).")
 
 with st.container(border=True):
     st.header(f"About this measure: {m['name']}", anchor=False)
     if m["is_illustrative"]:
         st.warning("Illustrative figures (generated, not published).", icon="⚠️")
-    source = f"[{m['source_title']}]({m['source_url']})" if m["source_url"] else m["source_title"]
-    st.markdown(
-        f"**Definition:** {m['definition']}  \n"
-        f"**Unit:** {UNIT_WORDS.get(m['unit'], m['unit'])}  \n"
-        f"**Which way is better:** {POLARITY_WORDS.get(m['polarity'], m['polarity'])}"
-        + (" (depends on context)" if m["polarity"] == "neither" else " is better") + "  \n"
-        f"**Source:** {m['publisher']}, {source}  \n"
-        f"**Licence:** {m['licence']}  \n"
-        f"**Published figures held:** {m['first_period']} to {m['last_period']} "
-        f"({m['periods']} periods)"
-    )
+    st.markdown(about(m))

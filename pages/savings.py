@@ -17,6 +17,7 @@ from triborough.savings import (
 from triborough.savings_views import (
     CLAIMS_META,
     LEDGER_NOTICE,
+    NEIGHBOURS,
     claims_table,
     cumulative_view,
     delivered_view,
@@ -79,7 +80,7 @@ base = base_choice(
 )
 spend = query(
     "savings_spend_by_service", services=list(option.lines), age_band=option.age_band,
-    areas=areas, peer_group="dfe_sn_2021",
+    areas=areas, peer_group=NEIGHBOURS.group_id,
 )
 view = spend_view(
     spend, option, measure=measure, basis=basis, base=base, deflators=deflators,

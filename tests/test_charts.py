@@ -9,6 +9,7 @@ import polars as pl
 
 from triborough import charts
 from triborough.charts import stacked_bar_chart, timeline_chart, trend_chart
+from triborough.style import INK, PAPER
 
 WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
 
@@ -62,10 +63,35 @@ def test_event_and_period_labels_sit_above_the_plot_and_never_overlap():
 
 
 def test_a_label_near_the_right_edge_hangs_to_the_left_of_its_line():
-    today = dt.date(2026, 11, 29)
-    fig = trend_chart(_lines(), "Spend", "£", events=[(today, "Today (29 Nov 2026)")])
+    # Inside the data's years: a mark outside them is cut with the years chosen (below).
+    today = dt.date(2025, 2, 28)
+    fig = trend_chart(_lines(), "Spend", "£", events=[(today, "Today (28 Feb 2025)")])
     (label,) = [a for a in fig.layout.annotations if a.text.startswith("Today")]
     assert label.xanchor == "right"
+
+
+def test_years_chosen_cut_every_layer_and_empty_series_get_no_legend():
+    # Years 2019-20 to 2024-25 chosen: the shared period (to March 2018) and the savings
+    # targets and notice before them are not drawn; the split (1 April 2018) is before the
+    # first point too. England has no figure in these years: no legend entry for it.
+    lines = _lines().filter(pl.col("period_end") >= dt.date(2020, 3, 31))
+    england = pl.DataFrame({
+        "series": ["E92000001"] * 6, "series_label": ["England"] * 6,
+        "period_end": [dt.date(y, 3, 31) for y in range(2020, 2026)], "value": [None] * 6,
+    }, schema=lines.schema)
+    fig = trend_chart(pl.concat([lines, england]), "Spend", "£", shaded=SHARED,
+                      events=SAVINGS_EVENTS)
+    assert [a.text for a in fig.layout.annotations if a.text != "Spend"] == []
+    assert not fig.layout.shapes
+    assert [t.name for t in fig.data] == ["Westminster", "H&F", "K&C"]
+    # From 2015-16 the shading is cut to start at the first point, and the four events stay.
+    later = _lines().filter(pl.col("period_end") >= dt.date(2016, 3, 31))
+    fig = trend_chart(later, "Spend", "£", shaded=SHARED, events=SAVINGS_EVENTS)
+    (rect,) = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert str(rect.x0).startswith("2016-03-31") and str(rect.x1).startswith("2018-03-31")
+    assert {a.text for a in fig.layout.annotations} >= {"Split takes effect",
+                                                        "Notice to end sharing"}
+    assert "£33.4m a year projected (2014-15)" not in {a.text for a in fig.layout.annotations}
 
 
 def test_targets_in_the_same_year_are_labelled_apart():
@@ -104,5 +130,18 @@ def test_timeline_labels_fit_their_bars_and_stay_readable_on_patterns():
     assert short.endswith("…") and len(short) < len("Shared social care system")
     assert hf.customdata[0][2] == "Shared social care system"
     # White letters on the solid bar; dark letters where white pattern marks cross the bar.
-    assert wcc.textfont.color == "white"
-    assert hf.textfont.color == "#1a1a1a"
+    assert wcc.textfont.color == PAPER == "#ffffff"
+    assert hf.textfont.color == INK == "#1a1a1a"
+
+
+def test_money_axis_says_pounds_in_words():
+    """Net spend held in £ thousand: 80,000 reads '£80m' on the axis, never '80k'."""
+    fig = trend_chart(_lines().with_columns(pl.col("value") * 2000 + 60_000), "Spend", "£")
+    charts.money_axis(fig, pl.Series([60_000.0, 148_000.0]), "gbp_thousand", title="Cash")
+    assert list(fig.layout.yaxis.ticktext) == ["£60m", "£80m", "£100m", "£120m", "£140m",
+                                               "£160m"]
+    assert list(fig.layout.yaxis.tickvals) == [60_000, 80_000, 100_000, 120_000, 140_000,
+                                               160_000]
+    assert fig.layout.yaxis.title.text == "Cash"
+    charts.money_axis(fig, pl.Series([0.0, 900.0]), "gbp", title="£ per child")
+    assert list(fig.layout.yaxis.ticktext)[:3] == ["£0", "£200", "£400"]

@@ -235,3 +235,31 @@ def test_one_population_rule_for_every_page():
     assert SERVICE_OPTIONS["social_care_all"].age_band == "all_ages"
     assert "when 'nce_adult_social_care' then '18+'" in _age_band_case()
     assert "when 'nce_childrens_social_care' then '0-17'" in _age_band_case()
+
+
+def test_one_neighbour_model_the_latest_and_never_the_three_themselves(built_warehouse):
+    """Compare and Savings use DfE's latest model (2025 among the 2021 and 2025 held), and
+    no tri-borough council is ever in another's (or its own) neighbours: before, the union of
+    their DfE neighbours held all three, and its median for children looked after per 10,000
+    in 2023-24 was Hammersmith and Fulham's own figure."""
+    from triborough.boroughs import BOROUGH_BY_CODE
+    from triborough.comparison import GROUPS, statistical_neighbours
+    from triborough.settings import PROJECT_ROOT
+    from triborough.warehouse import connect_readonly, run_named
+
+    model = statistical_neighbours()
+    held = pl.read_csv(PROJECT_ROOT / "data" / "public" / "neighbours_dfe.csv")
+    assert model.group_id == max(held.get_column("group_id").unique().to_list()) == "dfe_sn_2025"
+    assert GROUPS[model.group_id] == model.name == "DfE statistical neighbours (2025 model)"
+    three = list(BOROUGH_BY_CODE)
+    con = connect_readonly(built_warehouse)
+    try:
+        for group in (model.group_id, "oflog_nn"):
+            members = run_named(con, "compare_members", {"comparison": group, "areas": three})
+            assert not set(members.get_column("member_code")) & set(three), group
+        members = run_named(con, "compare_members", {"comparison": model.group_id,
+                                                     "areas": three})
+        # Kensington and Chelsea's ten 2025 neighbours include H&F and Westminster: eight left.
+        assert members.filter(pl.col("for_area") == "E09000020").height == 8
+    finally:
+        con.close()

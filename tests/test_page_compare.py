@@ -144,7 +144,7 @@ def test_small_count_is_suppressed_before_per_head(small_count, downloads):
     table = at.dataframe[0].value
     row = table[(table["area"] == "Kensington and Chelsea") & (table["period"] == "2024-25")]
     assert row.iloc[0, 2] != row.iloc[0, 2]  # no rate made from the hidden count either
-    frame = downloads[-1][1]
+    frame = [f for _, f in downloads if "period" in f.columns][-1]  # the chart's, not the map's
     hidden = frame.filter((pl.col("area") == "Kensington and Chelsea")
                           & (pl.col("period") == "2024-25"))
     assert hidden.row(0)[1:3] == ("2024-25", None)
@@ -171,11 +171,13 @@ def test_adult_social_care_per_head_is_per_adult_as_on_the_overview(app_env, dow
     assert round(_value(table, "Westminster", "2024-25"), 2) == 585.15
     assert "residents aged 18 and over" in downloads[-1][0]["per_head"]
     assert downloads[-1][0]["prices"] == "cash (not adjusted for inflation)"
-    # Real terms: 2011-12's £86,296k is £122,708k in 2024-25 prices (x 100 / 70.3261).
+    # Real terms: 2011-12's £86,296k is £122,708k in 2024-25 prices (x 100 / 70.3261), shown
+    # in £ million (an axis of £ thousand read "80k" for £80 million).
     at.toggle(key="compare_per_head").set_value(False)
     at.segmented_control(key="compare_basis").set_value("real").run()
     table = at.dataframe[0].value
-    assert _value(table, "Westminster", "2011-12") == pytest.approx(86_296 * 100 / 70.3261)
+    assert table.columns[2] == "£ million"
+    assert _value(table, "Westminster", "2011-12") == pytest.approx(86_296 / 70.3261 / 10)
     assert "HM Treasury GDP deflators, March 2026" in downloads[-1][0]["prices"]
 
 
@@ -195,3 +197,99 @@ def test_library_shading_stops_where_the_sources_do(app_env):
     captions = " ".join(c.value for c in at.caption)
     assert "Shading for libraries stops on 18 June 2012" in captions
     assert "neither confirmed nor ruled out" in captions
+
+
+def _words(at: AppTest) -> dict[str, str]:
+    """The 'In plain words' paragraphs by borough."""
+    text = next(m.value for m in at.markdown if m.value.startswith("Westminster: "))
+    return {p.split(":")[0]: p for p in text.split("\n\n")}
+
+
+def _specs(at: AppTest) -> list[dict]:
+    import json
+
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_the_chart_in_words_against_london(app_env):
+    """DfE: children looked after per 10,000 at 31 March 2025, Westminster 62, London median
+    47 over the 32 boroughs with a figure; 2012-13 (the first year the sidebar shows)
+    Westminster 52, median 51. Children looked after: neither way is better, so no judgement."""
+    at = run_page(PAGE)
+    words = _words(at)
+    assert words["Westminster"] == (
+        "Westminster: 62 per 10,000 in 2024-25, higher than the median of 47 for London "
+        "boroughs (32 councils with a figure), the joint seventh highest of 32 councils. Since "
+        "2012-13, when it was 52 against a median of 51, it has risen and the median has "
+        "fallen, so the gap to the median widened from 1 to 15."
+    )
+    assert words["Kensington and Chelsea"].endswith(
+        "so it moved from below the median to level with it.")
+    assert set(words) == NAMES
+
+
+def test_adult_social_care_against_dfe_neighbours_in_words(app_env):
+    """The CIO's task: Westminster's adult social care net spend (RSX 2024-25, £105,421k)
+    against the 2025 DfE neighbours of the three boroughs, without the three themselves."""
+    at = run_page(PAGE, compare_metric="nce_adult_social_care", compare_group="dfe_sn_2025")
+    assert "DfE statistical neighbours (2025 model)" in page_text(at) + str(at.radio[0].options)
+    words = _words(at)
+    assert words["Westminster"].startswith(
+        "Westminster: £105.4 million in 2024-25, lower than the median of £131.5 million for "
+        "their DfE statistical neighbours (2025 model), 12 councils with a figure, the lowest "
+        "of 13 councils (the group and Westminster)."
+    )
+    # Money axes in £ million words: "£105m", never "105k" of £ thousand.
+    axis = _specs(at)[0]["layout"]["yaxis"]
+    assert axis["tickprefix"] == "£" and axis["ticksuffix"] == "m"
+    assert axis["title"]["text"] == "£ million"
+
+
+def test_neighbour_median_is_not_a_boroughs_own_figure(app_env):
+    """Before, the union of the three's DfE neighbours held the three themselves (15
+    councils), and the group's median of children looked after per 10,000 in 2023-24 was 64,
+    Hammersmith and Fulham's own figure. Without them: 67 over the 12 others."""
+    at = run_page(PAGE, compare_group="dfe_sn_2025")
+    table = _table(at)
+    median = _value(table, "DfE statistical neighbours (2025 model): median", "2023-24")
+    assert median == 67 and _value(table, "Hammersmith and Fulham", "2023-24") == 64
+    note = table[(table["area"] == "DfE statistical neighbours (2025 model): median")
+                 & (table["period"] == "2023-24")]["note"].iloc[0]
+    assert note == "12 areas with a figure"
+    assert not any(a.startswith(("Westminster", "Hammersmith", "Kensington"))
+                   for a in table["area"] if ":" in a)
+
+
+def test_a_one_year_measure_is_a_period_with_its_band(app_env):
+    """Arts Council England: library visits per 1,000 residents, 2023-24 only. The axis is the
+    period, the band a bar for the one year, and the words say there is no change."""
+    at = run_page(PAGE, compare_metric="lib_visits_per_1000")
+    chart = _specs(at)[0]
+    assert chart["layout"]["xaxis"]["type"] == "category"
+    xs = {x for trace in chart["data"] for x in trace.get("x", []) if x is not None}
+    assert xs == {"2023-24"}
+    bar = next(t for t in chart["data"] if "middle half" in t["name"])
+    assert bar["error_y"]["array"][0] > 0 and bar["error_y"]["arrayminus"][0] > 0
+    assert _words(at)["Westminster"] == (
+        "Westminster: 6,880.5 per 1,000 in 2023-24, higher than the median of 3,565.2 for "
+        "London boroughs (26 councils with a figure), the third highest of 26 councils. It is "
+        "the only year shown with both figures, so there is no change to report."
+    )
+
+
+def test_map_of_london_and_of_england(app_env, downloads):
+    """London's 33 areas (the City grey: no figure for this rate), or England's 153 upper-tier
+    councils for the same-tier group, each with ONS's attribution."""
+    at = run_page(PAGE)
+    areas = [t for t in _specs(at)[1]["data"] if t.get("meta", {}).get("role") == "area"]
+    assert len(areas) == 33
+    city = next(t for t in areas if t["meta"]["area"] == "E09000001")
+    assert city["name"] == "City of London: no figure"
+    assert "database right 2020" in page_text(at)
+    map_download = downloads[-1]
+    assert "database right 2020" in map_download[0]["boundaries"]
+    assert map_download[1].height == 33 and map_download[0]["period"] == "2024-25"
+    at = run_page(PAGE, compare_group="same_tier")
+    areas = [t for t in _specs(at)[1]["data"] if t.get("meta", {}).get("role") == "area"]
+    assert len(areas) == 153
+    assert "database right 2024" in page_text(at)

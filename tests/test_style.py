@@ -57,3 +57,21 @@ def test_periods_on_screen_never_break_inside():
     # Words with hyphens and figures are left alone.
     assert unbroken("mid-2023") == "mid-2023"
     assert unbroken("£1,858 (second-best quarter)") == "£1,858 (second-best quarter)"
+
+
+def test_colours_are_named_in_style_and_nowhere_else():
+    """Every colour a chart, map or page draws in is a named colour in style.py (issue 17):
+    changing one is an edit to one line there."""
+    import re
+
+    from triborough.settings import PROJECT_ROOT
+
+    literal = re.compile(r"""["'](#[0-9a-fA-F]{3,8}|rgba?\([^)]*\)|white|black|gr[ae]y)["']"""
+                         r"""|(?<![\w&])#[0-9a-fA-F]{6}\b|rgba?\(\d""")
+    files = [PROJECT_ROOT / "app.py", *sorted((PROJECT_ROOT / "pages").glob("*.py"))]
+    files += [PROJECT_ROOT / "triborough" / f for f in (
+        "charts.py", "maps.py", "compare_view.py", "comparison_words.py")]
+    found = [f"{path.name}:{n}: {line.strip()}" for path in files
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if literal.search(line)]
+    assert found == []

@@ -19,6 +19,7 @@ from triborough.page_pieces import (
     sharing_shading,
     split_marker,
 )
+from triborough.style import SHARED_TEAM, SOVEREIGN_TEAM
 from triborough.suppression import suppress
 
 CHILDREN_TOPICS = (
@@ -46,8 +47,8 @@ ANNUAL_MEASURES = {
     "active_users": ("Active users", "lib_active_users"),
 }
 TEAM_STYLES = {
-    "shared": ("Shared team (serves more than one borough)", "#4d4d4d", ""),
-    "sovereign": ("Council's own team (sovereign)", "#a6a6a6", "/"),
+    "shared": ("Shared team (serves more than one borough)", SHARED_TEAM, ""),
+    "sovereign": ("Council's own team (sovereign)", SOVEREIGN_TEAM, "/"),
 }
 
 

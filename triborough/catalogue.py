@@ -29,6 +29,13 @@ SOURCES: dict[str, dict[str, str]] = {
         "url": "https://explore-education-statistics.service.gov.uk/find-statistics/children-looked-after-in-england-including-adoptions",
         "licence": OGL,
     },
+    "ons_boundaries": {
+        "publisher": "Office for National Statistics",
+        "title": "Local Authority Districts boundaries (May 2020 BGC, London; May 2024 BUC, "
+        "England), simplified",
+        "url": "https://geoportal.statistics.gov.uk/",
+        "licence": OGL,
+    },
     "dfe_csww": {
         "publisher": "Department for Education",
         "title": "Children's social work workforce",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -15,14 +16,29 @@ import streamlit as st
 
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.style import (
+    BAND_FILL,
+    BLACK,
     BOROUGH_COLOURS,
     BOROUGH_DASHES,
     BOROUGH_SYMBOLS,
     COMPARATOR_COLOURS,
+    FALLBACK_BOROUGH,
+    FALLBACK_SERIES,
+    GRID,
+    GRID_LIGHT,
+    HISTOGRAM_FILL,
+    INK,
+    INK_MUTED,
+    INK_SOFT,
+    LABEL_BACKGROUND,
+    MUTED_BAR,
+    PAPER,
+    REFERENCE_GREY,
     SHARED_PERIOD_FILL,
+    ZERO_LINE,
 )
 
-FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14, color="#1a1a1a")
+FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14, color=INK)
 
 
 # Plotly validates every property as a figure is built: 30-130 ms a chart here, most of a warm
@@ -80,15 +96,15 @@ def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
         title=dict(text=title, x=0, xanchor="left", font=dict(size=17), yref="container", y=1,
                    yanchor="top", pad=dict(t=14)),
         font=FONT,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
+        plot_bgcolor=PAPER,
+        paper_bgcolor=PAPER,
         margin=dict(l=10, r=10, t=60, b=10),
         legend=dict(orientation="h", yanchor="top", y=-0.15, x=0, title_text=""),
         hovermode="x unified",
         height=420,
     )
-    fig.update_yaxes(title_text=y_title, gridcolor="#e5e5e5", zerolinecolor="#999999")
-    fig.update_xaxes(gridcolor="#f0f0f0")
+    fig.update_yaxes(title_text=y_title, gridcolor=GRID, zerolinecolor=ZERO_LINE)
+    fig.update_xaxes(gridcolor=GRID_LIGHT)
     return fig
 
 
@@ -160,7 +176,7 @@ def mark_periods(
 
     ``lo`` and ``hi`` are the x-axis extent (dates or numbers) used to keep labels apart.
     """
-    dotted = dict(color="#444444", width=1, dash="dot")
+    dotted = dict(color=INK_MUTED, width=1, dash="dot")
     shapes: list[dict] = []
     if subplots:  # one shaded band per panel: Streamlit's helper knows the panels' axes
         for start, end, _ in shaded or []:
@@ -185,7 +201,7 @@ def mark_periods(
         annotations.append(dict(
             x=x, y=1, yref="paper", yshift=lift, text=text, showarrow=False,
             xanchor=anchor, yanchor="bottom", xshift=3 if anchor == "left" else -3,
-            font=dict(size=11, color="#333333"),
+            font=dict(size=11, color=INK_SOFT),
         ))
         if _as_number(x) in event_x and lift:
             # Carry the event's dotted line up to its raised label.
@@ -233,9 +249,11 @@ def trend_chart(
         ]
         for key in keys:
             part = df.filter(pl.col(series) == key).sort(x)
+            if part.get_column(y).is_null().all():
+                continue  # no legend entry for a series with nothing to draw
             name = part.get_column(label)[0] if label in part.columns else str(key)
             is_borough = key in BOROUGH_BY_CODE
-            colour = BOROUGH_COLOURS.get(key) or COMPARATOR_COLOURS.get(name, "#777777")
+            colour = BOROUGH_COLOURS.get(key) or COMPARATOR_COLOURS.get(name, FALLBACK_SERIES)
             # Comparators differ by dash and marker too: England and the London median were
             # both dash-dot crosses, told apart only by shade of grey.
             dash, symbol = (BOROUGH_DASHES.get(key), BOROUGH_SYMBOLS.get(key)) if is_borough \
@@ -264,10 +282,11 @@ def trend_chart(
             and df.get_column("period").str.contains(r"^\d{4}-\d{2}$").all()):
         # Financial years are labelled as such: a point at 31 March 2016 is '2015-16'.
         financial_year_ticks(fig, df)
-    if shaded or events:
-        xs = [v for v in df.get_column(x).to_list() if v is not None] if not df.is_empty() else []
-        xs += [d for a, b, _ in shaded or [] for d in (a, b)] + [w for w, _ in events or []]
-        mark_periods(fig, lo=min(xs), hi=max(xs), shaded=shaded, events=events)
+    xs = [v for v in df.get_column(x).to_list() if v is not None] if not df.is_empty() else []
+    if (shaded or events) and xs:
+        cut, inside = within_range(min(xs), max(xs), shaded, events)
+        if cut or inside:
+            mark_periods(fig, lo=min(xs), hi=max(xs), shaded=cut, events=inside)
     return fig
 
 
@@ -286,8 +305,8 @@ def bar_chart(
             go.Bar(
                 x=part.get_column(x).to_list(), y=part.get_column(y).to_list(), name=name,
                 marker=dict(
-                    color=BOROUGH_COLOURS.get(key, COMPARATOR_COLOURS.get(name, "#777777")),
-                    pattern=dict(shape=patterns.get(key, "x"), fgcolor="white", fillmode="overlay"),
+                    color=BOROUGH_COLOURS.get(key, COMPARATOR_COLOURS.get(name, FALLBACK_SERIES)),
+                    pattern=dict(shape=patterns.get(key, "x"), fgcolor=PAPER, fillmode="overlay"),
                 ),
             )
         )
@@ -331,8 +350,8 @@ def stacked_bar_chart(
             go.Bar(
                 x=part.get_column(x).to_list(), y=part.get_column(y).to_list(), name=name,
                 marker=dict(
-                    color=BOROUGH_COLOURS.get(key, "#777777"),
-                    pattern=dict(shape=BOROUGH_PATTERNS.get(key, "x"), fgcolor="white",
+                    color=BOROUGH_COLOURS.get(key, FALLBACK_SERIES),
+                    pattern=dict(shape=BOROUGH_PATTERNS.get(key, "x"), fgcolor=PAPER,
                                  fillmode="overlay"),
                 ),
                 hovertemplate="%{x}: %{y:,.1f}<extra>" + name + "</extra>",
@@ -343,8 +362,8 @@ def stacked_bar_chart(
         fig.add_trace(
             go.Scatter(
                 x=xs, y=ys, name=name, mode="lines+markers", connectgaps=False,
-                line=dict(color="#1a1a1a", width=2, dash="dash"),
-                marker=dict(symbol="line-ew-open", size=14, color="#1a1a1a"),
+                line=dict(color=INK, width=2, dash="dash"),
+                marker=dict(symbol="line-ew-open", size=14, color=INK),
             )
         )
     if markers:
@@ -353,7 +372,7 @@ def stacked_bar_chart(
                 x=[m[0] for m in markers], y=[m[1] for m in markers],
                 text=[m[2] for m in markers], name="Reported target",
                 mode="markers",
-                marker=dict(symbol="diamond-open", size=14, color="#1a1a1a",
+                marker=dict(symbol="diamond-open", size=14, color=INK,
                             line=dict(width=2)),
                 hovertemplate="%{x}: %{text}<extra>Reported target</extra>",
             )
@@ -365,8 +384,8 @@ def stacked_bar_chart(
             same = sorted((m for m in markers if m[0] == when), key=lambda m: m[1])
             labels += [
                 dict(x=when, y=value, text=text, showarrow=False, xanchor="right", xshift=-11,
-                     yshift=(i - (len(same) - 1) / 2) * 18, bgcolor="rgba(255,255,255,0.9)",
-                     font=dict(size=12, color="#1a1a1a"), borderpad=1)
+                     yshift=(i - (len(same) - 1) / 2) * 18, bgcolor=LABEL_BACKGROUND,
+                     font=dict(size=12, color=INK), borderpad=1)
                 for i, (_, value, text) in enumerate(same)
             ]
         fig.update_layout(annotations=labels)  # in one go: each add_annotation re-validates
@@ -377,7 +396,6 @@ def stacked_bar_chart(
     return fig
 
 
-MUTED_BAR = "#bdbdbd"
 # The timeline's plot is narrower than a line chart's: its row names take the left of it.
 _BAR_PLOT_PX = 400.0
 _BAR_CHAR_PX = 6.8
@@ -449,14 +467,14 @@ def timeline_chart(
                 textposition="inside", insidetextanchor="start", constraintext="none",
                 # White on the solid bar; near-black where white pattern marks would break up
                 # white letters, and on the light grey bars.
-                textfont=dict(size=12, color="white" if pattern == "" and colour != MUTED_BAR
-                              else "#1a1a1a"),
+                textfont=dict(size=12, color=PAPER if pattern == "" and colour != MUTED_BAR
+                              else INK),
                 # A patterned bar is a light tint of the borough's colour with the pattern
                 # drawn in the colour itself, so its dark label reads clearly on it.
                 marker=dict(
                     color=_tint(colour) if pattern else colour,
                     pattern=dict(shape=pattern, fgcolor=colour, solidity=0.3, fillmode="overlay"),
-                    line=dict(color=["#000000" if f else colour for f in flags],
+                    line=dict(color=[BLACK if f else colour for f in flags],
                               width=[3 if f else 0.5 for f in flags]),
                 ),
                 customdata=[[s.isoformat(), e.isoformat(), t] for s, e, t in
@@ -470,7 +488,7 @@ def timeline_chart(
     for key in plain.get_column(series).unique(maintain_order=True).to_list():
         part = plain.filter(pl.col(series) == key)
         name = part.get_column(label)[0] if label in part.columns else str(key)
-        add(part, name, BOROUGH_COLOURS.get(key, "#777777"), BOROUGH_PATTERNS.get(key, "x"))
+        add(part, name, BOROUGH_COLOURS.get(key, FALLBACK_SERIES), BOROUGH_PATTERNS.get(key, "x"))
     if muted is not None:
         grey = df.filter(pl.col(muted))
         if not grey.is_empty():
@@ -496,7 +514,6 @@ def timeline_chart(
 
 # --- Caseload, Service quality and Compare pages ------------------------------------------
 
-BAND_FILL = "rgba(85,85,85,0.16)"
 MEDIAN_COLOUR = COMPARATOR_COLOURS["Peer median"]
 
 
@@ -513,32 +530,50 @@ def _runs(flags: list[bool]) -> list[tuple[int, int]]:
 
 
 def _add_band(
-    fig: go.Figure, band: pl.DataFrame, label: str, *, row: int | None, first: bool
+    fig: go.Figure, band: pl.DataFrame, label: str, *, row: int | None, first: bool,
+    x: str = "period_end",
 ) -> None:
-    """Median line and inter-quartile band; a period with no figures breaks both."""
-    xs = band.get_column("period_end").to_list()
+    """Median line and inter-quartile band; a period with no figures breaks both, and a
+    period standing alone (one year, or a year between gaps) gets its band as a bar."""
+    xs = band.get_column(x).to_list()
     lo = band.get_column("lower_quartile").to_list()
     hi = band.get_column("upper_quartile").to_list()
+    mid = band.get_column("median").to_list()
     where = dict(row=row, col=1) if row else {}
     runs = _runs([a is not None and b is not None for a, b in zip(lo, hi, strict=True)])
+    band_name = f"{label}: middle half (lower to upper quartile)"
     # One closed shape per run of years with figures, so a gap year leaves a gap in the band.
     for i, (a, b) in enumerate(runs):
+        shown = dict(name=band_name, legendgroup=f"band-{label}",
+                     showlegend=first and i == 0, hoverinfo="skip")
+        if b - a == 1:
+            # A shape of one point has no area: draw the quartiles as a thick bar instead.
+            centre = mid[a] if mid[a] is not None else (lo[a] + hi[a]) / 2
+            fig.add_trace(
+                go.Scatter(
+                    x=xs[a:b], y=[centre], mode="markers", marker=dict(size=1, opacity=0),
+                    error_y=dict(type="data", symmetric=False, array=[hi[a] - centre],
+                                 arrayminus=[centre - lo[a]], color=BAND_FILL, thickness=28,
+                                 width=0),
+                    **shown,
+                ),
+                **where,
+            )
+            continue
         fig.add_trace(
             go.Scatter(
                 x=xs[a:b] + xs[a:b][::-1], y=hi[a:b] + lo[a:b][::-1], fill="toself",
-                mode="lines", fillcolor=BAND_FILL, line=dict(width=0), hoverinfo="skip",
-                name=f"{label}: middle half (lower to upper quartile)",
-                legendgroup=f"band-{label}", showlegend=first and i == 0,
+                mode="lines", fillcolor=BAND_FILL, line=dict(width=0), **shown,
             ),
             **where,
         )
     fig.add_trace(
         go.Scatter(
-            x=xs, y=band.get_column("median").to_list(), name=f"{label}: median",
+            x=xs, y=mid, name=f"{label}: median",
             mode="lines+markers", connectgaps=False, legendgroup=f"median-{label}",
             showlegend=first,
             line=dict(color=MEDIAN_COLOUR, width=2, dash="longdash"),
-            marker=dict(symbol="triangle-up", size=8, color=MEDIAN_COLOUR),
+            marker=dict(symbol="triangle-up", size=10, color=MEDIAN_COLOUR),
             text=band.get_column("period").to_list(),
             hovertemplate="%{text}: %{y:,.1f}<extra>" + label + " median</extra>",
         ),
@@ -546,22 +581,36 @@ def _add_band(
     )
 
 
-def _add_borough(fig: go.Figure, part: pl.DataFrame, code: str, *, row: int | None) -> None:
+def _add_borough(
+    fig: go.Figure, part: pl.DataFrame, code: str, *, row: int | None, x: str = "period_end"
+) -> None:
     name = part.get_column("area_name")[0]
     where = dict(row=row, col=1) if row else {}
     fig.add_trace(
         go.Scatter(
-            x=part.get_column("period_end").to_list(), y=part.get_column("value").to_list(),
+            x=part.get_column(x).to_list(), y=part.get_column("value").to_list(),
             name=name, mode="lines+markers", connectgaps=False, legendgroup=code,
-            line=dict(color=BOROUGH_COLOURS.get(code, "#333333"), width=3,
+            line=dict(color=BOROUGH_COLOURS.get(code, FALLBACK_BOROUGH), width=3,
                       dash=BOROUGH_DASHES.get(code, "solid")),
             marker=dict(symbol=BOROUGH_SYMBOLS.get(code, "circle"), size=8,
-                        color=BOROUGH_COLOURS.get(code, "#333333")),
+                        color=BOROUGH_COLOURS.get(code, FALLBACK_BOROUGH)),
             text=part.get_column("period").to_list(),
             hovertemplate="%{text}: %{y:,.1f}<extra>" + name + "</extra>",
         ),
         **where,
     )
+
+
+def within_range(
+    lo: Any, hi: Any, shaded: list[tuple[Any, Any, str]] | None = None,
+    events: list[tuple[Any, str]] | None = None,
+) -> tuple[list[tuple[Any, Any, str]], list[tuple[Any, str]]]:
+    """Shaded periods cut to ``lo``..``hi`` and the events inside it: the years chosen apply to
+    every layer of a chart, not to its lines alone."""
+    n = _as_number  # dates and datetimes do not compare with each other directly
+    cut = [(a if n(a) >= n(lo) else lo, b if n(b) <= n(hi) else hi, text)
+           for a, b, text in shaded or [] if n(b) >= n(lo) and n(a) <= n(hi)]
+    return cut, [(when, text) for when, text in events or [] if n(lo) <= n(when) <= n(hi)]
 
 
 @_reused
@@ -584,6 +633,9 @@ def band_chart(
     from plotly.subplots import make_subplots
 
     calendar = lines.select("period", "period_end").unique().sort("period_end")
+    # One period on a date axis reads as a stretch of hours ("23:59:59.999 Mar 30, 2024"):
+    # a single period is drawn on a category axis labelled with the period itself.
+    x = "period" if calendar.height == 1 else "period_end"
     codes = lines.get_column("area_code").unique(maintain_order=True).to_list()
     order = list(BOROUGH_COLOURS)
     codes.sort(key=lambda c: order.index(c) if c in order else len(order))
@@ -603,28 +655,64 @@ def band_chart(
         )
         for i, code in enumerate(codes, start=1):
             if code in labels:
-                _add_band(fig, on_calendar(code), "Neighbours", row=i, first=i == 1)
+                _add_band(fig, on_calendar(code), "Neighbours", row=i, first=i == 1, x=x)
             _add_borough(fig, lines.filter(pl.col("area_code") == code).sort("period_end"),
-                         code, row=i)
+                         code, row=i, x=x)
             fig.update_yaxes(title_text=y_title if i == 1 else "", row=i, col=1)
     else:
         fig = go.Figure()
         if not bands.is_empty():
             key = bands.get_column("group_key")[0]
             _add_band(fig, on_calendar(key), bands.get_column("group_label")[0], row=None,
-                      first=True)
+                      first=True, x=x)
         for code in codes:
             _add_borough(fig, lines.filter(pl.col("area_code") == code).sort("period_end"),
-                         code, row=None)
+                         code, row=None, x=x)
     _layout(fig, title, "" if per_borough else y_title)
     if per_borough:
         fig.update_layout(height=260 * len(codes) + 140)
-    if shaded and not calendar.is_empty():
+    if x == "period":
+        fig.update_xaxes(type="category")
+    elif not calendar.is_empty():
+        fig.update_xaxes(hoverformat="%d %b %Y")  # a period ends on a day, not at a time
+        if calendar.get_column("period").str.contains(r"^\d{4}-\d{2}$").all():
+            financial_year_ticks(fig, calendar)
         ends = calendar.get_column("period_end")
-        lo = min([ends.min(), *(a for a, _, _ in shaded)])
-        hi = max([ends.max(), *(b for _, b, _ in shaded)])
-        mark_periods(fig, lo=lo, hi=hi, shaded=shaded, subplots=per_borough)
-    fig.update_yaxes(gridcolor="#e5e5e5", zerolinecolor="#999999")
+        cut, _ = within_range(ends.min(), ends.max(), shaded)
+        if cut:
+            mark_periods(fig, lo=ends.min(), hi=ends.max(), shaded=cut, subplots=per_borough)
+    fig.update_yaxes(gridcolor=GRID, zerolinecolor=ZERO_LINE)
+    return fig
+
+
+_POUNDS = {"gbp": 1, "gbp_thousand": 1_000, "gbp_million": 1_000_000}
+
+
+def _money_tick(pounds: float) -> str:
+    """'£80m', '£2.5m', '£500k', '£1,200': what a money axis says, in words, not '80k'."""
+    sign, v = ("-" if pounds < 0 else ""), abs(pounds)
+    if v >= 1e6:
+        return f"{sign}£{v / 1e6:,.{0 if v % 1e6 == 0 else 1}f}m"
+    if v >= 1e4:
+        return f"{sign}£{v / 1e3:,.0f}k"
+    return f"{sign}£{v:,.0f}"
+
+
+def money_axis(fig: go.Figure, values: pl.Series, unit: str, *, title: str) -> go.Figure:
+    """Label a money y-axis in pounds words ("£80m"), whatever unit the figures are held in:
+    Plotly would write 80,000 of £ thousand as "80k". About five round steps over the data."""
+    scale = _POUNDS[unit]
+    known = [float(v) * scale for v in values.drop_nulls().to_list()]
+    if not known:
+        return fig
+    lo, hi = min(known), max(known)
+    raw = (hi - lo) / 5 or abs(hi) or 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.floor(lo / step) * step
+    ticks = [first + i * step for i in range(int((hi - first) / step) + 2)]
+    fig.update_yaxes(tickvals=[t / scale for t in ticks], ticktext=[_money_tick(t) for t in ticks],
+                     title_text=title)
     return fig
 
 
@@ -655,10 +743,10 @@ def judgement_chart(
                 y=[name] * part.height,
                 mode="markers+text", name=name,
                 text=part.get_column("label").to_list(), textposition="top center",
-                textfont=dict(size=12, color="#1a1a1a"),
+                textfont=dict(size=12, color=INK),
                 marker=dict(symbol=BOROUGH_SYMBOLS.get(code, "circle"), size=14,
-                            color=BOROUGH_COLOURS.get(code, "#333333"),
-                            line=dict(color="white", width=1)),
+                            color=BOROUGH_COLOURS.get(code, FALLBACK_BOROUGH),
+                            line=dict(color=PAPER, width=1)),
                 customdata=part.get_column("hover").to_list(),
                 hovertemplate="%{customdata}<extra>" + name + "</extra>",
             )
@@ -668,7 +756,7 @@ def judgement_chart(
         fig.add_vrect(
             x0=start, x1=end, fillcolor=SHARED_PERIOD_FILL, line_width=0, layer="below",
             annotation_text=text, annotation_position="bottom left",
-            annotation_font=dict(size=12, color="#333333"),
+            annotation_font=dict(size=12, color=INK_SOFT),
         )
     _layout(fig, title, "")
     fig.update_layout(hovermode="closest", height=max(300, 150 + 90 * len(order)),
@@ -708,7 +796,7 @@ def stacked_area_chart(
                 x=part.get_column(x).to_list(), y=part.get_column(y).to_list(), name=name,
                 mode="lines", stackgroup="one", connectgaps=False,
                 line=dict(color=colour, width=1.5), fillcolor=colour,
-                fillpattern=dict(shape=pattern, fgcolor="white", bgcolor=colour,
+                fillpattern=dict(shape=pattern, fgcolor=PAPER, bgcolor=colour,
                                  fillmode="overlay", solidity=0.3)
                 if pattern else None,
                 hovertemplate="%{x|%b %Y}: %{y:,.0f}<extra>" + name + "</extra>",
@@ -774,10 +862,10 @@ def interval_chart(
             hovertemplate="%{x}: %{y:,.1f}<extra>" + name + "</extra>",
         ))
     _layout(fig, title, y_title)
-    fig.add_hline(y=0, line=dict(color="#999999", width=1))
+    fig.add_hline(y=0, line=dict(color=ZERO_LINE, width=1))
     starts = df.filter(pl.col(after)).get_column(x).sort().to_list()
     if starts:
-        fig.add_vline(x=starts[0], line=dict(color="#555555", width=1, dash="dot"))
+        fig.add_vline(x=starts[0], line=dict(color=REFERENCE_GREY, width=1, dash="dot"))
     fig.update_xaxes(type="category", categoryorder="category ascending")
     fig.update_layout(hovermode="closest")
     return fig
@@ -797,15 +885,15 @@ def placebo_chart(
     fig = go.Figure()
     fig.add_trace(go.Histogram(
         x=values, name="Comparisons with councils that did not share",
-        marker=dict(color="#bbbbbb", line=dict(color="#555555", width=1)), nbinsx=40,
+        marker=dict(color=HISTOGRAM_FILL, line=dict(color=REFERENCE_GREY, width=1)), nbinsx=40,
         hovertemplate="%{x}: %{y} comparisons<extra></extra>",
     ))
     _layout(fig, title, "comparisons")
     fig.update_xaxes(title_text=x_title)
-    fig.add_vline(x=observed, line=dict(color="#000000", width=3, dash="dash"))
+    fig.add_vline(x=observed, line=dict(color=BLACK, width=3, dash="dash"))
     fig.add_trace(go.Scatter(
         x=[observed], y=[0], mode="markers", name=observed_label,
-        marker=dict(symbol="diamond", size=13, color="#000000"),
+        marker=dict(symbol="diamond", size=13, color=BLACK),
         hovertemplate="%{x:,.1f}<extra>" + observed_label + "</extra>",
     ))
     fig.update_layout(hovermode="closest", bargap=0.05)

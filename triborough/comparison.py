@@ -20,32 +20,63 @@ from triborough.before_sharing import BEFORE_SHARING
 from triborough.catalogue import population_band
 from triborough.suppression import suppress
 
+
+@dataclass(frozen=True)
+class NeighbourModel:
+    """A published statistical-neighbour model: its id in the ``neighbours`` table and how it
+    is named on screen."""
+
+    group_id: str
+    name: str  # "DfE statistical neighbours (2025 model)"
+    phrase: str  # inside a sentence: "their DfE statistical neighbours (2025 model)"
+
+
+# DfE publishes a new model every few years; every page compares with the latest one only, so
+# that Compare and Savings never show two different sets of "neighbours".
+_STATISTICAL_NEIGHBOURS = NeighbourModel(
+    "dfe_sn_2025", "DfE statistical neighbours (2025 model)",
+    "their DfE statistical neighbours (2025 model)",
+)
+
+
+def statistical_neighbours() -> NeighbourModel:
+    """The one statistical-neighbour model every page uses: DfE's latest (2025). The three
+    tri-borough councils are left out of each other's neighbours (see ``compare_members``)."""
+    return _STATISTICAL_NEIGHBOURS
+
+
+_SN = statistical_neighbours()
 # Allow-list of comparison groups: key -> label shown to users.
 GROUPS: dict[str, str] = {
     "london": "London boroughs",
-    "dfe_sn_2025": "DfE statistical neighbours (2025 model)",
+    _SN.group_id: _SN.name,
     "oflog_nn": "Oflog nearest neighbours",
     "same_tier": "All English councils with social care duties (same tier)",
 }
 # The group as it reads inside a sentence ("against London boroughs").
 GROUP_PHRASE: dict[str, str] = {
     "london": "London boroughs",
-    "dfe_sn_2025": "their DfE statistical neighbours",
+    _SN.group_id: _SN.phrase,
     "oflog_nn": "their Oflog nearest neighbours",
     "same_tier": "English councils of the same tier",
 }
+_NOT_THEMSELVES = (
+    " Westminster, Hammersmith and Fulham and Kensington and Chelsea are left out of each "
+    "other's neighbours: the three councils are never compared with themselves."
+)
 GROUP_HELP: dict[str, str] = {
     "london": "The 32 London boroughs (the boroughs shown included) that published a figure; "
     "the City of London is left out, because its few thousand residents make its per-head "
     "and per-child figures unlike any borough's.",
-    "dfe_sn_2025": "The ten councils the Department for Education's 2025 model finds most like "
-    "each borough for children's services.",
+    _SN.group_id: "The ten councils the Department for Education's 2025 model (its latest) "
+    "finds most like each borough for children's services." + _NOT_THEMSELVES,
     "oflog_nn": "The fifteen councils the Office for Local Government's explorer lists as each "
-    "borough's nearest neighbours (Oflog does not document how they were chosen).",
+    "borough's nearest neighbours (Oflog does not document how they were chosen)."
+    + _NOT_THEMSELVES,
     "same_tier": "Every London borough, metropolitan district, unitary authority and county "
     "council: the councils that, like a London borough, run social care.",
 }
-NEIGHBOUR_GROUPS: frozenset[str] = frozenset({"dfe_sn_2025", "oflog_nn"})
+NEIGHBOUR_GROUPS: frozenset[str] = frozenset({_SN.group_id, "oflog_nn"})
 # A median and quartiles of fewer councils than this say little (and with the boroughs alone,
 # e.g. for illustrative figures, would compare them with themselves): no band is drawn.
 MIN_GROUP_AREAS = 5

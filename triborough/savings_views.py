@@ -10,7 +10,8 @@ import polars as pl
 
 from triborough.before_sharing import base_words
 from triborough.boroughs import BOROUGH_BY_CODE
-from triborough.charts import stacked_bar_chart, trend_chart
+from triborough.charts import money_axis, stacked_bar_chart, trend_chart
+from triborough.comparison import statistical_neighbours
 from triborough.narrative import comparison_sentences
 from triborough.page_pieces import View
 from triborough.real_terms import BASES, release_of
@@ -23,10 +24,12 @@ from triborough.savings import (
     programme_totals,
     workstream_totals,
 )
-from triborough.style import format_value
+from triborough.style import INK, format_value
 
 # The unit ``narrative.number_words`` says a measure's figures in.
 WORDS_UNIT = {"cash": "gbp_thousand", "per_head": "gbp", "index": "index"}
+
+NEIGHBOURS = statistical_neighbours()  # the one model Compare uses too
 
 
 def spend_codes(option: ServiceOption, measure: str) -> list[str]:
@@ -107,6 +110,8 @@ def spend_view(
     title = f"{option.label}: net spending<br><sup>{unit_words}, {span}</sup>"
     fig = trend_chart(series, title, unit_words, shaded=shading,
                       events=milestone_events(milestones))
+    if measure == "cash":  # £ thousand on the axis read "80k" for £80m
+        money_axis(fig, series.get_column("value"), "gbp_thousand", title=BASES[basis])
     table = series.select(
         pl.col("series_label").alias("area"), "period",
         pl.col("value").alias(unit_words), pl.col("areas").alias("councils in figure"),
@@ -119,7 +124,7 @@ def spend_view(
     meta["comparators"] = (
         "London median: middle value of the London boroughs with a figure that year (the "
         "'councils in figure' column says how many), leaving out the City of London; "
-        "Peer median: middle value of the DfE statistical neighbours (2021 model) of the "
+        f"Peer median: middle value of the {NEIGHBOURS.name} of the "
         "boroughs shown, leaving out the three tri-borough councils; England (per head and "
         "index only): all English councils together"
     )
@@ -154,8 +159,8 @@ def spend_notes(
         "Comparators: **London median** is the middle of the London boroughs with a figure "
         f"that year ({london_count(series)}), leaving out the City of London, whose few "
         "residents make its figures unlike any borough's; **Peer median** is the middle of "
-        "the councils DfE names as statistical neighbours of the boroughs shown (2021 "
-        "model), leaving out the three tri-borough councils; **England** (per head and "
+        f"the {NEIGHBOURS.name} of the boroughs shown, "
+        "leaving out the three tri-borough councils; **England** (per head and "
         "index only) is in the files from 2021-22.",
     ]
     if measure == "per_head":
@@ -242,7 +247,7 @@ def cumulative_view(shown: pl.DataFrame, shading: list, *, suffix: str,
     )
     title = "Cumulative net savings after one-off costs, by borough" + suffix
     fig = trend_chart(cumulative, title, "£ million, cumulative", shaded=shading)
-    fig.add_hline(y=0, line={"color": "#1a1a1a", "width": 1})
+    fig.add_hline(y=0, line={"color": INK, "width": 1})
     table = cumulative.select(pl.col("series_label").alias("borough"), "financial_year",
                               "net_gbp_k", "cumulative_net_gbp_k")
     alt = (f"Line chart of {title.lower()}, {span}. Below zero the one-off costs so far exceed "

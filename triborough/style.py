@@ -32,6 +32,32 @@ BOROUGH_SYMBOLS: dict[str, str] = {
     "E09000020": "diamond",
 }
 SHARED_PERIOD_FILL = "rgba(120,120,120,0.12)"
+# Everything else a chart, map or page draws in, by what it is for.
+PAPER = "#ffffff"  # chart and map background, and patterns drawn over a colour
+INK = "#1a1a1a"  # text, and reference lines that must read as strongly as text
+INK_SOFT = "#333333"  # small labels on a chart
+INK_MUTED = "#444444"  # dotted event lines
+BLACK = "#000000"  # the observed value on an effect chart, flagged bar outlines
+GRID = "#e5e5e5"  # value-axis gridlines
+GRID_LIGHT = "#f0f0f0"  # time-axis gridlines
+ZERO_LINE = "#999999"  # the zero line, and a zero reference drawn by hand
+REFERENCE_GREY = "#555555"  # a dotted start line, histogram outlines
+FALLBACK_SERIES = "#777777"  # a series with no colour of its own (never a borough)
+FALLBACK_BOROUGH = "#333333"  # a borough line whose code has no colour (a new borough)
+MUTED_BAR = "#bdbdbd"  # bars that are context, not the subject
+HISTOGRAM_FILL = "#bbbbbb"  # placebo distribution bars
+BAND_FILL = "rgba(85,85,85,0.16)"  # a comparison group's middle half
+LABEL_BACKGROUND = "rgba(255,255,255,0.9)"  # behind a label drawn over lines
+SHARED_TEAM = "#4d4d4d"  # caseload by team: shared teams
+SOVEREIGN_TEAM = "#a6a6a6"  # caseload by team: a council's own teams
+FOCUS_OUTLINE = "#0b4f8a"  # keyboard focus ring
+# Maps: ColorBrewer YlGnBu (five classes), which ColorBrewer marks safe for colour-blind
+# readers; light is low, dark is high. An area with no figure is a neutral grey that is not on
+# the scale, and says "no figure" in the legend, on hover and in the table.
+MAP_SCALE: tuple[str, ...] = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+MAP_NO_FIGURE = "#d9d9d9"
+MAP_BORDER = PAPER  # thin lines between areas
+MAP_OUTLINE = INK  # the three boroughs, drawn over the map
 ILLUSTRATIVE_LABEL = "Illustrative figures (generated, not published)"
 RAG_COLOURS = {"green": "#1b7837", "amber": "#b35806", "red": "#b2182b"}
 

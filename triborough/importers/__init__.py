@@ -28,6 +28,7 @@ IMPORTERS: tuple[str, ...] = (
     "neighbours",
     "programme",
     "deflators",
+    "boundaries",
 )
 
 SOURCES_COLUMNS = ("file", "rows", "source_id", "publisher", "title", "url", "licence", "periods")
