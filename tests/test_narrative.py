@@ -73,7 +73,7 @@ def test_neither_better_says_increasing_or_decreasing_and_ranks_ties_as_joint(bu
     # ONS mid-2024 population (MYE2): 209,996, down from 211,508 at mid-2023.
     assert text[("pop_all_ages", WCC)] == (
         "Residents (mid-year estimate) in Westminster stood at 209,996 in mid-2024, down from "
-        "211,508 in mid-2023 (decreasing); the London median was 289,580.5, and Westminster was "
+        "211,508 in mid-2023 (decreasing); the London median was 289,580, and Westminster was "
         "the fifth lowest of 32 London boroughs."
     )
     assert "improving" not in " ".join(text.values())
