@@ -155,3 +155,29 @@ def test_a_bad_load_loads_nothing(private_warehouse):
     row = _frames(at)["line"].iloc[0]
     assert (row["line"], row["column"], row["rule"]) == (2, "borough_code", "unknown borough")
     assert _sha(private_warehouse) == before
+
+
+def test_a_header_problem_shows_the_header_expected(page, app_env):
+    from triborough.contracts import CONTRACT_BY_NAME
+
+    before = _sha(app_env)
+    data = (MALFORMED / "missing_column.csv").read_bytes()
+    page.file_uploader(key="upload_file").set_value(("missing_column.csv", data, "text/csv"))
+    page.button(key="upload_validate").click().run(timeout=60)
+    assert not page.exception
+    assert _frames(page)["line"].iloc[0]["rule"] == "missing column"
+    expected = _frames(page)["table"]
+    assert expected.to_dict("records") == [{
+        "table": "caseload_monthly",
+        "expected header": ",".join(CONTRACT_BY_NAME["caseload_monthly"].column_names),
+        "required": ", ".join(CONTRACT_BY_NAME["caseload_monthly"].required_columns),
+    }]
+    assert _sha(app_env) == before
+
+
+def test_a_template_is_offered_for_the_table_chosen(page):
+    assert not [b for b in page.get("download_button") if b.key == "upload_template"]
+    page.selectbox(key="upload_table").set_value("contracts").run(timeout=60)
+    [button] = [b for b in page.get("download_button") if b.key == "upload_template"]
+    assert "template" in button.label.lower()
+    assert any("contract_id,borough_code" in m.value for m in page.markdown)
