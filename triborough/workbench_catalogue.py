@@ -170,12 +170,12 @@ def catalogue_entries(
                 quote_identifier(row["column_name"], reserved),
             ))
     if not metrics.is_empty() and "code" in metrics.columns:
-        names = metrics["name"].to_list() if "name" in metrics.columns else [None] * metrics.height
-        units = metrics["unit"].to_list() if "unit" in metrics.columns else [None] * metrics.height
-        for code, name, unit in zip(metrics["code"].to_list(), names, units, strict=True):
+        words = [metrics[c].to_list() if c in metrics.columns else [None] * metrics.height
+                 for c in ("name", "unit", "definition")]
+        for code, *about in zip(metrics["code"].to_list(), *words, strict=True):
             if code is None:
                 continue
-            detail = " · ".join(str(x) for x in (name, unit) if x) or NO_DESCRIPTION
+            detail = " · ".join(str(x) for x in about if x) or NO_DESCRIPTION
             entries.append(CatalogueEntry(
                 "metric", str(code), detail, f"metric_code = {quote_literal(code)}"))
     return entries
