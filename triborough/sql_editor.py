@@ -17,6 +17,8 @@ from collections.abc import MutableMapping
 import streamlit as st
 from code_editor import code_editor
 
+from triborough.style import sql_editor_css
+
 TEXT = "wb_sql"  # the query, whichever editor shows it
 PLAIN_KEY = "sql"  # the plain text box's widget key
 PLAIN_TOGGLE = "sql_plain"
@@ -75,11 +77,20 @@ def sql_editor(completions: list[dict[str, object]], max_chars: int) -> bool:
         lang="sql",
         height=[8, 20],
         completions=completions,
+        # The package binds Escape to leaving its snippet editor, which the workbench does not
+        # use; moved off Escape, Escape goes back to Ace's "leave the text, let Tab move on".
+        keybindings={"commands": [{"name": "exitSession",
+                                   "bindkey": {"win": "Ctrl-Alt-Shift-F12",
+                                               "mac": "Command-Alt-Shift-F12"}}]},
         # Only on leaving the editor (and Ctrl+Enter): a rerun on every pause in typing would
         # redraw the result under the analyst's hands.
         response_mode=["blur"],
-        options={"enableKeyboardAccessibility": True, "wrap": True, "showPrintMargin": False},
-        props={"placeholder": "select … from …"},
+        options={"enableKeyboardAccessibility": True, "wrap": True, "showPrintMargin": False,
+                 "showGutter": False},
+        # Ace's own TextMate theme: the package's Streamlit themes fetch a web font from
+        # another site, and the workbench must work with no network (and send nothing out).
+        props={"placeholder": "select … from …", "theme": "textmate"},
+        component_props={"globalCSS": sql_editor_css()},
         key=f"sql_editor_{st.session_state.get(_VERSION, 0)}",
     )
     if not isinstance(event, dict) or not event.get("id"):
