@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from triborough.contracts import CONTRACT_BY_NAME
+from triborough.workbench import sql_literal
 
 NO_DESCRIPTION = "no description"
 # A column with at most this many distinct values has them listed; above it, none are.
@@ -50,17 +51,6 @@ def quote_identifier(name: str, reserved: frozenset[str] = _FALLBACK_RESERVED) -
     if _SIMPLE_NAME.match(name) and name not in reserved:
         return name
     return '"' + name.replace('"', '""') + '"'
-
-
-def quote_literal(value: object) -> str:
-    """``value`` as a SQL literal: text single-quoted (quotes doubled), booleans as words."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def contract_description(table: str, column: str) -> str | None:
@@ -137,7 +127,7 @@ def distinct_values(
 
 def values_text(values: list[object]) -> str:
     """Distinct values as the analyst would type them: ``'London Borough', 'Region'``."""
-    return ", ".join(quote_literal(v) for v in values)
+    return ", ".join(sql_literal(v) for v in values)
 
 
 @dataclass(frozen=True)
@@ -177,7 +167,7 @@ def catalogue_entries(
                 continue
             detail = " · ".join(str(x) for x in about if x) or NO_DESCRIPTION
             entries.append(CatalogueEntry(
-                "metric", str(code), detail, f"metric_code = {quote_literal(code)}"))
+                "metric", str(code), detail, f"metric_code = {sql_literal(code)}"))
     return entries
 
 
@@ -247,7 +237,7 @@ def table_entries(table: str, columns: pl.DataFrame, values: dict[str, list[obje
         column = quote_identifier(name, reserved)
         entries.append(CatalogueEntry("column", name, "", column))
         entries.extend(
-            CatalogueEntry("value", f"{name} = {quote_literal(v)}", "",
-                           f"{column} = {quote_literal(v)}")
+            CatalogueEntry("value", f"{name} = {sql_literal(v)}", "",
+                           f"{column} = {sql_literal(v)}")
             for v in values.get(name, []))
     return entries
