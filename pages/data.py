@@ -1,8 +1,6 @@
 """Data and sources: what the warehouse holds, where every figure comes from, and loading a
 council's own extract in place of the illustrative rows."""
 
-import datetime as dt
-
 import polars as pl
 import streamlit as st
 
@@ -10,10 +8,20 @@ from triborough import audit, signin
 from triborough.auth import AccessDenied, Role
 from triborough.boroughs import BOROUGH_CODES
 from triborough.contracts import CONTRACT_BY_NAME, CONTRACTS
-from triborough.data_views import QUALITY_LEGEND, contract_frame, quality_matrix, status_matrix
+from triborough.data_views import (
+    QUALITY_LEGEND,
+    audit_table,
+    catalogue_table,
+    contract_frame,
+    expected_header,
+    header_help,
+    page_meta,
+    quality_matrix,
+    status_matrix,
+    template_csv,
+)
 from triborough.ingest import IngestError, Upload, WriteFailed, ingest, validate_uploads
 from triborough.plain_text import plain
-from triborough.scorecard import POLARITY_WORDS
 from triborough.settings import get_settings
 from triborough.ui import (
     empty_notice,
@@ -24,17 +32,20 @@ from triborough.ui import (
     show_table,
     table_block,
 )
+from triborough.validation import Validation
 
 DETECT = "Work it out from the file's header"
 
 
-def _meta(what: str, source: str) -> dict[str, str]:
-    return {
-        "figures": what,
-        "source": source,
-        "licence": "Catalogue text: Open Government Licence v3.0; see each row for figures",
-        "downloaded_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    }
+def problems(name: str, result: Validation, chosen: str | None) -> None:
+    """A failed file's problems, and the header its table expects when that was the trouble."""
+    st.error(f"{plain(name)}: {result.total_violations:,} problem(s); nothing was loaded.")
+    show_table(result.as_frame(), key="upload_errors")
+    expected = header_help(result, chosen)
+    if expected is not None:
+        st.markdown("**The header the file must start with** (columns in this order; the "
+                    "template for each table has them, with every rule):")
+        show_table(expected, key="upload_expected_header")
 
 
 st.title("Data and sources")
@@ -53,22 +64,13 @@ st.header("Metric catalogue")
 catalogue = query("catalogue_coverage", areas=areas)
 domains = sorted(catalogue["domain"].unique().to_list())
 domain = st.selectbox("Domain", ["All domains", *domains], key="data_domain")
-shown = catalogue if domain == "All domains" else catalogue.filter(pl.col("domain") == domain)
-illustrative_count = int(shown["is_illustrative"].sum())
-st.caption(
-    f"{shown.height} metrics; {illustrative_count} of them illustrative (generated until a "
-    "council loads its extract). Coverage counts the boroughs chosen in the sidebar."
-)
+shown, caption = catalogue_table(catalogue, None if domain == "All domains" else domain)
+st.caption(caption)
 table_block(
-    shown.select(
-        "name", "domain", "figures", "unit",
-        pl.col("polarity").replace_strict(POLARITY_WORDS, default=pl.col("polarity"))
-        .alias("better when"),
-        "first_period", "last_period", "periods", "definition", "publisher", "licence",
-        "source_url", "code",
-    ),
+    shown,
     key="data_catalogue",
-    meta=_meta("Metric catalogue", "Tri-borough Insight catalogue (dim_metric, fact_metric)"),
+    meta=page_meta("Metric catalogue",
+                   "Tri-borough Insight catalogue (dim_metric, fact_metric)"),
     file_stem="metric_catalogue",
     column_config={"source_url": st.column_config.LinkColumn("source")},
 )
@@ -79,7 +81,7 @@ inventory = query("table_inventory")
 table_block(
     inventory,
     key="data_tables",
-    meta=_meta("Tables, rows and loads", "Tri-borough Insight warehouse (meta_load)"),
+    meta=page_meta("Tables, rows and loads", "Tri-borough Insight warehouse (meta_load)"),
     file_stem="warehouse_tables",
 )
 with st.expander("Every file loaded, latest first"):
@@ -141,15 +143,7 @@ if not signin.require_section(person, Role.STEWARD, "Loading council extracts"):
 
 with st.expander("Audit log: sign-ins, refusals, workbench queries and loads"):
     log = audit.entries()
-    show_table(
-        pl.DataFrame(
-            [{"at": e.at, "kind": e.kind, "who": e.actor, "outcome": e.outcome,
-              "details": " ".join(f"{k}={v}" for k, v in e.details.items())}
-             for e in reversed(log[-500:])],
-            schema={c: pl.Utf8 for c in ("at", "kind", "who", "outcome", "details")},
-        ),
-        key="audit_table",
-    )
+    show_table(audit_table(log), key="audit_table")
     st.caption(f"Latest first; {min(len(log), 500):,} of {len(log):,} entries. "
                "`triborough audit` prints them all.")
 st.markdown(
@@ -161,8 +155,16 @@ names = [c.name for c in CONTRACTS]
 choice = st.selectbox("Table", [DETECT, *names], key="upload_table",
                       format_func=lambda n: n if n == DETECT else CONTRACT_BY_NAME[n].title)
 if choice != DETECT:
-    with st.expander(f"What a {CONTRACT_BY_NAME[choice].title.lower()} file must contain"):
-        show_table(contract_frame(CONTRACT_BY_NAME[choice]), key="upload_contract_table")
+    contract = CONTRACT_BY_NAME[choice]
+    with st.expander(f"What a {contract.title.lower()} file must contain"):
+        st.markdown(f"Header: `{expected_header(contract)}`")
+        show_table(contract_frame(contract), key="upload_contract_table")
+    st.download_button(
+        f"Download a template for {contract.title.lower()} (CSV)", template_csv(contract),
+        file_name=f"{contract.name}_template.csv", mime="text/csv", key="upload_template",
+        on_click="ignore",
+        help="The header row the loader expects, with each column's rule on a # line above "
+        "it; delete the # lines before loading.")
 limit_mb = get_settings().max_upload_mb
 upload = st.file_uploader("CSV extract", type=["csv", "txt"], key="upload_file",
                           max_upload_size=limit_mb)
@@ -186,9 +188,7 @@ elif check_clicked and upload is not None:
         st.success(f"{plain(upload.name)}: {result.rows:,} rows pass every check for "
                    f"{result.table}. Press **Check and load** to load them.")
     else:
-        st.error(f"{plain(upload.name)}: {result.total_violations:,} problem(s); nothing was "
-                 "loaded.")
-        show_table(result.as_frame(), key="upload_errors")
+        problems(upload.name, result, table)
 elif load_clicked and upload is not None:
     bar = st.progress(0.0, text="Checking the file")
     try:
@@ -197,10 +197,7 @@ elif load_clicked and upload is not None:
                        by=person)
     except IngestError as exc:
         bar.empty()
-        result = exc.validations[0]
-        st.error(f"{plain(upload.name)}: {result.total_violations:,} problem(s); nothing was "
-                 "loaded.")
-        show_table(result.as_frame(), key="upload_errors")
+        problems(upload.name, exc.validations[0], table)
     except AccessDenied as exc:
         bar.empty()
         st.error(plain(exc))

@@ -128,6 +128,8 @@ def test_page_downloads_are_neutralised(
 
 def _workbench(sql: str):
     at = run_page("../pages/sql.py")
+    at.toggle(key="sql_plain").set_value(True)
+    at.run(timeout=60)
     at.text_area(key="sql").input(sql)
     at.button(key="run_sql").click()
     at.run(timeout=60)

@@ -89,12 +89,17 @@ def test_buttons_without_a_file_ask_for_one(page):
     assert any("Choose a file" in i.value for i in page.info)
 
 
-def test_checking_a_bad_file_lists_every_problem(page, app_env):
-    before = _sha(app_env)
-    data = (MALFORMED / "many_problems.csv").read_bytes()
-    page.file_uploader(key="upload_file").set_value(("many_problems.csv", data, "text/csv"))
+def _check(page: AppTest, name: str) -> None:
+    """Choose the malformed file ``name`` and press Check the file."""
+    data = (MALFORMED / name).read_bytes()
+    page.file_uploader(key="upload_file").set_value((name, data, "text/csv"))
     page.button(key="upload_validate").click().run(timeout=60)
     assert not page.exception
+
+
+def test_checking_a_bad_file_lists_every_problem(page, app_env):
+    before = _sha(app_env)
+    _check(page, "many_problems.csv")
     assert any("problem(s); nothing was loaded" in e.value for e in page.error)
     errors = _frames(page)["line"]
     assert len(errors) == 200
@@ -155,3 +160,26 @@ def test_a_bad_load_loads_nothing(private_warehouse):
     row = _frames(at)["line"].iloc[0]
     assert (row["line"], row["column"], row["rule"]) == (2, "borough_code", "unknown borough")
     assert _sha(private_warehouse) == before
+
+
+def test_a_header_problem_shows_the_header_expected(page, app_env):
+    from triborough.contracts import CONTRACT_BY_NAME
+
+    before = _sha(app_env)
+    _check(page, "missing_column.csv")
+    assert _frames(page)["line"].iloc[0]["rule"] == "missing column"
+    expected = _frames(page)["table"]
+    assert expected.to_dict("records") == [{
+        "table": "caseload_monthly",
+        "expected header": ",".join(CONTRACT_BY_NAME["caseload_monthly"].column_names),
+        "required": ", ".join(CONTRACT_BY_NAME["caseload_monthly"].required_columns),
+    }]
+    assert _sha(app_env) == before
+
+
+def test_a_template_is_offered_for_the_table_chosen(page):
+    assert not [b for b in page.get("download_button") if b.key == "upload_template"]
+    page.selectbox(key="upload_table").set_value("contracts").run(timeout=60)
+    [button] = [b for b in page.get("download_button") if b.key == "upload_template"]
+    assert "template" in button.label.lower()
+    assert any("contract_id,borough_code" in m.value for m in page.markdown)

@@ -65,8 +65,16 @@ def _environment(built: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> Ite
     yield
 
 
-def _run_sql(sql: str) -> AppTest:
+def _open() -> AppTest:
+    """The page with the plain text box chosen: AppTest cannot type into the Ace editor (a
+    component); the browser tests drive that one."""
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run(timeout=TIMEOUT)
+    at.toggle(key="sql_plain").set_value(True)
+    return at.run(timeout=TIMEOUT)
+
+
+def _run_sql(sql: str) -> AppTest:
+    at = _open()
     at.text_area(key="sql").input(sql)
     at.button(key="run_sql").click()
     return at.run(timeout=TIMEOUT)
@@ -85,7 +93,7 @@ def _captions(at: AppTest) -> list[str]:
 
 
 def test_page_opens_with_the_default_query() -> None:
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run(timeout=TIMEOUT)
+    at = _open()
     assert not at.exception
     assert at.title[0].value == "SQL workbench"
     assert at.text_area(key="sql").value == "show tables"
@@ -162,7 +170,7 @@ def test_a_saved_query_runs_with_changed_parameters() -> None:
 
 
 def test_open_in_editor_puts_the_query_with_its_values_in_the_editor() -> None:
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run(timeout=TIMEOUT)
+    at = _open()
     at.button(key="saved_open_area_residents").click()
     at.run(timeout=TIMEOUT)
     text = at.text_area(key="sql").value
@@ -189,7 +197,7 @@ def test_history_lists_runs_and_runs_them_again() -> None:
 
 
 def test_explain_shows_the_plan() -> None:
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run(timeout=TIMEOUT)
+    at = _open()
     at.text_area(key="sql").input("select * from fact_metric where period = 2020")
     at.button(key="explain_sql").click()
     at.run(timeout=TIMEOUT)
@@ -267,7 +275,7 @@ def test_an_unexpected_failure_inside_reaches_the_page_as_a_message(
         raise ZeroDivisionError("a bug, not the user's fault")
 
     monkeypatch.setattr(wb, "_run_checked", broken)
-    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run(timeout=TIMEOUT)
+    at = _open()
     at.text_area(key="sql").input("select 1")
     at.button(key=button).click()
     at.run(timeout=TIMEOUT)
@@ -276,3 +284,38 @@ def test_an_unexpected_failure_inside_reaches_the_page_as_a_message(
     assert at.error[0].value.startswith(
         "The workbench could not run this query (ZeroDivisionError); nothing was changed."
     )
+
+
+def test_schema_browser_says_no_description_and_lists_few_values() -> None:
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT).run(timeout=TIMEOUT)
+    at.selectbox(key="schema_table").set_value("dim_area").run(timeout=TIMEOUT)
+    columns = at.tabs[3].dataframe[1].value.set_index("column_name")
+    assert columns.loc["area_code", "column_description"] == "no description"
+    # Three areas, three names: few enough to list, most frequent first then by value.
+    assert columns.loc["area_name", "values (when few)"] == (
+        "'Hammersmith and Fulham', 'Kensington and Chelsea', 'Westminster'")
+
+
+def test_insert_into_query_from_the_schema_and_the_catalogue() -> None:
+    at = _open()
+    at.text_area(key="sql").input("select * from ").run(timeout=TIMEOUT)
+    at.selectbox(key="schema_table").set_value("dim_area").run(timeout=TIMEOUT)
+    picks = at.selectbox(key="schema_pick")
+    value = next(i for i in picks.options if "area_name = 'Westminster'" in i)
+    picks.set_value(picks.options.index(value))
+    at.run(timeout=TIMEOUT)
+    at.button(key="schema_insert").click().run(timeout=TIMEOUT)
+    assert at.text_area(key="sql").value == "select * from area_name = 'Westminster'"
+
+    at.text_area(key="sql").input("select * from fact_metric where").run(timeout=TIMEOUT)
+    at.text_input(key="catalogue_search").input("mid-year").run(timeout=TIMEOUT)
+    found = at.tabs[4].dataframe[0].value
+    assert found.to_dict("records") == [{
+        "kind": "metric", "name": "residents", "detail": "Residents · Mid-year population",
+        "insert": "metric_code = 'residents'"}]
+    at.button(key="catalogue_insert").click().run(timeout=TIMEOUT)
+    assert at.text_area(key="sql").value == (
+        "select * from fact_metric where metric_code = 'residents'")
+    at.button(key="run_sql").click().run(timeout=TIMEOUT)
+    assert not at.error  # what was inserted is SQL the guard and the engine accept
+    assert len(_result(at)) == 6

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 import polars as pl
 
 from triborough.boroughs import BOROUGH_CODES
-from triborough.contracts import Contract
+from triborough.contracts import CONTRACTS, Contract
+from triborough.exports import to_csv_bytes
+from triborough.scorecard import POLARITY_WORDS
+from triborough.validation import (
+    DUPLICATE_COLUMN,
+    MISSING_COLUMN,
+    UNKNOWN_COLUMN,
+    UNKNOWN_TABLE,
+    Validation,
+)
+
+# Problems with a file's header: the answer is the header the table expects.
+HEADER_RULES = (MISSING_COLUMN, UNKNOWN_COLUMN, DUPLICATE_COLUMN, UNKNOWN_TABLE)
 
 # What each cell of the metric x year grid shows.
 QUALITY_MARKS: dict[str, str] = {
@@ -73,3 +88,80 @@ def status_matrix(status: pl.DataFrame) -> pl.DataFrame:
     )
     wide = labelled.pivot(on="area_name", index="table_name", values="label")
     return wide.select("table_name", *order).rename({"table_name": "table"})
+
+
+def page_meta(what: str, source: str, now: dt.datetime | None = None) -> dict[str, str]:
+    """Download header rows for the page's own tables (the catalogue, tables, loads)."""
+    when = now or dt.datetime.now(dt.UTC)
+    return {
+        "figures": what,
+        "source": source,
+        "licence": "Catalogue text: Open Government Licence v3.0; see each row for figures",
+        "downloaded_at": when.strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def catalogue_table(catalogue: pl.DataFrame, domain: str | None) -> tuple[pl.DataFrame, str]:
+    """The metric catalogue for one domain (None: all) as the page shows it, and its caption."""
+    shown = catalogue if domain is None else catalogue.filter(pl.col("domain") == domain)
+    caption = (
+        f"{shown.height} metrics; {int(shown['is_illustrative'].sum())} of them illustrative "
+        "(generated until a council loads its extract). Coverage counts the boroughs chosen "
+        "in the sidebar."
+    )
+    return shown.select(
+        "name", "domain", "figures", "unit",
+        pl.col("polarity").replace_strict(POLARITY_WORDS, default=pl.col("polarity"))
+        .alias("better when"),
+        "first_period", "last_period", "periods", "definition", "publisher", "licence",
+        "source_url", "code",
+    ), caption
+
+
+def audit_table(entries: list, limit: int = 500) -> pl.DataFrame:
+    """The audit log's latest ``limit`` entries, latest first, one line each."""
+    return pl.DataFrame(
+        [{"at": e.at, "kind": e.kind, "who": e.actor, "outcome": e.outcome,
+          "details": " ".join(f"{k}={v}" for k, v in e.details.items())}
+         for e in reversed(entries[-limit:])],
+        schema={c: pl.Utf8 for c in ("at", "kind", "who", "outcome", "details")},
+    )
+
+
+def expected_header(contract: Contract) -> str:
+    """The header line a file for ``contract`` must start with (columns in file order)."""
+    return ",".join(contract.column_names)
+
+
+def template_csv(contract: Contract) -> bytes:
+    """A template for ``contract``: its rules as ``# `` lines, then the header row.
+
+    Written by the same CSV writer as every download, so a rule or a name that a spreadsheet
+    would run as a formula is neutralised here too.
+    """
+    rules = {
+        "table": f"{contract.name} ({contract.title})",
+        "how to use": "fill in one row per record under the header; delete these # lines "
+        "before loading",
+        **{f"column {c.name}": f"{c.description} Unit: {c.unit}. Rule: {c.rule_text()}."
+           for c in contract.columns},
+    }
+    empty = pl.DataFrame(schema={name: pl.String for name in contract.column_names})
+    return to_csv_bytes(empty, rules)
+
+
+def header_help(result: Validation, chosen: str | None) -> pl.DataFrame | None:
+    """When a file failed on its header, the header each table it could be for expects:
+    the table it was checked against (or the one chosen), else every table. None when the
+    header was not the problem."""
+    if not any(v.rule in HEADER_RULES for v in result.violations):
+        return None
+    names = [n for n in (result.table, chosen) if n]
+    contracts: Iterable[Contract] = (
+        [c for c in CONTRACTS if c.name == names[0]] if names else CONTRACTS
+    )
+    return pl.DataFrame(
+        [{"table": c.name, "expected header": expected_header(c),
+          "required": ", ".join(c.required_columns)} for c in contracts],
+        schema={"table": pl.String, "expected header": pl.String, "required": pl.String},
+    )

@@ -60,6 +60,32 @@ MAP_BORDER = PAPER  # thin lines between areas
 MAP_OUTLINE = INK  # the three boroughs, drawn over the map
 ILLUSTRATIVE_LABEL = "Illustrative figures (generated, not published)"
 RAG_COLOURS = {"green": "#1b7837", "amber": "#b35806", "red": "#b2182b"}
+# The workbench's SQL editor: each token kind at 4.5:1 or more on white (WCAG AA text), and
+# the box's edge at 3:1 or more (non-text contrast), so highlighting never costs legibility.
+SQL_EDITOR_COLOURS: dict[str, str] = {
+    "keyword": "#0b4f9c",
+    "string": "#a31515",
+    "numeric": "#116644",
+    "comment": "#5f6368",
+    "function": "#6a1b9a",
+    "text": "#1a1a1a",
+    "edge": "#767676",
+    "focus": "#0b4f9c",
+}
+
+
+def sql_editor_css() -> str:
+    """CSS for the SQL editor's frame: token colours and the box's edge (see above)."""
+    c = SQL_EDITOR_COLOURS
+    tokens = {"keyword": ".ace_keyword", "string": ".ace_string", "numeric": ".ace_constant",
+              "comment": ".ace_comment", "function": ".ace_support.ace_function"}
+    rules = [f".ace-tm {sel} {{ color: {c[kind]} !important; }}" for kind, sel in tokens.items()]
+    rules += [
+        f".ace-tm {{ color: {c['text']}; border: 1px solid {c['edge']}; border-radius: 6px; }}",
+        f".ace-tm.ace_focus {{ outline: 2px solid {c['focus']}; outline-offset: -2px; }}",
+        ".ace-tm .ace_comment { font-style: italic; }",
+    ]
+    return "\n".join(rules)
 
 
 UNIT_LABELS: dict[str, str] = {

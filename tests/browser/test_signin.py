@@ -118,6 +118,7 @@ def test_viewer_sees_dashboards_and_is_refused_the_workbench_and_uploads(
     main = visitor.page.get_by_test_id("stMain")
     assert "needs the analyst role" in main.inner_text()
     assert visitor.page.locator(".st-key-sql textarea").count() == 0, "the workbench ran"
+    assert visitor.page.locator(".st-key-sql_plain").count() == 0, "the editor was drawn"
     refused = _entries(signin_server, "refusal", email)
     assert any(e.details.get("action") == "Opening SQL workbench" for e in refused), refused
 

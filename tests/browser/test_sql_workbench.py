@@ -1,7 +1,8 @@
 """The SQL workbench (/sql) in a browser: type a query, run it, read the result and download it.
 
-The text area and the Run button are found by their Streamlit keys ('sql', 'run_sql'), which
-Streamlit renders as the CSS classes ``st-key-sql`` and ``st-key-run_sql``.
+The plain text box and the Run button are found by their Streamlit keys ('sql', 'run_sql'),
+which Streamlit renders as the CSS classes ``st-key-sql`` and ``st-key-run_sql``; the
+highlighting editor (Ace, in a component frame) by its frame. test_sql_editor.py drives that.
 """
 
 from __future__ import annotations
@@ -28,8 +29,16 @@ def _workbench() -> AppPage:
     return page
 
 
+def plain_text_box(app) -> None:  # noqa: ANN001 - AppDriver
+    """Switch the workbench to its plain text box (once per session)."""
+    if app.page.locator(".st-key-sql textarea").count() == 0:
+        with app.rerun():
+            app.page.locator(".st-key-sql_plain label").click()
+
+
 def run_sql(app, sql: str) -> None:  # noqa: ANN001 - AppDriver
-    """Type ``sql`` into the workbench's text area and press Run."""
+    """Type ``sql`` into the workbench's plain text box and press Run."""
+    plain_text_box(app)
     editor = app.page.locator(".st-key-sql textarea")
     editor.fill(sql)
     # A text area hands its value to Streamlit on Ctrl+Enter (or blur); do that first so the
@@ -44,6 +53,7 @@ def test_workbench_runs_a_typed_query(app) -> None:
     """A query typed into the text area runs on Run; the result and its downloads are right."""
     app.open_page(_workbench())
     page = app.page
+    plain_text_box(app)
     assert page.locator(".st-key-sql textarea").count() == 1, "no text area with key 'sql'"
     assert page.locator(".st-key-run_sql button").count() == 1, "no Run button key 'run_sql'"
 
