@@ -17,17 +17,15 @@ from pathlib import Path
 import duckdb
 
 from triborough import council_store
-from triborough.catalogue import METRICS, SOURCES, SPEND_SERVICES, population_band
+from triborough.catalogue import METRICS, SOURCES
+from triborough.comments import comment_table
 from triborough.council_store import sha256_file
-from triborough.illustrative import (
-    TABLE_DESCRIPTIONS,
-    add_illustrative,
-    refresh_facts,
-    refresh_status,
-)
+from triborough.illustrative import TABLE_DESCRIPTIONS, generate
 from triborough.ingest import apply_load, loaded_hashes
 from triborough.locking import temp_path, warehouse_lock
 from triborough.schema import DERIVED_TABLES, TABLES, Table
+from triborough.transform import descriptions as transform_descriptions
+from triborough.transform import refresh
 
 Progress = Callable[[str], None]
 
@@ -97,113 +95,8 @@ def _load_catalogue(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-_DERIVE_SQL = """
--- Residents aged 18+ = all ages less 0-17, where both exist for the same mid-year.
-create temp table _pop as
-with allages as (
-    select area_code, year(period_end) as yr, value from fact_metric
-    where metric_code = 'pop_all_ages'
-), kids as (
-    select area_code, year(period_end) as yr, value from fact_metric
-    where metric_code = 'pop_0_17'
-)
-select area_code, yr, 'all_ages' as age_band, value from allages
-union all select area_code, yr, '0-17', value from kids
-union all
-select a.area_code, a.yr, '18+', a.value - k.value
-from allages a join kids k using (area_code, yr);
-
-create table population as
-select area_code, yr as year, age_band, value::bigint as population from _pop;
-
--- Per-head spend: the estimate for the financial year's start year, else the nearest year
--- (the rebased ONS series starts at mid-2011, DfE's 0-17 series at mid-2012).
-insert into fact_metric
-with spend as (
-    select area_code, metric_code, period, period_end, value,
-           year(period_end) - 1 as start_year
-    from fact_metric
-    where metric_code in ('nce_adult_social_care', 'nce_childrens_social_care',
-                          'nce_cultural_related', 'nce_central_services',
-                          'nce_total_service_expenditure')
-), targets as (
-    select *,
-        {age_band_case} as age_band,
-        case metric_code
-            when 'nce_adult_social_care' then 'spend_ph_adult_social_care'
-            when 'nce_childrens_social_care' then 'spend_ph_childrens_social_care'
-            when 'nce_cultural_related' then 'spend_ph_cultural_related'
-            when 'nce_central_services' then 'spend_ph_central_services'
-            else 'spend_ph_total' end as out_code
-    from spend
-), matched as (
-    select t.*, p.value as pop
-    from targets t,
-    lateral (
-        select value from _pop p
-        where p.area_code = t.area_code and p.age_band = t.age_band and p.value > 0
-        order by abs(p.yr - t.start_year), p.yr
-        limit 1
-    ) p
-)
-select area_code, out_code, period, period_end,
-       round(value * 1000 / pop, 2), value * 1000, pop
-from matched;
-
--- Section 251 spending on children looked after per child looked after at 31 March (the end
--- of the same financial year) and per child aged 0-17 (the nearest-year rule above).
-insert into fact_metric
-select s.area_code, 's251_cla_per_looked_after_child', s.period, s.period_end,
-       round(s.value * 1000 / c.value, 2), s.value * 1000, c.value
-from fact_metric s
-join fact_metric c on c.area_code = s.area_code and c.period = s.period
-                  and c.metric_code = 'cla_at_31_march' and c.value > 0
-where s.metric_code = 's251_cla_gross';
-
-insert into fact_metric
-select s.area_code, 's251_cla_per_child', s.period, s.period_end,
-       round(s.value * 1000 / p.value, 2), s.value * 1000, p.value
-from fact_metric s,
-lateral (
-    select value from _pop p
-    where p.area_code = s.area_code and p.age_band = '0-17' and p.value > 0
-    order by abs(p.yr - (year(s.period_end) - 1)), p.yr
-    limit 1
-) p
-where s.metric_code = 's251_cla_gross';
-
--- Library activity per 1,000 residents, against the mid-2023 estimate.
-insert into fact_metric
-select f.area_code,
-       case f.metric_code when 'lib_visits' then 'lib_visits_per_1000'
-                          else 'lib_loans_per_1000' end,
-       f.period, f.period_end, round(f.value * 1000 / p.value, 1), f.value, p.value
-from fact_metric f
-join _pop p on p.area_code = f.area_code and p.age_band = 'all_ages' and p.yr = 2023
-where f.metric_code in ('lib_visits', 'lib_loans') and f.period = '2023-24' and p.value > 0;
-
-drop table _pop;
-"""
-
-
-def _age_band_case() -> str:
-    """SQL for catalogue.population_band over the spend lines, so the build divides each
-    service by the same residents as the pages."""
-    whens = " ".join(
-        f"when 'nce_{service}' then '{population_band(f'nce_{service}')}'"
-        for service in SPEND_SERVICES
-    )
-    return f"case metric_code {whens} else 'all_ages' end"
-
-
-def _derive(con: duckdb.DuckDBPyConnection) -> None:
-    for statement in _DERIVE_SQL.replace("{age_band_case}", _age_band_case()).split(";\n"):
-        if statement.strip():
-            con.execute(statement)
-
-
-def _meta(con: duckdb.DuckDBPyConnection, loaded: list[dict], public_dir: Path) -> None:
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+def _meta(con: duckdb.DuckDBPyConnection, loaded: list[dict], now: dt.datetime,
+          until: dt.date) -> None:
     con.execute(
         "create table meta_load (table_name varchar, file varchar, source varchar, "
         "sha256 varchar, rows bigint, loaded_at timestamp, loaded_by varchar)"
@@ -213,10 +106,17 @@ def _meta(con: duckdb.DuckDBPyConnection, loaded: list[dict], public_dir: Path) 
         [(r["table_name"], r["file"], r["sha256"], r["rows"], now) for r in loaded],
     )
     con.execute("create table meta_table (table_name varchar primary key, description varchar)")
-    descriptions = {t.name: t.description for t in TABLES} | DERIVED_TABLES | TABLE_DESCRIPTIONS
+    descriptions = ({t.name: t.description for t in TABLES} | DERIVED_TABLES
+                    | transform_descriptions() | TABLE_DESCRIPTIONS)
     con.executemany("insert into meta_table values (?, ?)", sorted(descriptions.items()))
-    con.execute("create table meta_build (built_at timestamp, files integer)")
-    con.execute("insert into meta_build values (?, ?)", [now, len(loaded)])
+    con.execute("create table meta_build (built_at timestamp, files integer, "
+                "illustrative_until date)")
+    con.execute("insert into meta_build values (?, ?, ?)", [now, len(loaded), until])
+    missing = [f"{name}.{column}" for name, text in sorted(descriptions.items())
+               for column in comment_table(con, name, text)]
+    if missing:  # a column added without saying what it holds
+        raise BuildError([f"no description for column {c} (comments.COLUMN_NOTES)"
+                          for c in missing])
 
 
 def replay_council_loads(con: duckdb.DuckDBPyConnection, store: Path) -> int:
@@ -228,8 +128,7 @@ def replay_council_loads(con: duckdb.DuckDBPyConnection, store: Path) -> int:
                    load.loaded_by, load.loaded_at_time)
     tables = sorted({load.table_name for load in loads})
     if tables:
-        refresh_facts(con, tables)
-        refresh_status(con, tables)
+        refresh(con, tables)
     return len(loads)
 
 
@@ -237,7 +136,7 @@ def check_warehouse(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every problem found in a built warehouse (empty when it is sound)."""
     problems: list[str] = []
     present = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
-    expected = {t.name for t in TABLES} | set(DERIVED_TABLES)
+    expected = {t.name for t in TABLES} | set(DERIVED_TABLES) | set(transform_descriptions())
     for name in sorted(expected - present):
         problems.append(f"expected table {name} is missing")
     for table in TABLES:
@@ -327,6 +226,7 @@ def _build(
     council_dir: Path | None,
 ) -> dict[str, int]:
     tmp = temp_path(out_path, "build", os.getpid())
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     try:
         con = duckdb.connect(str(tmp))
         try:
@@ -336,14 +236,14 @@ def _build(
                 say(f"loading {table.name}")
                 _create(con, table)
                 _load_files(con, table, public_dir, loaded)
-            say("deriving population and per-head figures")
-            _derive(con)
             # The year a period starts in (a financial year by its first year), for filters.
             con.execute("alter table fact_metric add column period_year integer")
             con.execute("update fact_metric set period_year = year(period_end - interval 3 month)")
             say("generating illustrative council tables")
-            add_illustrative(con, events_scale)  # also lists every metric's periods
-            _meta(con, loaded, public_dir)
+            generate(con, events_scale, now.date())
+            say("running the transforms")
+            refresh(con)
+            _meta(con, loaded, now, now.date())
             if council_dir is not None:
                 say(f"replaying council loads from {council_dir}")
                 try:

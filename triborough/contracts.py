@@ -30,6 +30,11 @@ TEXT_MAX_CHARS = 500
 
 # Columns every council table carries in the warehouse besides its contract columns.
 PROVENANCE_COLUMNS: dict[str, str] = {"is_illustrative": "BOOLEAN", "source": "VARCHAR"}
+PROVENANCE_NOTES: dict[str, str] = {
+    "is_illustrative": "True for a generated (illustrative) row, false for one loaded from a "
+    "council's extract.",
+    "source": "Where the row came from: 'illustrative', or the name of the file loaded.",
+}
 
 WORKSTREAMS = ("shared_management", "front_line_merger", "procurement", "erp_back_office",
                "it_towers")

@@ -200,10 +200,47 @@ _CONTRACT_SPECS: tuple[tuple, ...] = (
 )
 
 
-def contract_rows() -> pl.DataFrame:
-    """IT tower and system contracts: per-borough before 2014, shared towers, then the split."""
+RENEWAL_YEARS = 5  # term of a generated re-procurement
+VENDORS = tuple(f"Vendor {c}" for c in "ABCDEFGHJKLMNPQRSTUVWXYZ")
+
+
+def _renewals(until: dt.date) -> list[tuple]:
+    """Re-procurements of every contract nobody replaced, term after term, until one runs past
+    ``until``: a tri-borough contract ending after the split is renewed twice, for Westminster
+    and Kensington and Chelsea together and for Hammersmith and Fulham alone."""
+    specs = []
+    heads = [
+        spec for spec in _CONTRACT_SPECS
+        if not any(other[1] == spec[1] and other[3] > spec[3] and set(other[7]) & set(spec[7])
+                   for other in _CONTRACT_SPECS)
+    ]
+    for cid, what, _vendor, _start, end, value, _shared, boroughs in heads:
+        lines = [(cid, value, boroughs, len(boroughs) > 1)]
+        if len(boroughs) == 3 and dt.date.fromisoformat(end) >= SPLIT:
+            both = BOROUGH_SHARE[WCC] + BOROUGH_SHARE[RBKC]
+            lines = [(f"{cid}-BB", round(value * both), (WCC, RBKC), True),
+                     (f"{cid}-HF", round(value * BOROUGH_SHARE[HF]), (HF,), False)]
+        for line_id, line_value, line_boroughs, shared in lines:
+            term_end, term = dt.date.fromisoformat(end), 1
+            while term_end < until:
+                start = term_end + dt.timedelta(days=1)
+                next_start = dt.date(start.year + RENEWAL_YEARS, start.month, 1)
+                term_end = next_start - dt.timedelta(days=1)
+                vendor = VENDORS[int(_u("renewal", line_id, term) * len(VENDORS))]
+                grown = round(line_value * (1 + 0.15 * _u("renewal value", line_id, term)))
+                specs.append((f"{line_id}-R{term}", what, vendor, start.isoformat(),
+                              term_end.isoformat(), grown, shared, line_boroughs))
+                term += 1
+    return specs
+
+
+def contract_rows(until: dt.date = LAST_DAY) -> pl.DataFrame:
+    """IT tower and system contracts: per-borough before 2014, shared towers, then the split,
+    and re-procurements so that every tower and system has a contract running at ``until``
+    (the build date: deterministic given it)."""
     rows = []
-    for cid, what, vendor, start, end, value, shared, boroughs in _CONTRACT_SPECS:
+    for cid, what, vendor, start, end, value, shared, boroughs in (
+            *_CONTRACT_SPECS, *_renewals(until)):
         shares = _allocate(value, [BOROUGH_SHARE[b] for b in boroughs])
         for borough, share in zip(boroughs, shares, strict=True):
             rows.append({

@@ -29,9 +29,9 @@ from triborough import audit, council_store
 from triborough.auth import Person, Role, acting, limit_to_boroughs, require
 from triborough.catalogue import METRICS
 from triborough.contracts import CONTRACT_BY_NAME, Contract
-from triborough.illustrative import refresh_facts, refresh_status
 from triborough.locking import temp_path, warehouse_lock
 from triborough.settings import get_settings
+from triborough.transform import refresh
 from triborough.validation import Progress, Validation, validate_bytes
 from triborough.warehouse import connect_readonly
 
@@ -240,8 +240,7 @@ def _swap_in(
                     con, v.table, v.frame, v.file, v.sha256, v.rows, user, at)
             tables = sorted({v.table for v in todo if v.table})
             say(0.92, "recomputing annual figures and illustrative flags")
-            refresh_facts(con, tables)
-            refresh_status(con, tables)
+            refresh(con, tables)
             say(0.95, "writing the new warehouse file")
             con.execute("checkpoint")
         finally:

@@ -180,14 +180,12 @@ TABLES: tuple[Table, ...] = (
 
 TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
-# Tables the build derives rather than loads; described here for the schema browser.
+# Tables the build derives in Python rather than loads or transforms (transforms/*.sql
+# describe their own); described here for the schema browser.
 DERIVED_TABLES: dict[str, str] = {
     "dim_metric": "The metric catalogue: name, domain, unit, polarity, definition, source, "
     "licence, whether illustrative.",
     "dim_source": "Publishers and licences of every source, and the extract files from each.",
-    "population": "Residents by year and age band (all ages, 0-17, 18+) from ONS estimates.",
-    "metric_calendar": "Every period each metric's charts list, labelled: for annual series "
-    "every year from the first to the last published, so an unpublished year is a gap.",
     "meta_load": "One row per file loaded: table, file, sha256, rows, when.",
     "meta_table": "A description of every table (this list).",
     "meta_build": "When the warehouse was built and from which extracts.",

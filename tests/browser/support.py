@@ -6,7 +6,6 @@ Kept apart from conftest.py so that test modules can import them (``from .suppor
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import os
 import re
@@ -21,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
+
+from triborough.navigation import SECTIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = PROJECT_ROOT / "screenshots"
@@ -74,23 +75,13 @@ class AppPage:
     url_path: str
 
 
-def discover_pages(app_file: Path = PROJECT_ROOT / "app.py") -> list[AppPage]:
-    """The pages in ``SECTIONS`` of app.py, read as a literal so Streamlit never starts."""
-    tree = ast.parse(app_file.read_text(encoding="utf-8"), filename=str(app_file))
-    for node in tree.body:
-        target = None
-        if isinstance(node, ast.AnnAssign):
-            target = node.target
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-        if isinstance(target, ast.Name) and target.id == "SECTIONS" and node.value is not None:
-            sections = ast.literal_eval(node.value)
-            return [
-                AppPage(section, file, title, url_path)
-                for section, specs in sections.items()
-                for file, title, url_path in specs
-            ]
-    raise RuntimeError(f"no literal SECTIONS assignment found in {app_file}")
+def discover_pages() -> list[AppPage]:
+    """The pages the app serves (:data:`triborough.navigation.SECTIONS`)."""
+    return [
+        AppPage(section, file, title, url_path)
+        for section, specs in SECTIONS.items()
+        for file, title, url_path in specs
+    ]
 
 
 PAGES = discover_pages()
