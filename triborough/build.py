@@ -10,7 +10,6 @@ holds the warehouse's writer lock throughout, the same one a load takes.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from triborough.comments import comment_table
 from triborough.council_store import sha256_file
 from triborough.illustrative import TABLE_DESCRIPTIONS, generate
 from triborough.ingest import apply_load, loaded_hashes
-from triborough.locking import temp_path, warehouse_lock
+from triborough.locking import atomic_swap, warehouse_lock
 from triborough.schema import DERIVED_TABLES, TABLES, Table
 from triborough.transform import descriptions as transform_descriptions
 from triborough.transform import refresh
@@ -225,9 +224,8 @@ def _build(
     events_scale: int | None,
     council_dir: Path | None,
 ) -> dict[str, int]:
-    tmp = temp_path(out_path, "build", os.getpid())
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
-    try:
+    with atomic_swap(out_path, "build") as tmp:
         con = duckdb.connect(str(tmp))
         try:
             loaded: list[dict] = []
@@ -264,9 +262,5 @@ def _build(
             con.execute("checkpoint")
         finally:
             con.close()
-        os.replace(tmp, out_path)
-        say(f"wrote {out_path}")
-        return counts
-    finally:
-        tmp.unlink(missing_ok=True)
-        Path(f"{tmp}.wal").unlink(missing_ok=True)
+    say(f"wrote {out_path}")
+    return counts
