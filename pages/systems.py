@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from triborough.arrangement import SPLIT as SPLIT_DATE
 from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.charts import (
     bar_chart,
@@ -42,7 +43,7 @@ from triborough.ui import (
 )
 
 ILLUSTRATIVE_SUFFIX = " (illustrative)"
-SPLIT = (dt.date(2018, 4, 1), "Split takes effect")
+SPLIT = (SPLIT_DATE, "Split takes effect")
 
 st.title("Systems and IT: what the councils run, who supplies it, and what it costs")
 st.markdown(

@@ -14,8 +14,10 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
+from triborough.arrangement import SPLIT  # H&F's services sovereign from here
 from triborough.boroughs import BOROUGH_CODES
 from triborough.contracts import CONTRACT_BY_NAME, TOWERS
+from triborough.periods import fy_label
 
 WCC, HF, RBKC = BOROUGH_CODES
 SOURCE = "illustrative"
@@ -23,12 +25,11 @@ SEED = 20110601  # part of every hashed key: change it and every generated figur
 FIRST_MONTH = dt.date(2011, 4, 1)
 LAST_MONTH = dt.date(2025, 3, 1)
 LAST_DAY = dt.date(2025, 3, 31)
-SPLIT = dt.date(2018, 4, 1)  # H&F's services sovereign from here; WCC and RBKC carry on together
 
 # Reported programme figures (see data/public/programme_reported.csv for the pages quoted).
 REPORTED_TARGET_2015_16_GBP_K = 43_000  # "on track to save £43million a year by 2015/16"
 REPORTED_HF_2016_17_GBP_K = 13_000  # "saves ... an estimated £13 million a year in H&F"
-FINANCIAL_YEARS = tuple(f"{y}-{(y + 1) % 100:02d}" for y in range(2011, 2019))
+FINANCIAL_YEARS = tuple(fy_label(y) for y in range(2011, 2019))
 # Annual savings across the three boroughs, £ thousand. Delivered ramps up to the £43m
 # reported for 2015-16 and falls back after the 2018 split; planned follows the published
 # £7.7m (2012-13), £33.4m projection (2014-15) and £40m target (2015-16).
@@ -292,7 +293,7 @@ def kpi_target_rows() -> pl.DataFrame:
             for b in BOROUGH_CODES:
                 rows.append({
                     "metric_code": metric, "borough_code": b, "financial_year":
-                    f"{y}-{(y + 1) % 100:02d}", "target": target,
+                    fy_label(y), "target": target,
                     "target_is_published": False, "note": f"Illustrative: {note}.",
                 })
     planned = savings_rows().group_by("borough_code", "financial_year").agg(
