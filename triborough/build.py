@@ -22,7 +22,14 @@ from triborough.council_store import sha256_file
 from triborough.illustrative import TABLE_DESCRIPTIONS, generate
 from triborough.ingest import apply_load, loaded_hashes
 from triborough.locking import atomic_swap, warehouse_lock
-from triborough.schema import DERIVED_TABLES, TABLES, Table
+from triborough.schema import (
+    BUILT_BY_NAME,
+    DERIVED_TABLES,
+    TABLES,
+    Table,
+    create_built,
+    create_sql,
+)
 from triborough.transform import descriptions as transform_descriptions
 from triborough.transform import refresh
 
@@ -38,8 +45,7 @@ class BuildError(RuntimeError):
 
 
 def _create(con: duckdb.DuckDBPyConnection, table: Table) -> None:
-    cols = ", ".join(f'"{c}" {t}' for c, t in table.columns.items())
-    con.execute(f"create table {table.name} ({cols})")  # names come from schema.py, not users
+    con.execute(create_sql(table.name, table.columns))
 
 
 def _load_files(
@@ -69,25 +75,11 @@ def _load_files(
 
 
 def _load_catalogue(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        """create table dim_metric (
-            code varchar primary key, name varchar, domain varchar, unit varchar,
-            polarity varchar, definition varchar, source_id varchar, period_type varchar,
-            is_people_count boolean, is_illustrative boolean, target double,
-            target_is_published boolean, publisher varchar, source_title varchar,
-            source_url varchar, licence varchar)"""
-    )
-    cols = [
-        "code", "name", "domain", "unit", "polarity", "definition", "source_id", "period_type",
-        "is_people_count", "is_illustrative", "target", "target_is_published", "publisher",
-        "source_title", "source_url", "licence",
-    ]
+    con.execute(create_built("dim_metric"))
+    cols = list(BUILT_BY_NAME["dim_metric"].columns)
     rows = [tuple(m.as_row()[c] for c in cols) for m in METRICS]
     con.executemany(f"insert into dim_metric values ({', '.join('?' * len(cols))})", rows)
-    con.execute(
-        "create table dim_source (source_id varchar primary key, publisher varchar, "
-        "title varchar, url varchar, licence varchar)"
-    )
+    con.execute(create_built("dim_source"))
     con.executemany(
         "insert into dim_source values (?, ?, ?, ?, ?)",
         [(k, v["publisher"], v["title"], v["url"], v["licence"]) for k, v in SOURCES.items()],
@@ -96,20 +88,16 @@ def _load_catalogue(con: duckdb.DuckDBPyConnection) -> None:
 
 def _meta(con: duckdb.DuckDBPyConnection, loaded: list[dict], now: dt.datetime,
           until: dt.date) -> None:
-    con.execute(
-        "create table meta_load (table_name varchar, file varchar, source varchar, "
-        "sha256 varchar, rows bigint, loaded_at timestamp, loaded_by varchar)"
-    )
+    con.execute(create_built("meta_load"))
     con.executemany(
         "insert into meta_load values (?, ?, 'data/public', ?, ?, ?, 'build')",
         [(r["table_name"], r["file"], r["sha256"], r["rows"], now) for r in loaded],
     )
-    con.execute("create table meta_table (table_name varchar primary key, description varchar)")
+    con.execute(create_built("meta_table"))
     descriptions = ({t.name: t.description for t in TABLES} | DERIVED_TABLES
                     | transform_descriptions() | TABLE_DESCRIPTIONS)
     con.executemany("insert into meta_table values (?, ?)", sorted(descriptions.items()))
-    con.execute("create table meta_build (built_at timestamp, files integer, "
-                "illustrative_until date)")
+    con.execute(create_built("meta_build"))
     con.execute("insert into meta_build values (?, ?, ?)", [now, len(loaded), until])
     missing = [f"{name}.{column}" for name, text in sorted(descriptions.items())
                for column in comment_table(con, name, text)]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from triborough.boroughs import BOROUGH_CODES
 from triborough.column_kinds import KINDS
+from triborough.schema import create_sql
 
 # Column kind -> the DuckDB type it becomes in the warehouse (the kinds: column_kinds.py).
 KIND_TYPES: dict[str, str] = {name: kind.duckdb_type for name, kind in KINDS.items()}
@@ -129,8 +130,7 @@ class Contract:
 
     def create_sql(self) -> str:
         """``create table`` statement for the warehouse (names come from this module)."""
-        cols = ", ".join(f'"{n}" {t}' for n, t in self.warehouse_columns().items())
-        return f"create table {self.name} ({cols})"
+        return create_sql(self.name, self.warehouse_columns())
 
 
 def _borough() -> Column:

@@ -35,15 +35,12 @@ from triborough.illustrative_tables import (
     savings_rows,
     service_desk_rows,
 )
+from triborough.schema import create_built
 from triborough.transform import refresh
 
 TABLE_DESCRIPTIONS: dict[str, str] = {
-    **{c.name: c.description + " Illustrative until a council loads its extract."
-       for c in CONTRACTS},
-    "meta_illustrative": "Per council table and borough: generated and loaded rows, and "
-    "whether the borough's figures are illustrative, loaded or mixed.",
-    "illustrative_calibration": "How each illustrative series was calibrated: the published "
-    "figure it matches, or that it was held flat, interpolated or assumed.",
+    c.name: c.description + " Illustrative until a council loads its extract."
+    for c in CONTRACTS
 }
 
 
@@ -57,11 +54,7 @@ def generate(con: duckdb.DuckDBPyConnection, events_scale: int | None = None,
     """
     for contract in CONTRACTS:
         con.execute(contract.create_sql())
-    con.execute(
-        "create table illustrative_calibration (table_name varchar, borough_code varchar, "
-        "series varchar, period varchar, basis varchar, published_value double, "
-        "generated_value double)"
-    )
+    con.execute(create_built("illustrative_calibration"))
     insert_frame(con, "savings_ledger", savings_rows())
     calibrate_savings(con)
     add_caseload(con)

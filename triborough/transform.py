@@ -31,6 +31,7 @@ import duckdb
 from triborough.catalogue import SOURCES, SPEND_SERVICES, population_band
 from triborough.comments import comment_table
 from triborough.contracts import CONTRACTS
+from triborough.schema import create_built
 from triborough.settings import PROJECT_ROOT
 
 TRANSFORMS_DIR = PROJECT_ROOT / "transforms"
@@ -206,11 +207,7 @@ def refresh_status(con: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> Non
     """Rebuild ``meta_illustrative`` for ``tables``: per council table and borough, generated
     and loaded rows, whether the borough's rows are illustrative, loaded or mixed, and the
     periods held."""
-    con.execute(
-        "create table if not exists meta_illustrative (table_name varchar, "
-        "borough_code varchar, illustrative_rows bigint, loaded_rows bigint, status varchar, "
-        "first_period varchar, last_period varchar)"
-    )
+    con.execute(create_built("meta_illustrative", if_not_exists=True))
     chosen = [c for c in CONTRACTS if c.name in tables]
     con.execute("delete from meta_illustrative where list_contains($t, table_name)",
                 {"t": [c.name for c in chosen]})
