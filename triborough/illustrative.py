@@ -26,7 +26,6 @@ import duckdb
 from triborough.contracts import CONTRACTS
 from triborough.illustrative_cases import add_case_events, add_caseload
 from triborough.illustrative_tables import (
-    LAST_DAY,
     calibrate_savings,
     contract_rows,
     insert_frame,
@@ -49,7 +48,8 @@ def generate(con: duckdb.DuckDBPyConnection, events_scale: int | None = None,
     """Create every council table in the warehouse being built and fill it with illustrative
     rows, deterministically (their annual facts come from :func:`triborough.transform.refresh`).
 
-    Contracts run up to ``until`` (the build date; default the last generated month's end).
+    Contracts run up to ``until``: the build date (by default today, UTC, as the build dates
+    itself), so the same day gives the same rows.
     Needs ``fact_metric`` (with ``period_year``) and ``dim_metric`` to exist already.
     """
     for contract in CONTRACTS:
@@ -60,7 +60,7 @@ def generate(con: duckdb.DuckDBPyConnection, events_scale: int | None = None,
     add_caseload(con)
     add_case_events(con, events_scale)
     insert_frame(con, "service_desk_monthly", service_desk_rows())
-    insert_frame(con, "contracts", contract_rows(until or LAST_DAY))
+    insert_frame(con, "contracts", contract_rows(until or dt.datetime.now(dt.UTC).date()))
     insert_frame(con, "system_migrations", migration_rows())
     insert_frame(con, "kpi_targets", kpi_target_rows())
     for tmp in ("_anchor", "_caseload"):

@@ -206,18 +206,21 @@ VENDORS = tuple(f"Vendor {c}" for c in "ABCDEFGHJKLMNPQRSTUVWXYZ")
 
 
 def _renewals(until: dt.date) -> list[tuple]:
-    """Re-procurements of every contract nobody replaced, term after term, until one runs past
-    ``until``: a tri-borough contract ending after the split is renewed twice, for Westminster
-    and Kensington and Chelsea together and for Hammersmith and Fulham alone."""
+    """Re-procurements, term after term until one runs past ``until``, of every contract for
+    the boroughs no later contract took over: a tri-borough contract ending after the split is
+    renewed twice, for Westminster and Kensington and Chelsea together and for Hammersmith
+    and Fulham alone."""
     specs = []
-    heads = [
-        spec for spec in _CONTRACT_SPECS
-        if not any(other[1] == spec[1] and other[3] > spec[3] and set(other[7]) & set(spec[7])
-                   for other in _CONTRACT_SPECS)
-    ]
-    for cid, what, _vendor, _start, end, value, _shared, boroughs in heads:
-        lines = [(cid, value, boroughs, len(boroughs) > 1)]
-        if len(boroughs) == 3 and dt.date.fromisoformat(end) >= SPLIT:
+    for cid, what, _vendor, began, end, value, _shared, boroughs in _CONTRACT_SPECS:
+        # the boroughs no later contract for the same tower or system took over
+        left = tuple(b for b in boroughs if not any(
+            other[1] == what and other[3] > began and b in other[7]
+            for other in _CONTRACT_SPECS))
+        if not left:
+            continue
+        share = sum(BOROUGH_SHARE[b] for b in left) / sum(BOROUGH_SHARE[b] for b in boroughs)
+        lines = [(cid, round(value * share), left, len(left) > 1)]
+        if len(left) == 3 and dt.date.fromisoformat(end) >= SPLIT:
             both = BOROUGH_SHARE[WCC] + BOROUGH_SHARE[RBKC]
             lines = [(f"{cid}-BB", round(value * both), (WCC, RBKC), True),
                      (f"{cid}-HF", round(value * BOROUGH_SHARE[HF]), (HF,), False)]
@@ -235,7 +238,7 @@ def _renewals(until: dt.date) -> list[tuple]:
     return specs
 
 
-def contract_rows(until: dt.date = LAST_DAY) -> pl.DataFrame:
+def contract_rows(until: dt.date) -> pl.DataFrame:
     """IT tower and system contracts: per-borough before 2014, shared towers, then the split,
     and re-procurements so that every tower and system has a contract running at ``until``
     (the build date: deterministic given it)."""
