@@ -17,7 +17,7 @@ import duckdb
 
 from triborough import council_store
 from triborough.catalogue import METRICS, SOURCES
-from triborough.comments import comment_table
+from triborough.comments import comment_tables
 from triborough.council_store import sha256_file
 from triborough.illustrative import TABLE_DESCRIPTIONS, generate
 from triborough.ingest import apply_load, loaded_hashes
@@ -99,8 +99,7 @@ def _meta(con: duckdb.DuckDBPyConnection, loaded: list[dict], now: dt.datetime,
     con.executemany("insert into meta_table values (?, ?)", sorted(descriptions.items()))
     con.execute(create_built("meta_build"))
     con.execute("insert into meta_build values (?, ?, ?)", [now, len(loaded), until])
-    missing = [f"{name}.{column}" for name, text in sorted(descriptions.items())
-               for column in comment_table(con, name, text)]
+    missing = comment_tables(con, dict(sorted(descriptions.items())))
     if missing:  # a column added without saying what it holds
         raise BuildError([f"no description for column {c} (comments.COLUMN_NOTES)"
                           for c in missing])

@@ -182,20 +182,32 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def comment_table(con: duckdb.DuckDBPyConnection, table: str, description: str) -> list[str]:
-    """Write the table's description and its columns' as DuckDB comments; returns the
-    columns no description was found for."""
+def comment_tables(con: duckdb.DuckDBPyConnection, descriptions: dict[str, str]) -> list[str]:
+    """Write each table's description and its columns' as DuckDB comments, in one transaction
+    (a commit per comment would write the catalogue hundreds of times); returns the
+    ``table.column`` names no description was found for."""
+    columns = con.execute(
+        "select table_name, column_name from duckdb_columns() where not internal "
+        "and schema_name = 'main' and list_contains($t, table_name) "
+        "order by table_name, column_index", {"t": list(descriptions)}
+    ).fetchall()
     # COMMENT ON takes no parameters; the text is quoted here and the names are the
     # warehouse's own (from the declarations), never user input.
-    con.execute(f"comment on table {table} is {_literal(description)}")
+    statements = [f"comment on table {table} is {_literal(text)}"
+                  for table, text in descriptions.items()]
     missing = []
-    for (column,) in con.execute(
-        "select column_name from duckdb_columns() where table_name = $t and not internal "
-        "and schema_name = 'main' order by column_index", {"t": table}
-    ).fetchall():
+    for table, column in columns:
         note = column_note(table, column)
         if note is None:
-            missing.append(column)
-            continue
-        con.execute(f'comment on column {table}."{column}" is {_literal(note)}')
+            missing.append(f"{table}.{column}")
+        else:
+            statements.append(f'comment on column {table}."{column}" is {_literal(note)}')
+    con.execute("begin transaction")
+    try:
+        for statement in statements:
+            con.execute(statement)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
     return missing

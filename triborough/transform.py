@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 
 from triborough.catalogue import SOURCES, SPEND_SERVICES, population_band
-from triborough.comments import comment_table
+from triborough.comments import comment_tables
 from triborough.contracts import CONTRACTS
 from triborough.schema import create_built
 from triborough.settings import PROJECT_ROOT
@@ -124,7 +124,7 @@ def run(con: duckdb.DuckDBPyConnection, transform: Transform) -> None:
     else:
         con.execute(f"create or replace table {transform.table} as {transform.sql}", params)
         # a replaced table loses its comments: write them again from the header
-        comment_table(con, transform.table, _described(transform))
+        comment_tables(con, {transform.table: _described(transform)})
 
 
 def refresh(con: duckdb.DuckDBPyConnection, tables: Iterable[str] | None = None) -> list[str]:
