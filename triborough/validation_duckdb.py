@@ -16,6 +16,7 @@ import hashlib
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -23,6 +24,9 @@ import polars as pl
 from triborough.boroughs import BOROUGH_CODES
 from triborough.column_kinds import KINDS
 from triborough.contracts import Column, Contract
+
+if TYPE_CHECKING:
+    from triborough.validation import Validation
 
 Progress = Callable[[float, str], None]
 
@@ -97,11 +101,9 @@ def read_plain(
     header: list[str],
     metric_codes: Iterable[str],
     say: Progress,
-):  # -> Validation | None (imported lazily: validation imports this module)
+) -> Validation | None:
     """The Validation of a sound plain file read in one DuckDB pass, or None when the file
     needs the detailed check. ``header`` is the file's header, already checked."""
-    from triborough.validation import Validation
-
     plain = _plain_body(raw)
     if plain is None or len(set(header)) != len(header):
         return None
@@ -145,12 +147,23 @@ def read_plain(
             con.close()
             return None
     try:
-        return _result(con, raw, name, contract, header, notes, say, Validation)
+        return _result(con, raw, name, contract, header, notes, say)
     finally:
         con.close()
 
 
-def _result(con, raw, name, contract, header, notes, say, validation_class):
+def _result(
+    con: duckdb.DuckDBPyConnection,
+    raw: bytes,
+    name: str,
+    contract: Contract,
+    header: list[str],
+    notes: list[str],
+    say: Progress,
+) -> Validation | None:
+    """The Validation of the checked rows, or None when any row broke a rule or a key
+    repeats (the detailed check then reports which)."""
+    from triborough.validation import Validation  # which imports this module
     bad, rows = con.execute("select count(*) filter (where not __ok), count(*) "
                             "from checked").fetchall()[0]
     if bad or rows == 0:
@@ -171,7 +184,7 @@ def _result(con, raw, name, contract, header, notes, say, validation_class):
         [pl.lit(None, KINDS[c.kind].polars_type).alias(c.name) for c in contract.columns
          if c.name not in frame.columns]
     ).select(contract.column_names)
-    result = validation_class(file=name, sha256=hashlib.sha256(raw).hexdigest(),
+    result = Validation(file=name, sha256=hashlib.sha256(raw).hexdigest(),
                               table=contract.name, rows=rows, notes=notes)
     result.frame = frame
     result.lines = pl.int_range(2, rows + 2, dtype=pl.Int64, eager=True).alias("__line")
