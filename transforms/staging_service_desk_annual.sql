@@ -3,7 +3,7 @@
 -- table: service_desk_annual
 -- reads: service_desk_monthly
 -- key: borough_code, tower, period
--- columns: borough_code varchar, tower varchar, fy integer, period varchar, period_end date, months bigint, tickets hugeint, first_contact_resolved hugeint, sla_met hugeint, avg_users double, cost_gbp double, first_contact_pct double, sla_met_pct double, cost_per_user_gbp double
+-- columns: borough_code varchar, tower varchar, fy integer, period varchar, period_end date, months bigint, tickets bigint, first_contact_resolved bigint, sla_met bigint, avg_users double, cost_gbp double, first_contact_pct double, sla_met_pct double, cost_per_user_gbp double
 with desk as (
     select *, year(month - interval 3 month)::integer as fy from service_desk_monthly
 ),
@@ -30,8 +30,9 @@ monthly as (
 ),
 
 yearly as (
-    select borough_code, tower, fy, count(*) as months, sum(tickets) as tickets,
-           sum(first_contact_resolved) as first_contact_resolved, sum(sla_met) as sla_met,
+    select borough_code, tower, fy, count(*) as months, sum(tickets)::bigint as tickets,
+           sum(first_contact_resolved)::bigint as first_contact_resolved,
+           sum(sla_met)::bigint as sla_met,
            sum(users) / count(*) as avg_users, sum(cost_gbp)::double as cost_gbp
     from monthly
     group by all

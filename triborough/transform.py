@@ -102,7 +102,7 @@ def load_transforms(folder: Path = TRANSFORMS_DIR) -> tuple[Transform, ...]:
     return tuple(sorted(found, key=lambda t: (LAYERS.index(t.layer), t.name)))
 
 
-def _params() -> dict[str, object]:
+def parameters() -> dict[str, object]:
     """Model terms the transforms read as parameters (never spliced into SQL)."""
     spend = [f"nce_{service}" for service in SPEND_SERVICES]
     return {"spend_codes": spend, "spend_bands": [population_band(code) for code in spend]}
@@ -110,7 +110,7 @@ def _params() -> dict[str, object]:
 
 def run(con: duckdb.DuckDBPyConnection, transform: Transform) -> None:
     """Run one transform: replace its table, or its metrics' rows in ``fact_metric``."""
-    values = _params()
+    values = parameters()
     params = {p: values[p] for p in transform.params}
     if transform.layer == "facts":
         con.execute("delete from fact_metric where list_contains($codes, metric_code)",

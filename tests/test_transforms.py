@@ -1,0 +1,63 @@
+"""The transform layer: house style, declared columns and keys, and what a load reruns."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+
+from triborough.transform import LAYERS, load_transforms, refresh
+
+TRANSFORMS = {t.name: t for t in load_transforms()}
+
+
+def test_transforms_run_staging_then_facts_then_views():
+    layers = [LAYERS.index(t.layer) for t in load_transforms()]
+    assert layers == sorted(layers) and set(layers) == {0, 1, 2}
+
+
+@pytest.mark.parametrize("name", sorted(TRANSFORMS))
+def test_transform_file_follows_the_house_style(name):
+    body = re.sub(r"--.*", "", TRANSFORMS[name].sql).lower()
+    assert re.search(r"select \* from final\b", body), f"{name}: end with select * from final"
+    assert "{" not in body, f"{name}: looks like a format string; use $parameters"
+
+
+@pytest.fixture(scope="module")
+def con(built_warehouse):
+    connection = duckdb.connect(str(built_warehouse), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.mark.parametrize("name", sorted(TRANSFORMS))
+def test_transform_output_matches_its_header(name, con):
+    transform = TRANSFORMS[name]
+    if transform.layer == "facts":
+        rows = con.execute(
+            "select area_code, metric_code, period from fact_metric "
+            "where list_contains($m, metric_code)", {"m": list(transform.metrics)}).fetchall()
+        assert rows, f"{name}: no facts in the build"
+        assert {r[1] for r in rows} <= set(transform.metrics)
+        return
+    actual = con.execute(
+        "select column_name, lower(data_type) from duckdb_columns() where table_name = $t "
+        "order by column_index", {"t": transform.table}).fetchall()
+    assert actual == [tuple(c) for c in transform.columns], f"{name}: '-- columns:' differs"
+    keys = ", ".join(transform.key)
+    dupes = con.execute(
+        f"select count(*) from (select {keys} from {transform.table} group by all "
+        "having count(*) > 1)").fetchone()[0]
+    assert dupes == 0, f"{name}: key ({keys}) not unique"
+
+
+def test_a_load_reruns_only_what_its_table_feeds(built_warehouse, tmp_path):
+    copy = tmp_path / "w.duckdb"
+    copy.write_bytes(built_warehouse.read_bytes())
+    con = duckdb.connect(str(copy))
+    try:
+        ran = refresh(con, ["savings_ledger"])
+    finally:
+        con.close()
+    assert ran == ["facts_savings", "views_metric_calendar", "views_trend_periods"]
