@@ -61,3 +61,21 @@ def test_a_load_reruns_only_what_its_table_feeds(built_warehouse, tmp_path):
     finally:
         con.close()
     assert ran == ["facts_savings", "views_metric_calendar", "views_trend_periods"]
+
+
+def test_service_desk_years_in_sql_agree_with_the_page_shaping(con):
+    import polars as pl
+
+    from triborough.systems import annual_desk
+
+    monthly = pl.from_arrow(con.sql("select * from service_desk_monthly").to_arrow_table())
+    for tower in ("all", "desktop"):
+        sql = pl.from_arrow(con.sql(
+            "select borough_code, period, tickets, first_contact_pct, sla_met_pct, "
+            "cost_per_user_gbp from service_desk_annual where tower = $t", params={"t": tower}
+        ).to_arrow_table())
+        shaped = annual_desk(monthly, None if tower == "all" else [tower])
+        both = sql.join(shaped, on=["borough_code", "period"], suffix="_page")
+        assert both.height == sql.height == shaped.height
+        for col in ("tickets", "first_contact_pct", "sla_met_pct", "cost_per_user_gbp"):
+            assert both[col].cast(pl.Float64).equals(both[f"{col}_page"].cast(pl.Float64)), col
