@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import pytest
 
-from triborough.transform import LAYERS, load_transforms, refresh
+from triborough.transform import (
+    LAYERS,
+    TransformError,
+    load_transforms,
+    parse_transform,
+    refresh,
+)
 
 TRANSFORMS = {t.name: t for t in load_transforms()}
 
@@ -17,22 +21,23 @@ def test_transforms_run_staging_then_facts_then_views():
     assert layers == sorted(layers) and set(layers) == {0, 1, 2}
 
 
-@pytest.mark.parametrize("name", sorted(TRANSFORMS))
-def test_transform_file_follows_the_house_style(name):
-    body = re.sub(r"--.*", "", TRANSFORMS[name].sql).lower()
-    assert re.search(r"select \* from final\b", body), f"{name}: end with select * from final"
-    assert "{" not in body, f"{name}: looks like a format string; use $parameters"
+def test_a_transform_out_of_house_style_is_refused(tmp_path):
+    sql = TRANSFORMS["facts_savings"].sql.replace("select * from final", "select 1")
+    bad = tmp_path / "facts_savings.sql"
+    bad.write_text(sql, encoding="utf-8")
+    with pytest.raises(TransformError, match="end with select \\* from final"):
+        parse_transform(bad)
 
 
 @pytest.fixture(scope="module")
-def con(built_warehouse):
-    connection = duckdb.connect(str(built_warehouse), read_only=True)
-    yield connection
-    connection.close()
+def built(built_warehouse):
+    with duckdb.connect(str(built_warehouse), read_only=True) as connection:
+        yield connection
 
 
 @pytest.mark.parametrize("name", sorted(TRANSFORMS))
-def test_transform_output_matches_its_header(name, con):
+def test_transform_output_matches_its_header(name, built):
+    con = built.cursor()
     transform = TRANSFORMS[name]
     if transform.layer == "facts":
         rows = con.execute(
@@ -63,12 +68,12 @@ def test_a_load_reruns_only_what_its_table_feeds(built_warehouse, tmp_path):
     assert ran == ["facts_savings", "views_metric_calendar", "views_trend_periods"]
 
 
-def test_service_desk_years_in_sql_agree_with_the_page_shaping(con):
+def test_service_desk_years_in_sql_agree_with_the_page_shaping(built):
     import polars as pl
 
     from triborough.systems import annual_desk
 
-    con = con.cursor()  # a connection of its own: earlier tests' results stay open on theirs
+    con = built.cursor()  # a connection of its own: earlier tests' results stay open
     monthly = pl.from_arrow(con.sql("select * from service_desk_monthly").to_arrow_table())
     for tower in ("all", "desktop"):
         sql = pl.from_arrow(con.sql(

@@ -85,6 +85,10 @@ def parse_transform(path: Path) -> Transform:
     if (layer == "facts") != bool(metrics) or (layer == "facts") != (one["table"] == "fact_metric"):
         raise TransformError(
             f"{path.name}: a facts file writes fact_metric and names its metrics; others neither")
+    body = re.sub(r"--.*", "", sql).lower()
+    if not re.search(r"select \* from final\b", body) or "{" in body:
+        raise TransformError(f"{path.name}: end with select * from final, and take values "
+                             "as $parameters (no format strings)")
     columns = tuple(tuple(c.rsplit(" ", 1)) for c in _split(one["columns"]))
     return Transform(
         name=path.stem, layer=layer, title=one["title"], description=one["description"],
