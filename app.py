@@ -6,31 +6,12 @@ import streamlit as st
 
 from triborough import signin
 from triborough.auth import Role
+from triborough.navigation import HOME, SECTIONS
 from triborough.style import FOCUS_OUTLINE
 from triborough.ui import sidebar_filters
 
 PAGES = Path(__file__).parent / "pages"
 
-# (file in pages/, title, clean URL path) per audience.
-SECTIONS: dict[str, list[tuple[str, str, str]]] = {
-    "For councillors": [
-        ("overview.py", "Overview", "overview"),
-        ("savings.py", "Savings and spend", "savings"),
-        ("caseload.py", "Caseload", "caseload"),
-        ("quality.py", "Service quality", "quality"),
-        ("effect.py", "Did sharing work?", "effect"),
-    ],
-    "For CIOs": [
-        ("systems.py", "Systems and IT", "systems"),
-        ("compare.py", "Compare", "compare"),
-    ],
-    "For analysts": [
-        ("sql.py", "SQL workbench", "sql"),
-        ("data.py", "Data and sources", "data"),
-    ],
-}
-# The Overview is the home page: Streamlit serves the default page at the root URL ("/").
-HOME = "overview"
 # The role each page needs beyond viewer (roles are cumulative; see triborough.auth).
 PAGE_ROLES: dict[str, Role] = {"sql": Role.ANALYST}
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from triborough import systems_views as sv
 from triborough.charts import bar_chart, timeline_chart, trend_chart
+from triborough.page_pieces import sharing_shading
 from triborough.real_terms import in_basis
 from triborough.systems import DESK_MEASURES, ENDING_SOON_MONTHS, TOWER_LABELS, add_months
 from triborough.systems import convergence as convergence_table
@@ -188,7 +189,7 @@ if central is None:
     empty_notice("No published central services figures in the years chosen.")
 else:
     fig = trend_chart(central.frame, central.title, central.notes["unit"],
-                      shaded=sv.sharing_shading(query("shared_periods")), events=[sv.SPLIT])
+                      shaded=sharing_shading(query("shared_periods")), events=[sv.SPLIT])
     show(central, fig, "systems_central")
     st.markdown("Latest published: " + central.notes["latest"] + ".")
     seen = central.notes["caveat"]

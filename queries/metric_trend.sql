@@ -19,13 +19,11 @@ metric_facts as (
     where metric_code = $metric and period_year between $from_year and $to_year
 ),
 
--- Every period from the first to the last shown, unpublished years included (metric_calendar).
+-- Every period from the first to the last period shown, unpublished years included.
 periods as (
-    select c.period, c.period_end
-    from metric_calendar as c
-    where c.metric_code = $metric
-      and c.period_end between (select min(period_end) from metric_facts)
-                           and (select max(period_end) from metric_facts)
+    select period, period_end from trend_periods
+    where metric_code = $metric and period_year between $from_year and $to_year
+      and row_before_year >= $from_year and row_after_year <= $to_year
 ),
 
 chosen as (

@@ -23,17 +23,11 @@ metric_facts as (
     where metric_code = $metric and period_year between $from_year and $to_year
 ),
 
-published as (
-    select period_end from metric_facts where value is not null
-),
-
--- Every year from the first to the last figure, unpublished years included (metric_calendar).
+-- Every period from the first to the last figure shown, unpublished years included.
 periods as (
-    select c.period, c.period_end
-    from metric_calendar as c
-    where c.metric_code = $metric
-      and c.period_end between (select min(period_end) from published)
-                           and (select max(period_end) from published)
+    select period, period_end from trend_periods
+    where metric_code = $metric and period_year between $from_year and $to_year
+      and value_before_year >= $from_year and value_after_year <= $to_year
 ),
 
 chosen as (

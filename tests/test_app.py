@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import ast
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from triborough.navigation import SECTIONS
 from triborough.settings import PROJECT_ROOT
 
-
-def _sections() -> dict[str, list[tuple[str, str, str]]]:
-    tree = ast.parse((PROJECT_ROOT / "app.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "SECTIONS":
-            return ast.literal_eval(node.value)
-    raise AssertionError("app.py has no SECTIONS")
-
-
-SECTIONS = _sections()
 PAGES = [spec for specs in SECTIONS.values() for spec in specs]
 
 

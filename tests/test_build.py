@@ -127,3 +127,54 @@ def test_calendar_lists_unpublished_years_once_each(built_warehouse):
             "select count(distinct metric_code) from metric_calendar").fetchone()[0]
     finally:
         con.close()
+
+
+def test_every_table_and_column_says_what_it_holds(built_warehouse):
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    bare = con.execute(
+        "select table_name, column_name from duckdb_columns() "
+        "where schema_name = 'main' and not internal and coalesce(comment, '') = ''"
+    ).fetchall()
+    assert bare == []
+    bare_tables = con.execute(
+        "select table_name from duckdb_tables() "
+        "where schema_name = 'main' and coalesce(comment, '') = ''"
+    ).fetchall()
+    assert bare_tables == []
+    unit = con.execute(
+        "select comment from duckdb_columns() "
+        "where table_name = 'savings_ledger' and column_name = 'planned_gbp_k'"
+    ).fetchone()[0]
+    assert unit.endswith("Unit: £ thousand.")
+
+
+def test_illustrative_contracts_run_to_the_build_date(built_warehouse):
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    (until,) = con.execute("select illustrative_until from meta_build").fetchone()
+    (built,) = con.execute("select built_at from meta_build").fetchone()
+    assert until == built.date()
+    towers = con.execute(
+        "select count(distinct tower_or_system) from contracts").fetchone()[0]
+    current = con.execute(
+        "select borough_code, count(distinct tower_or_system) from contracts "
+        "where $d between start_date and end_date group by all order by 1", {"d": until},
+    ).fetchall()
+    # every borough has a running contract for every tower and system it ever contracted
+    assert [n for _, n in current] == [towers] * 3
+
+
+def test_trend_periods_list_the_stretch_between_the_first_and_last_figure(built_warehouse):
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    # children looked after per 10,000: rows for 2009-10 to 2011-12 but no figure in them
+    rows = con.execute(
+        "select period from trend_periods where metric_code = 'cla_rate_per_10000' "
+        "and period_year between 2009 and 2013 "
+        "and value_before_year >= 2009 and value_after_year <= 2013 order by period_end"
+    ).fetchall()
+    assert [r[0] for r in rows] == ["2012-13", "2013-14"]
+    rows = con.execute(
+        "select period from trend_periods where metric_code = 'cla_rate_per_10000' "
+        "and period_year between 2009 and 2013 "
+        "and row_before_year >= 2009 and row_after_year <= 2013 order by period_end"
+    ).fetchall()
+    assert [r[0] for r in rows][:2] == ["2009-10", "2010-11"]

@@ -296,7 +296,7 @@ def test_a_full_disk_gives_a_plain_message_and_an_unchanged_warehouse(place, mon
     else:
         def io_error(*_args, **_kwargs):
             raise duckdb.IOException('Could not write file ".tmp": No space left on device')
-        monkeypatch.setattr(ingest_module, "refresh_facts", io_error)
+        monkeypatch.setattr(ingest_module, "refresh", io_error)
     with pytest.raises(WriteFailed) as info:
         _load(place, "kpi_targets.csv")
     assert str(info.value) == (
@@ -342,7 +342,7 @@ def test_a_build_on_a_full_disk_says_so_and_keeps_the_warehouse(place, monkeypat
     def io_error(*_args, **_kwargs):
         raise duckdb.IOException('Could not write file ".tmp": No space left on device')
 
-    monkeypatch.setattr(build_module, "add_illustrative", io_error)
+    monkeypatch.setattr(build_module, "generate", io_error)
     before = _sha(place["warehouse"])
     with pytest.raises(BuildError, match="the new warehouse could not be written: .*No space"):
         _rebuild(place)

@@ -283,7 +283,7 @@ def test_a_failure_during_the_swap_leaves_the_warehouse_unchanged(warehouse, mon
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ingest_module, "refresh_facts", broken)
+    monkeypatch.setattr(ingest_module, "refresh", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         ingest([Upload.from_path(SAMPLES / "savings_ledger.csv")], warehouse)
     assert _sha(warehouse) == before

@@ -10,24 +10,28 @@ holds the warehouse's writer lock throughout, the same one a load takes.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from triborough import council_store
-from triborough.catalogue import METRICS, SOURCES, SPEND_SERVICES, population_band
+from triborough.catalogue import METRICS, SOURCES
+from triborough.comments import comment_tables
 from triborough.council_store import sha256_file
-from triborough.illustrative import (
-    TABLE_DESCRIPTIONS,
-    add_illustrative,
-    refresh_facts,
-    refresh_status,
-)
+from triborough.illustrative import TABLE_DESCRIPTIONS, generate
 from triborough.ingest import apply_load, loaded_hashes
-from triborough.locking import temp_path, warehouse_lock
-from triborough.schema import DERIVED_TABLES, TABLES, Table
+from triborough.locking import atomic_swap, warehouse_lock
+from triborough.schema import (
+    BUILT_BY_NAME,
+    DERIVED_TABLES,
+    TABLES,
+    Table,
+    create_built,
+    create_sql,
+)
+from triborough.transform import descriptions as transform_descriptions
+from triborough.transform import refresh
 
 Progress = Callable[[str], None]
 
@@ -41,8 +45,7 @@ class BuildError(RuntimeError):
 
 
 def _create(con: duckdb.DuckDBPyConnection, table: Table) -> None:
-    cols = ", ".join(f'"{c}" {t}' for c, t in table.columns.items())
-    con.execute(f"create table {table.name} ({cols})")  # names come from schema.py, not users
+    con.execute(create_sql(table.name, table.columns))
 
 
 def _load_files(
@@ -72,151 +75,34 @@ def _load_files(
 
 
 def _load_catalogue(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        """create table dim_metric (
-            code varchar primary key, name varchar, domain varchar, unit varchar,
-            polarity varchar, definition varchar, source_id varchar, period_type varchar,
-            is_people_count boolean, is_illustrative boolean, target double,
-            target_is_published boolean, publisher varchar, source_title varchar,
-            source_url varchar, licence varchar)"""
-    )
-    cols = [
-        "code", "name", "domain", "unit", "polarity", "definition", "source_id", "period_type",
-        "is_people_count", "is_illustrative", "target", "target_is_published", "publisher",
-        "source_title", "source_url", "licence",
-    ]
+    con.execute(create_built("dim_metric"))
+    cols = list(BUILT_BY_NAME["dim_metric"].columns)
     rows = [tuple(m.as_row()[c] for c in cols) for m in METRICS]
     con.executemany(f"insert into dim_metric values ({', '.join('?' * len(cols))})", rows)
-    con.execute(
-        "create table dim_source (source_id varchar primary key, publisher varchar, "
-        "title varchar, url varchar, licence varchar)"
-    )
+    con.execute(create_built("dim_source"))
     con.executemany(
         "insert into dim_source values (?, ?, ?, ?, ?)",
         [(k, v["publisher"], v["title"], v["url"], v["licence"]) for k, v in SOURCES.items()],
     )
 
 
-_DERIVE_SQL = """
--- Residents aged 18+ = all ages less 0-17, where both exist for the same mid-year.
-create temp table _pop as
-with allages as (
-    select area_code, year(period_end) as yr, value from fact_metric
-    where metric_code = 'pop_all_ages'
-), kids as (
-    select area_code, year(period_end) as yr, value from fact_metric
-    where metric_code = 'pop_0_17'
-)
-select area_code, yr, 'all_ages' as age_band, value from allages
-union all select area_code, yr, '0-17', value from kids
-union all
-select a.area_code, a.yr, '18+', a.value - k.value
-from allages a join kids k using (area_code, yr);
-
-create table population as
-select area_code, yr as year, age_band, value::bigint as population from _pop;
-
--- Per-head spend: the estimate for the financial year's start year, else the nearest year
--- (the rebased ONS series starts at mid-2011, DfE's 0-17 series at mid-2012).
-insert into fact_metric
-with spend as (
-    select area_code, metric_code, period, period_end, value,
-           year(period_end) - 1 as start_year
-    from fact_metric
-    where metric_code in ('nce_adult_social_care', 'nce_childrens_social_care',
-                          'nce_cultural_related', 'nce_central_services',
-                          'nce_total_service_expenditure')
-), targets as (
-    select *,
-        {age_band_case} as age_band,
-        case metric_code
-            when 'nce_adult_social_care' then 'spend_ph_adult_social_care'
-            when 'nce_childrens_social_care' then 'spend_ph_childrens_social_care'
-            when 'nce_cultural_related' then 'spend_ph_cultural_related'
-            when 'nce_central_services' then 'spend_ph_central_services'
-            else 'spend_ph_total' end as out_code
-    from spend
-), matched as (
-    select t.*, p.value as pop
-    from targets t,
-    lateral (
-        select value from _pop p
-        where p.area_code = t.area_code and p.age_band = t.age_band and p.value > 0
-        order by abs(p.yr - t.start_year), p.yr
-        limit 1
-    ) p
-)
-select area_code, out_code, period, period_end,
-       round(value * 1000 / pop, 2), value * 1000, pop
-from matched;
-
--- Section 251 spending on children looked after per child looked after at 31 March (the end
--- of the same financial year) and per child aged 0-17 (the nearest-year rule above).
-insert into fact_metric
-select s.area_code, 's251_cla_per_looked_after_child', s.period, s.period_end,
-       round(s.value * 1000 / c.value, 2), s.value * 1000, c.value
-from fact_metric s
-join fact_metric c on c.area_code = s.area_code and c.period = s.period
-                  and c.metric_code = 'cla_at_31_march' and c.value > 0
-where s.metric_code = 's251_cla_gross';
-
-insert into fact_metric
-select s.area_code, 's251_cla_per_child', s.period, s.period_end,
-       round(s.value * 1000 / p.value, 2), s.value * 1000, p.value
-from fact_metric s,
-lateral (
-    select value from _pop p
-    where p.area_code = s.area_code and p.age_band = '0-17' and p.value > 0
-    order by abs(p.yr - (year(s.period_end) - 1)), p.yr
-    limit 1
-) p
-where s.metric_code = 's251_cla_gross';
-
--- Library activity per 1,000 residents, against the mid-2023 estimate.
-insert into fact_metric
-select f.area_code,
-       case f.metric_code when 'lib_visits' then 'lib_visits_per_1000'
-                          else 'lib_loans_per_1000' end,
-       f.period, f.period_end, round(f.value * 1000 / p.value, 1), f.value, p.value
-from fact_metric f
-join _pop p on p.area_code = f.area_code and p.age_band = 'all_ages' and p.yr = 2023
-where f.metric_code in ('lib_visits', 'lib_loans') and f.period = '2023-24' and p.value > 0;
-
-drop table _pop;
-"""
-
-
-def _age_band_case() -> str:
-    """SQL for catalogue.population_band over the spend lines, so the build divides each
-    service by the same residents as the pages."""
-    whens = " ".join(
-        f"when 'nce_{service}' then '{population_band(f'nce_{service}')}'"
-        for service in SPEND_SERVICES
-    )
-    return f"case metric_code {whens} else 'all_ages' end"
-
-
-def _derive(con: duckdb.DuckDBPyConnection) -> None:
-    for statement in _DERIVE_SQL.replace("{age_band_case}", _age_band_case()).split(";\n"):
-        if statement.strip():
-            con.execute(statement)
-
-
-def _meta(con: duckdb.DuckDBPyConnection, loaded: list[dict], public_dir: Path) -> None:
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
-    con.execute(
-        "create table meta_load (table_name varchar, file varchar, source varchar, "
-        "sha256 varchar, rows bigint, loaded_at timestamp, loaded_by varchar)"
-    )
+def _meta(con: duckdb.DuckDBPyConnection, loaded: list[dict], now: dt.datetime,
+          until: dt.date) -> None:
+    con.execute(create_built("meta_load"))
     con.executemany(
         "insert into meta_load values (?, ?, 'data/public', ?, ?, ?, 'build')",
         [(r["table_name"], r["file"], r["sha256"], r["rows"], now) for r in loaded],
     )
-    con.execute("create table meta_table (table_name varchar primary key, description varchar)")
-    descriptions = {t.name: t.description for t in TABLES} | DERIVED_TABLES | TABLE_DESCRIPTIONS
+    con.execute(create_built("meta_table"))
+    descriptions = ({t.name: t.description for t in TABLES} | DERIVED_TABLES
+                    | transform_descriptions() | TABLE_DESCRIPTIONS)
     con.executemany("insert into meta_table values (?, ?)", sorted(descriptions.items()))
-    con.execute("create table meta_build (built_at timestamp, files integer)")
-    con.execute("insert into meta_build values (?, ?)", [now, len(loaded)])
+    con.execute(create_built("meta_build"))
+    con.execute("insert into meta_build values (?, ?, ?)", [now, len(loaded), until])
+    missing = comment_tables(con, dict(sorted(descriptions.items())))
+    if missing:  # a column added without saying what it holds
+        raise BuildError([f"no description for column {c} (comments.COLUMN_NOTES)"
+                          for c in missing])
 
 
 def replay_council_loads(con: duckdb.DuckDBPyConnection, store: Path) -> int:
@@ -228,8 +114,7 @@ def replay_council_loads(con: duckdb.DuckDBPyConnection, store: Path) -> int:
                    load.loaded_by, load.loaded_at_time)
     tables = sorted({load.table_name for load in loads})
     if tables:
-        refresh_facts(con, tables)
-        refresh_status(con, tables)
+        refresh(con, tables)
     return len(loads)
 
 
@@ -237,7 +122,7 @@ def check_warehouse(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every problem found in a built warehouse (empty when it is sound)."""
     problems: list[str] = []
     present = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
-    expected = {t.name for t in TABLES} | set(DERIVED_TABLES)
+    expected = {t.name for t in TABLES} | set(DERIVED_TABLES) | set(transform_descriptions())
     for name in sorted(expected - present):
         problems.append(f"expected table {name} is missing")
     for table in TABLES:
@@ -326,8 +211,8 @@ def _build(
     events_scale: int | None,
     council_dir: Path | None,
 ) -> dict[str, int]:
-    tmp = temp_path(out_path, "build", os.getpid())
-    try:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    with atomic_swap(out_path, "build") as tmp:
         con = duckdb.connect(str(tmp))
         try:
             loaded: list[dict] = []
@@ -336,14 +221,14 @@ def _build(
                 say(f"loading {table.name}")
                 _create(con, table)
                 _load_files(con, table, public_dir, loaded)
-            say("deriving population and per-head figures")
-            _derive(con)
             # The year a period starts in (a financial year by its first year), for filters.
             con.execute("alter table fact_metric add column period_year integer")
             con.execute("update fact_metric set period_year = year(period_end - interval 3 month)")
             say("generating illustrative council tables")
-            add_illustrative(con, events_scale)  # also lists every metric's periods
-            _meta(con, loaded, public_dir)
+            generate(con, events_scale, now.date())
+            say("running the transforms")
+            refresh(con)
+            _meta(con, loaded, now, now.date())
             if council_dir is not None:
                 say(f"replaying council loads from {council_dir}")
                 try:
@@ -364,9 +249,5 @@ def _build(
             con.execute("checkpoint")
         finally:
             con.close()
-        os.replace(tmp, out_path)
-        say(f"wrote {out_path}")
-        return counts
-    finally:
-        tmp.unlink(missing_ok=True)
-        Path(f"{tmp}.wal").unlink(missing_ok=True)
+    say(f"wrote {out_path}")
+    return counts

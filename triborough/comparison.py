@@ -19,6 +19,7 @@ import polars as pl
 from triborough.before_sharing import BEFORE_SHARING
 from triborough.catalogue import population_band
 from triborough.suppression import suppress
+from triborough.units import UNIT_WORDS  # noqa: F401 - read from here by pages
 
 
 @dataclass(frozen=True)
@@ -83,21 +84,6 @@ MIN_GROUP_AREAS = 5
 UNION = "union"
 EACH = "each"
 
-UNIT_WORDS: dict[str, str] = {
-    "persons": "people",
-    "count": "number",
-    "percent": "per cent",
-    "rate_per_10000": "rate per 10,000",
-    "rate_per_1000": "rate per 1,000 residents",
-    "rate": "rate (unit not stated by the publisher)",
-    "gbp": "pounds (£, cash)",
-    "gbp_thousand": "£ thousand (cash)",
-    "gbp_million": "£ million (cash)",
-    "score": "score",
-    "cases_per_fte": "cases per full-time social worker",
-    "fte": "full-time equivalent staff",
-    "judgement": "Ofsted grade (4 Outstanding to 1 Inadequate)",
-}
 AGE_BAND_WORDS: dict[str, str] = {
     "all_ages": "residents of all ages",
     "0-17": "children aged 0 to 17",

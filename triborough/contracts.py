@@ -10,19 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from triborough.boroughs import BOROUGH_CODES
+from triborough.column_kinds import KINDS
+from triborough.schema import create_sql
 
-# Column kinds and the DuckDB type each becomes in the warehouse.
-KIND_TYPES: dict[str, str] = {
-    "text": "VARCHAR",
-    "borough": "VARCHAR",
-    "enum": "VARCHAR",
-    "financial_year": "VARCHAR",
-    "integer": "BIGINT",
-    "decimal": "DOUBLE",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "month": "DATE",
-}
+# Column kind -> the DuckDB type it becomes in the warehouse (the kinds: column_kinds.py).
+KIND_TYPES: dict[str, str] = {name: kind.duckdb_type for name, kind in KINDS.items()}
 
 # Longest value a text column takes unless its contract says otherwise: names and references,
 # not documents (a 50 MB value would otherwise reach every visitor of the page showing it).
@@ -30,6 +22,11 @@ TEXT_MAX_CHARS = 500
 
 # Columns every council table carries in the warehouse besides its contract columns.
 PROVENANCE_COLUMNS: dict[str, str] = {"is_illustrative": "BOOLEAN", "source": "VARCHAR"}
+PROVENANCE_NOTES: dict[str, str] = {
+    "is_illustrative": "True for a generated (illustrative) row, false for one loaded from a "
+    "council's extract.",
+    "source": "Where the row came from: 'illustrative', or the name of the file loaded.",
+}
 
 WORKSTREAMS = ("shared_management", "front_line_merger", "procurement", "erp_back_office",
                "it_towers")
@@ -74,16 +71,7 @@ class Column:
             bits.append("one of " + ", ".join(BOROUGH_CODES))
         elif self.allowed:
             bits.append("one of " + ", ".join(self.allowed))
-        if self.kind == "integer":
-            bits.append("whole number")
-        if self.kind == "month":
-            bits.append("first day of a month")
-        if self.kind in ("date", "month"):
-            bits.append("dd/mm/yyyy or yyyy-mm-dd")
-        if self.kind == "financial_year":
-            bits.append("like 2015-16")
-        if self.kind == "boolean":
-            bits.append("true/false (yes/no, 1/0 accepted)")
+        bits.extend(KINDS[self.kind].words)
         if self.minimum is not None and self.maximum is not None:
             bits.append(f"from {self.minimum} to {self.maximum}")
         elif self.minimum is not None:
@@ -142,8 +130,7 @@ class Contract:
 
     def create_sql(self) -> str:
         """``create table`` statement for the warehouse (names come from this module)."""
-        cols = ", ".join(f'"{n}" {t}' for n, t in self.warehouse_columns().items())
-        return f"create table {self.name} ({cols})"
+        return create_sql(self.name, self.warehouse_columns())
 
 
 def _borough() -> Column:

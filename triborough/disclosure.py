@@ -13,11 +13,12 @@ from collections.abc import Iterable, Mapping
 
 import polars as pl
 
+from triborough.arrangement import SPLIT
 from triborough.suppression import suppress
 
 NO_FIGURE = "no figure published"
 # The day H&F took its services back (WCC and RBKC carried on together): charts mark it.
-SPLIT_DATE = dt.date(2018, 4, 1)
+SPLIT_DATE = SPLIT
 
 
 def suppressed_note(threshold: int) -> str:

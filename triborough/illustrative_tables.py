@@ -14,8 +14,10 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
+from triborough.arrangement import SPLIT  # H&F's services sovereign from here
 from triborough.boroughs import BOROUGH_CODES
 from triborough.contracts import CONTRACT_BY_NAME, TOWERS
+from triborough.periods import fy_label
 
 WCC, HF, RBKC = BOROUGH_CODES
 SOURCE = "illustrative"
@@ -23,12 +25,11 @@ SEED = 20110601  # part of every hashed key: change it and every generated figur
 FIRST_MONTH = dt.date(2011, 4, 1)
 LAST_MONTH = dt.date(2025, 3, 1)
 LAST_DAY = dt.date(2025, 3, 31)
-SPLIT = dt.date(2018, 4, 1)  # H&F's services sovereign from here; WCC and RBKC carry on together
 
 # Reported programme figures (see data/public/programme_reported.csv for the pages quoted).
 REPORTED_TARGET_2015_16_GBP_K = 43_000  # "on track to save £43million a year by 2015/16"
 REPORTED_HF_2016_17_GBP_K = 13_000  # "saves ... an estimated £13 million a year in H&F"
-FINANCIAL_YEARS = tuple(f"{y}-{(y + 1) % 100:02d}" for y in range(2011, 2019))
+FINANCIAL_YEARS = tuple(fy_label(y) for y in range(2011, 2019))
 # Annual savings across the three boroughs, £ thousand. Delivered ramps up to the £43m
 # reported for 2015-16 and falls back after the 2018 split; planned follows the published
 # £7.7m (2012-13), £33.4m projection (2014-15) and £40m target (2015-16).
@@ -200,10 +201,50 @@ _CONTRACT_SPECS: tuple[tuple, ...] = (
 )
 
 
-def contract_rows() -> pl.DataFrame:
-    """IT tower and system contracts: per-borough before 2014, shared towers, then the split."""
+RENEWAL_YEARS = 5  # term of a generated re-procurement
+VENDORS = tuple(f"Vendor {c}" for c in "ABCDEFGHJKLMNPQRSTUVWXYZ")
+
+
+def _renewals(until: dt.date) -> list[tuple]:
+    """Re-procurements, term after term until one runs past ``until``, of every contract for
+    the boroughs no later contract took over: a tri-borough contract ending after the split is
+    renewed twice, for Westminster and Kensington and Chelsea together and for Hammersmith
+    and Fulham alone."""
+    specs = []
+    for cid, what, _vendor, began, end, value, _shared, boroughs in _CONTRACT_SPECS:
+        # the boroughs no later contract for the same tower or system took over
+        left = tuple(b for b in boroughs if not any(
+            other[1] == what and other[3] > began and b in other[7]
+            for other in _CONTRACT_SPECS))
+        if not left:
+            continue
+        share = sum(BOROUGH_SHARE[b] for b in left) / sum(BOROUGH_SHARE[b] for b in boroughs)
+        lines = [(cid, round(value * share), left, len(left) > 1)]
+        if len(left) == 3 and dt.date.fromisoformat(end) >= SPLIT:
+            both = BOROUGH_SHARE[WCC] + BOROUGH_SHARE[RBKC]
+            lines = [(f"{cid}-BB", round(value * both), (WCC, RBKC), True),
+                     (f"{cid}-HF", round(value * BOROUGH_SHARE[HF]), (HF,), False)]
+        for line_id, line_value, line_boroughs, shared in lines:
+            term_end, term = dt.date.fromisoformat(end), 1
+            while term_end < until:
+                start = term_end + dt.timedelta(days=1)
+                next_start = dt.date(start.year + RENEWAL_YEARS, start.month, 1)
+                term_end = next_start - dt.timedelta(days=1)
+                vendor = VENDORS[int(_u("renewal", line_id, term) * len(VENDORS))]
+                grown = round(line_value * (1 + 0.15 * _u("renewal value", line_id, term)))
+                specs.append((f"{line_id}-R{term}", what, vendor, start.isoformat(),
+                              term_end.isoformat(), grown, shared, line_boroughs))
+                term += 1
+    return specs
+
+
+def contract_rows(until: dt.date) -> pl.DataFrame:
+    """IT tower and system contracts: per-borough before 2014, shared towers, then the split,
+    and re-procurements so that every tower and system has a contract running at ``until``
+    (the build date: deterministic given it)."""
     rows = []
-    for cid, what, vendor, start, end, value, shared, boroughs in _CONTRACT_SPECS:
+    for cid, what, vendor, start, end, value, shared, boroughs in (
+            *_CONTRACT_SPECS, *_renewals(until)):
         shares = _allocate(value, [BOROUGH_SHARE[b] for b in boroughs])
         for borough, share in zip(boroughs, shares, strict=True):
             rows.append({
@@ -255,7 +296,7 @@ def kpi_target_rows() -> pl.DataFrame:
             for b in BOROUGH_CODES:
                 rows.append({
                     "metric_code": metric, "borough_code": b, "financial_year":
-                    f"{y}-{(y + 1) % 100:02d}", "target": target,
+                    fy_label(y), "target": target,
                     "target_is_published": False, "note": f"Illustrative: {note}.",
                 })
     planned = savings_rows().group_by("borough_code", "financial_year").agg(

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,9 +28,9 @@ from triborough import audit, council_store
 from triborough.auth import Person, Role, acting, limit_to_boroughs, require
 from triborough.catalogue import METRICS
 from triborough.contracts import CONTRACT_BY_NAME, Contract
-from triborough.illustrative import refresh_facts, refresh_status
-from triborough.locking import temp_path, warehouse_lock
+from triborough.locking import atomic_swap, warehouse_lock
 from triborough.settings import get_settings
+from triborough.transform import refresh
 from triborough.validation import Progress, Validation, validate_bytes
 from triborough.warehouse import connect_readonly
 
@@ -222,47 +221,39 @@ def _swap_in(
     user: str,
     say: Callable[[float, str], None],
 ) -> None:
-    tmp = temp_path(warehouse, "ingest", os.getpid())
     at = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     staged: list[Path] = []
-    swapped = False
     try:
-        say(0.55, "copying the warehouse")
-        shutil.copyfile(warehouse, tmp)
-        con = duckdb.connect(str(tmp))
-        try:
-            by_file = {r.file: r for r in results}
-            for i, v in enumerate(todo):
-                say(0.6 + 0.3 * i / len(todo), f"loading {v.file} into {v.table}")
-                assert v.frame is not None and v.table
-                load = by_file[v.file]
-                load.replaced_illustrative, load.replaced_loaded = apply_load(
-                    con, v.table, v.frame, v.file, v.sha256, v.rows, user, at)
-            tables = sorted({v.table for v in todo if v.table})
-            say(0.92, "recomputing annual figures and illustrative flags")
-            refresh_facts(con, tables)
-            refresh_status(con, tables)
-            say(0.95, "writing the new warehouse file")
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        say(0.97, "keeping the rows in the council-data store")
-        staged = council_store.stage(store, [
-            ({"table_name": v.table, "file": v.file, "sha256": v.sha256, "rows": v.rows,
-              "loaded_at": at, "loaded_by": user}, v.frame)
-            for v in todo if v.frame is not None
-        ])
-        os.replace(tmp, warehouse)
-        swapped = True
-        council_store.commit(staged)
-        say(1.0, f"loaded {len(todo)} file(s) into {warehouse.name}")
+        with atomic_swap(warehouse, "ingest") as tmp:
+            say(0.55, "copying the warehouse")
+            shutil.copyfile(warehouse, tmp)
+            con = duckdb.connect(str(tmp))
+            try:
+                by_file = {r.file: r for r in results}
+                for i, v in enumerate(todo):
+                    say(0.6 + 0.3 * i / len(todo), f"loading {v.file} into {v.table}")
+                    assert v.frame is not None and v.table
+                    load = by_file[v.file]
+                    load.replaced_illustrative, load.replaced_loaded = apply_load(
+                        con, v.table, v.frame, v.file, v.sha256, v.rows, user, at)
+                say(0.92, "recomputing annual figures and illustrative flags")
+                refresh(con, sorted({v.table for v in todo if v.table}))
+                say(0.95, "writing the new warehouse file")
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            say(0.97, "keeping the rows in the council-data store")
+            staged = council_store.stage(store, [
+                ({"table_name": v.table, "file": v.file, "sha256": v.sha256, "rows": v.rows,
+                  "loaded_at": at, "loaded_by": user}, v.frame)
+                for v in todo if v.frame is not None
+            ])
     except BaseException:
-        if not swapped:  # after the swap, the next run commits what is staged
-            council_store.discard(staged)
+        council_store.discard(staged)  # not swapped in: nothing of this load may stay
         raise
-    finally:
-        tmp.unlink(missing_ok=True)
-        Path(f"{tmp}.wal").unlink(missing_ok=True)
+    # After the swap a failure to commit leaves the rows staged: the next run commits them.
+    council_store.commit(staged)
+    say(1.0, f"loaded {len(todo)} file(s) into {warehouse.name}")
 
 
 def _coverage_sql(contract: Contract) -> tuple[str, str]:

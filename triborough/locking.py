@@ -9,6 +9,7 @@ left by a run that was killed: it is removed there and then.
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,3 +58,20 @@ def warehouse_lock(warehouse: Path) -> Iterator[list[Path]]:
             yield clean_leftovers(warehouse)
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
+def atomic_swap(warehouse: Path, kind: str) -> Iterator[Path]:
+    """A temporary file beside ``warehouse`` to write the next warehouse into; renamed over
+    it when the block finishes without an error, removed (with its ``.wal``) either way.
+
+    Hold :func:`warehouse_lock` around it. Readers never see a half-written file: they keep
+    the old one open, or open the new one whole.
+    """
+    tmp = temp_path(warehouse, kind, os.getpid())
+    try:
+        yield tmp
+        os.replace(tmp, warehouse)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)

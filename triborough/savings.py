@@ -16,6 +16,7 @@ from triborough.before_sharing import BEFORE_SHARING, base_words, index_to_base 
 from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES, ENGLAND
 from triborough.catalogue import population_band
 from triborough.narrative import Change, series_changes
+from triborough.periods import fy_label, fy_label_of, fy_start
 from triborough.real_terms import in_basis
 
 MEASURES: dict[str, str] = {
@@ -142,15 +143,9 @@ SERVICE_OPTIONS: dict[str, ServiceOption] = {
 }
 
 
-def financial_year_start(period: str) -> int:
-    """The calendar year a financial year label starts in ('2011-12' -> 2011)."""
-    return int(period[:4])
-
-
-def financial_year_of(day: dt.date) -> str:
-    """The financial year (April to March) a date falls in, as a label like '2015-16'."""
-    start = day.year if day.month >= 4 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
+# Financial years: triborough.periods (the names here are the ones pages import).
+financial_year_start = fy_start
+financial_year_of = fy_label_of
 
 
 def add_measure(
@@ -327,7 +322,7 @@ def reported_targets(milestones: pl.DataFrame) -> pl.DataFrame:
 
 def _years_between(first: str, last: str) -> list[str]:
     start, end = financial_year_start(first), financial_year_start(last)
-    return [f"{y}-{(y + 1) % 100:02d}" for y in range(start, end + 1)]
+    return [fy_label(y) for y in range(start, end + 1)]
 
 
 def ledger_by_year(ledger: pl.DataFrame) -> pl.DataFrame:

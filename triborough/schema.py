@@ -180,15 +180,86 @@ TABLES: tuple[Table, ...] = (
 
 TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
-# Tables the build derives rather than loads; described here for the schema browser.
-DERIVED_TABLES: dict[str, str] = {
-    "dim_metric": "The metric catalogue: name, domain, unit, polarity, definition, source, "
-    "licence, whether illustrative.",
-    "dim_source": "Publishers and licences of every source, and the extract files from each.",
-    "population": "Residents by year and age band (all ages, 0-17, 18+) from ONS estimates.",
-    "metric_calendar": "Every period each metric's charts list, labelled: for annual series "
-    "every year from the first to the last published, so an unpublished year is a gap.",
-    "meta_load": "One row per file loaded: table, file, sha256, rows, when.",
-    "meta_table": "A description of every table (this list).",
-    "meta_build": "When the warehouse was built and from which extracts.",
-}
+# Tables the build writes itself rather than loading them from files or transforms/*.sql
+# (which describe their own). Keys marked primary here become primary keys.
+BUILT_TABLES: tuple[Table, ...] = (
+    Table(
+        "dim_metric",
+        "The metric catalogue: name, domain, unit, polarity, definition, source, licence, "
+        "whether illustrative.",
+        {
+            "code": "VARCHAR", "name": "VARCHAR", "domain": "VARCHAR", "unit": "VARCHAR",
+            "polarity": "VARCHAR", "definition": "VARCHAR", "source_id": "VARCHAR",
+            "period_type": "VARCHAR", "is_people_count": "BOOLEAN",
+            "is_illustrative": "BOOLEAN", "target": "DOUBLE", "target_is_published": "BOOLEAN",
+            "publisher": "VARCHAR", "source_title": "VARCHAR", "source_url": "VARCHAR",
+            "licence": "VARCHAR",
+        },
+        ("code",),
+    ),
+    Table(
+        "dim_source",
+        "Publishers and licences of every source, and the extract files from each.",
+        {"source_id": "VARCHAR", "publisher": "VARCHAR", "title": "VARCHAR", "url": "VARCHAR",
+         "licence": "VARCHAR"},
+        ("source_id",),
+    ),
+    Table(
+        "meta_load",
+        "One row per file loaded: table, file, sha256, rows, when.",
+        {"table_name": "VARCHAR", "file": "VARCHAR", "source": "VARCHAR", "sha256": "VARCHAR",
+         "rows": "BIGINT", "loaded_at": "TIMESTAMP", "loaded_by": "VARCHAR"},
+        (),
+    ),
+    Table(
+        "meta_table",
+        "A description of every table (this list).",
+        {"table_name": "VARCHAR", "description": "VARCHAR"},
+        ("table_name",),
+    ),
+    Table(
+        "meta_build",
+        "When the warehouse was built, from how many extracts, and the last day the "
+        "illustrative contracts and migrations cover.",
+        {"built_at": "TIMESTAMP", "files": "INTEGER", "illustrative_until": "DATE"},
+        (),
+    ),
+    Table(
+        "meta_illustrative",
+        "Per council table and borough: generated and loaded rows, and whether the borough's "
+        "figures are illustrative, loaded or mixed.",
+        {"table_name": "VARCHAR", "borough_code": "VARCHAR", "illustrative_rows": "BIGINT",
+         "loaded_rows": "BIGINT", "status": "VARCHAR", "first_period": "VARCHAR",
+         "last_period": "VARCHAR"},
+        (),
+    ),
+    Table(
+        "illustrative_calibration",
+        "How each illustrative series was calibrated: the published figure it matches, or "
+        "that it was held flat, interpolated or assumed.",
+        {"table_name": "VARCHAR", "borough_code": "VARCHAR", "series": "VARCHAR",
+         "period": "VARCHAR", "basis": "VARCHAR", "published_value": "DOUBLE",
+         "generated_value": "DOUBLE"},
+        (),
+    ),
+)
+BUILT_BY_NAME: dict[str, Table] = {t.name: t for t in BUILT_TABLES}
+
+# Described here for the schema browser (kept by that name for the modules that read it).
+DERIVED_TABLES: dict[str, str] = {t.name: t.description for t in BUILT_TABLES}
+
+
+def create_sql(name: str, columns: dict[str, str], primary_key: tuple[str, ...] = (),
+               if_not_exists: bool = False) -> str:
+    """The ``create table`` statement of a declared table (names come from the declarations,
+    never from users)."""
+    cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
+    key = f", primary key ({', '.join(primary_key)})" if primary_key else ""
+    exists = "if not exists " if if_not_exists else ""
+    return f"create table {exists}{name} ({cols}{key})"
+
+
+def create_built(name: str, if_not_exists: bool = False) -> str:
+    """The ``create table`` statement of one of :data:`BUILT_TABLES`."""
+    table = BUILT_BY_NAME[name]
+    return create_sql(table.name, table.columns, table.key, if_not_exists)

@@ -7,6 +7,8 @@ import re
 
 import polars as pl
 
+from triborough.units import unit_words
+
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies, and each
 # passes 3:1 contrast against white for chart marks.
 BOROUGH_COLOURS: dict[str, str] = {
@@ -88,25 +90,9 @@ def sql_editor_css() -> str:
     return "\n".join(rules)
 
 
-UNIT_LABELS: dict[str, str] = {
-    "persons": "people",
-    "count": "number",
-    "percent": "per cent",
-    "rate_per_10000": "rate per 10,000",
-    "rate_per_1000": "rate per 1,000",
-    "gbp": "£ per head",
-    "gbp_thousand": "£ thousand (cash)",
-    "gbp_million": "£ million",
-    "score": "score",
-    "cases_per_fte": "cases per worker (FTE)",
-    "judgement": "judgement (4 = Outstanding)",
-    "rate": "rate (unit not stated by publisher)",
-}
-
-
 def unit_label(unit: str) -> str:
-    """Plain-words axis label for a catalogue unit."""
-    return UNIT_LABELS.get(unit, unit.replace("_", " "))
+    """Plain-words axis label for a catalogue unit (the words: triborough.units)."""
+    return unit_words(unit)
 
 
 def is_missing(value: float | int | None) -> bool:

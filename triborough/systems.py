@@ -15,6 +15,7 @@ import polars as pl
 
 from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES
 from triborough.contracts import PLATFORMS, TOWERS
+from triborough.periods import fy_label, fy_start_of
 
 TOWER_LABELS: dict[str, str] = {
     "desktop": "Desktop",
@@ -60,14 +61,8 @@ DESK_MEASURES: dict[str, DeskMeasure] = {
 }
 
 
-def financial_year(day: dt.date) -> int:
-    """The first calendar year of the financial year (April to March) a date falls in."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def fy_label(start_year: int) -> str:
-    """'2015-16' for 2015."""
-    return f"{start_year}-{(start_year + 1) % 100:02d}"
+# Financial years: triborough.periods (the names here are the ones pages import).
+financial_year = fy_start_of
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from triborough.arrangement import SPLIT as SPLIT_DATE
 from triborough.boroughs import BOROUGH_BY_CODE
+from triborough.page_pieces import ILLUSTRATIVE_SUFFIX
 from triborough.real_terms import basis_short, basis_words
 from triborough.style import format_value
 from triborough.systems import (
@@ -28,8 +30,7 @@ from triborough.systems import (
 )
 from triborough.ui import borough_name, council_table_meta, metadata_for, period_span
 
-ILLUSTRATIVE_SUFFIX = " (illustrative)"
-SPLIT = (dt.date(2018, 4, 1), "Split takes effect")
+SPLIT = (SPLIT_DATE, "Split takes effect")
 CONTRACT_KINDS: dict[str, tuple[str, list[str]]] = {
     "all": ("Towers and platforms", list(LABELS)),
     "towers": ("IT towers", list(TOWER_LABELS)),
@@ -334,13 +335,6 @@ def central_view(trend: pl.DataFrame, catalogue: pl.DataFrame, measure: str, bas
                "caveat": "; ".join(_CAVEAT_EXAMPLES[c] for c in areas
                                    if c in _CAVEAT_EXAMPLES)},
     )
-
-
-def sharing_shading(shared: pl.DataFrame) -> list[tuple[dt.date, dt.date, str]]:
-    """The tri-borough children's services period, shaded on the central services chart."""
-    return [(r["start_date"], r["shaded_until"], "All three councils sharing")
-            for r in shared.filter(
-                pl.col("arrangement_id") == "triborough_childrens_services").to_dicts()]
 
 
 def latest_words(trend: pl.DataFrame, areas: list[str], total: bool) -> str:

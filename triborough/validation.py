@@ -18,7 +18,9 @@ from pathlib import Path
 import polars as pl
 
 from triborough.boroughs import BOROUGH_CODES
+from triborough.column_kinds import KINDS
 from triborough.contracts import CONTRACT_BY_NAME, CONTRACTS, Column, Contract
+from triborough.validation_duckdb import read_plain
 
 Progress = Callable[[float, str], None]
 MAX_LISTED = 200  # violations listed in full; the total is always given
@@ -59,10 +61,6 @@ SHOWN_CHARS = 80  # longest value quoted back in a message; the rest is summaris
 LINES_NAMED = 10  # lines named in a whole-file message; the count is always given
 MARKUP = "markup in text"
 
-_TRUE = ("true", "yes", "y", "1", "t")
-_FALSE = ("false", "no", "n", "0", "f")
-_NUMBER = r"^-?£?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$"
-_WHOLE = r"^-?(\d{1,3}(,\d{3})+|\d+)$"
 _VIOLATION_SCHEMA = {"line": pl.Int64, "column": pl.Utf8, "rule": pl.Utf8, "detail": pl.Utf8,
                      "value": pl.Utf8}
 
@@ -302,43 +300,12 @@ def _raw(name: str) -> str:
 
 def _convert(column: Column) -> pl.Expr:
     """The typed value of a column from its cleaned text (null where it cannot be read)."""
-    raw = pl.col(_raw(column.name))
-    kind = column.kind
-    if kind == "borough":
-        return raw.str.to_uppercase()
-    if kind == "enum":
-        return raw.str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
-    if kind in ("integer", "decimal"):
-        brackets = raw.str.contains(r"^\(.*\)$")  # accounting style (1,234) is negative
-        body = pl.when(brackets).then(pl.lit("-") + raw.str.strip_chars("()")).otherwise(raw)
-        pattern = _WHOLE if kind == "integer" else _NUMBER
-        dtype = pl.Int64 if kind == "integer" else pl.Float64
-        return pl.when(body.str.contains(pattern)).then(
-            body.str.replace_all(r"[,£]", "").cast(dtype, strict=False))
-    if kind in ("date", "month"):
-        iso = raw.str.replace(r"^(\d{4}-\d{1,2})$", "$1-01").str.replace(
-            r"[ T]00:00(:00)?$", "")
-        return pl.coalesce(iso.str.to_date("%Y-%m-%d", strict=False),
-                           iso.str.to_date("%d/%m/%Y", strict=False))
-    if kind == "financial_year":
-        parts = raw.str.extract_groups(r"^(\d{4})\s*[-/]\s*(\d{2}|\d{4})$")
-        start = parts.struct.field("1").cast(pl.Int64, strict=False)
-        end = parts.struct.field("2").cast(pl.Int64, strict=False)
-        label = start.cast(pl.Utf8) + "-" + ((start + 1) % 100).cast(pl.Utf8).str.zfill(2)
-        return pl.when((end == (start + 1) % 100) | (end == start + 1)).then(label)
-    if kind == "boolean":
-        low = raw.str.to_lowercase()
-        return pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False)
-    return raw
-
-
-# Kinds whose columns repeat a few values: convert each distinct value once, then join back.
-_FEW_VALUES = ("borough", "enum", "date", "month", "financial_year", "boolean")
+    return KINDS[column.kind].convert(pl.col(_raw(column.name)))
 
 
 def _with_converted(frame: pl.DataFrame, column: Column) -> pl.DataFrame:
     """Add the column's typed value beside its cleaned text (``__raw_<name>``)."""
-    if column.kind not in _FEW_VALUES:
+    if not KINDS[column.kind].few_values:
         return frame.with_columns(_convert(column).alias(column.name))
     raw = _raw(column.name)
     distinct = frame.select(pl.col(raw).unique()).with_columns(
@@ -476,8 +443,11 @@ def validate_bytes(
     """Check a file's bytes against its contract; see :func:`validate_file`."""
     say = progress or (lambda _f, _m: None)
     result = Validation(file=name, sha256=hashlib.sha256(raw).hexdigest())
+    say(0.05, f"{name}: reading")
+    sound = _one_pass(raw, name, table, metric_codes, say)
+    if sound is not None:
+        return sound
     try:
-        say(0.05, f"{name}: reading")
         text, result.notes = decode(raw, name)
         text = text.rstrip("\n \t")  # trailing blank lines are common in exports: not errors
         records = split_records(text, name)
@@ -524,6 +494,25 @@ def validate_bytes(
     return result
 
 
+def _one_pass(
+    raw: bytes, name: str, table: str | None, metric_codes: Iterable[str], progress: Progress
+) -> Validation | None:
+    """The file read, typed and checked in one DuckDB pass when it is plain and sound
+    (:mod:`triborough.validation_duckdb`); None sends it through the detailed check."""
+    first = raw.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+    try:
+        header_text = first.decode("utf-8")
+        if '"' in header_text or "\r" in header_text:
+            return None
+        header = _header(header_text, name)
+        contract = detect_table(header, name, table)
+    except (UnicodeDecodeError, _Stop):
+        return None
+    if _header_problems(header, contract, name):
+        return None
+    return read_plain(raw, name, contract, header, metric_codes, progress)
+
+
 def validate_file(
     path: Path,
     table: str | None = None,
@@ -543,8 +532,7 @@ def _detail(row: dict) -> str:
 
 
 def _dtype(column: Column) -> pl.DataType:
-    return {"integer": pl.Int64, "decimal": pl.Float64, "boolean": pl.Boolean,
-            "date": pl.Date, "month": pl.Date}.get(column.kind, pl.Utf8)
+    return KINDS[column.kind].polars_type
 
 
 def _header_problems(header: list[str], contract: Contract, name: str) -> list[Violation]:

@@ -6,37 +6,27 @@ Kept apart from conftest.py so that test modules can import them (``from .suppor
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import os
 import re
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from triborough.local_server import (  # noqa: F401 - the tests import them from here
+    CHROMIUM_ARGS,
+    ServerFailed,
+    free_port,
+    serving,
+    streamlit_command,
+)
+from triborough.navigation import SECTIONS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = PROJECT_ROOT / "screenshots"
 
-# The flags the project launches Chromium with: headless, no sandbox (CI runs as root), and
-# every background service that would phone home (updates, sync, safe-browsing lists) off.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 DESKTOP = {"width": 1366, "height": 900}
 TABLET = {"width": 768, "height": 1024}
 
@@ -74,23 +64,13 @@ class AppPage:
     url_path: str
 
 
-def discover_pages(app_file: Path = PROJECT_ROOT / "app.py") -> list[AppPage]:
-    """The pages in ``SECTIONS`` of app.py, read as a literal so Streamlit never starts."""
-    tree = ast.parse(app_file.read_text(encoding="utf-8"), filename=str(app_file))
-    for node in tree.body:
-        target = None
-        if isinstance(node, ast.AnnAssign):
-            target = node.target
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-        if isinstance(target, ast.Name) and target.id == "SECTIONS" and node.value is not None:
-            sections = ast.literal_eval(node.value)
-            return [
-                AppPage(section, file, title, url_path)
-                for section, specs in sections.items()
-                for file, title, url_path in specs
-            ]
-    raise RuntimeError(f"no literal SECTIONS assignment found in {app_file}")
+def discover_pages() -> list[AppPage]:
+    """The pages the app serves (:data:`triborough.navigation.SECTIONS`)."""
+    return [
+        AppPage(section, file, title, url_path)
+        for section, specs in SECTIONS.items()
+        for file, title, url_path in specs
+    ]
 
 
 PAGES = discover_pages()
@@ -99,40 +79,8 @@ PAGES = discover_pages()
 # --------------------------------------------------------------------------- the server
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as resp:  # loopback only
-            return resp.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Terminate the server's whole process group, then kill it if it lingers."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=15)
-    except ProcessLookupError:
-        pass
-
-
 # The process id serving each base URL, for tests that look at the server process itself.
 proc_pid: dict[str, int] = {}
-
-
-class ServerFailed(RuntimeError):
-    """Streamlit exited or never answered its health check; the message holds its log."""
 
 
 @contextlib.contextmanager
@@ -167,35 +115,12 @@ def start_server(
     if via_cli:
         cmd = [sys.executable, "-m", "triborough.cli", "serve", "--port", str(port)]
     else:
-        cmd = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.port", str(port),
-            "--server.address", "127.0.0.1",
-            "--server.headless", "true",
-            "--browser.gatherUsageStats", "false",
-        ]  # fmt: skip
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group, so teardown reaches every child
-        )
+        cmd = streamlit_command(sys.executable, "app.py", port)
     url = f"http://127.0.0.1:{port}"
-    proc_pid[url] = proc.pid
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(f"{url}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                tail = log_path.read_text(errors="replace")[-3000:]
-                raise ServerFailed(f"Streamlit did not become healthy at {url}; its log:\n{tail}")
-            time.sleep(0.3)
+    with serving(cmd, port=port, cwd=PROJECT_ROOT, env=env, log_path=log_path,
+                 timeout_s=SERVER_START_TIMEOUT_S) as proc:
+        proc_pid[url] = proc.pid
         yield url
-    finally:
-        _stop(proc)
 
 
 # --------------------------------------------------------------------------- the browser side

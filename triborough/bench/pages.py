@@ -9,7 +9,6 @@ fresh process, cold (new connection) and warm (same connection again).
 
 from __future__ import annotations
 
-import ast
 import gc
 import os
 import time
@@ -19,7 +18,8 @@ from typing import Any
 
 import duckdb
 
-from triborough.bench.common import APP_FILE, PAGES_DIR, Figure, in_worker, median
+from triborough.bench.common import PAGES_DIR, Figure, in_worker, median
+from triborough.navigation import SECTIONS
 
 Query = tuple[str, dict[str, Any] | None]
 WARM_RUNS = 5  # warm and empty-page runs per repetition (each takes a fraction of a second)
@@ -58,21 +58,13 @@ st.dataframe(shown)
 '''
 
 
-def discover_pages(app_file: Path = APP_FILE) -> list[dict[str, Any]]:
-    """The pages app.py's ``SECTIONS`` lists (read as a literal, so Streamlit never starts)."""
-    tree = ast.parse(app_file.read_text(encoding="utf-8"), filename=str(app_file))
-    for node in tree.body:
-        target = node.target if isinstance(node, ast.AnnAssign) else (
-            node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
-        )
-        if isinstance(target, ast.Name) and target.id == "SECTIONS" and node.value is not None:
-            sections = ast.literal_eval(node.value)
-            return [
-                {"file": file, "title": title, "url": url}
-                for specs in sections.values()
-                for file, title, url in specs
-            ]
-    raise RuntimeError(f"no literal SECTIONS assignment in {app_file}")
+def discover_pages() -> list[dict[str, Any]]:
+    """The pages the app serves (:data:`triborough.navigation.SECTIONS`)."""
+    return [
+        {"file": file, "title": title, "url": url}
+        for specs in SECTIONS.values()
+        for file, title, url in specs
+    ]
 
 
 # --------------------------------------------------------------------------- learning queries

@@ -19,26 +19,25 @@ import contextlib
 import importlib.util
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from triborough.bench.common import APP_FILE, Figure, measured_in_worker, median
+from triborough.local_server import (
+    CHROMIUM_ARGS,
+    ServerFailed,
+    free_port,
+    serving,
+    streamlit_command,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
 CHART = ".js-plotly-plot .main-svg"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 MEMORY_LIMIT_BYTES = 1.5e9
@@ -53,20 +52,6 @@ def unavailable() -> str:
     if not (CHROMIUM.exists() or shutil.which("chromium")):
         return "no Chromium at /usr/bin/chromium"
     return ""
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as resp:  # loopback only
-            return resp.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 class _PeakRSS(threading.Thread):
@@ -224,37 +209,19 @@ async def _drive(url: str, port: int, sessions: int, repeat: int, sampler: _Peak
 @contextlib.contextmanager
 def running_app(warehouse: str, log: str) -> Iterator[tuple[subprocess.Popen, int]]:
     """``streamlit run app.py`` on a free loopback port, until the block ends: (process, port)."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "TRIBOROUGH_WAREHOUSE_PATH": warehouse,
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(APP_FILE),
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            cmd, cwd=APP_FILE.parent, env=env, stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )
+    cmd = streamlit_command(sys.executable, str(APP_FILE), port)
     try:
-        deadline = time.monotonic() + 120
-        while not _healthy(f"http://127.0.0.1:{port}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Streamlit did not start; see {log}")
-            time.sleep(0.2)
-        yield proc, port
-    finally:
-        if proc.poll() is None:  # our own server's process group, nothing else
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=15)
+        with serving(cmd, port=port, cwd=APP_FILE.parent, env=env, log_path=Path(log),
+                     timeout_s=120) as proc:
+            yield proc, port
+    except ServerFailed as exc:
+        raise RuntimeError(f"Streamlit did not start; see {log}") from exc
 
 
 def _server_worker(warehouse: str, sessions: int, repeat: int, log: str) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from triborough.periods import fy_end, fy_label, fy_start  # noqa: F401 - importers read them here
+
 # Every marker a publisher uses for "no figure". They become missing values, never zero.
 MISSING_MARKERS: frozenset[str] = frozenset(
     {"", "x", "c", "z", "u", "k", "[x]", "[c]", "[z]", "[u]", "..", "...", "…", ":", "-",
@@ -51,19 +53,7 @@ def parse_number(raw: str | None) -> float | None:
         return None
 
 
-def fy_label(start_year: int) -> str:
-    """Financial year label, e.g. 2010 -> '2010-11'."""
-    return f"{start_year}-{(start_year + 1) % 100:02d}"
-
-
-def fy_end(start_year: int) -> dt.date:
-    """Last day of a financial year that starts in April of ``start_year``."""
-    return dt.date(start_year + 1, 3, 31)
-
-
-def fy_start_from_label(label: str) -> int:
-    """'2010-11', '2010/11' or '2023/2024' -> 2010."""
-    return int(label.strip()[:4])
+fy_start_from_label = fy_start  # the importers' name for it
 
 
 def march31_period(year: int) -> tuple[str, dt.date]:

@@ -30,6 +30,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from triborough.arrangement import SHARING_START
 from triborough.boroughs import BOROUGH_CODES
 from triborough.importers.common import (
     ImportError_,
@@ -59,7 +60,7 @@ BI = ";".join((WESTMINSTER, KENSINGTON_CHELSEA))
 
 # DESIGN.md and the reports give only the year sharing began (2011); the "One Year On" report
 # of June 2012 is consistent with mid-2011. The month is an assumption, said wherever shown.
-TRI_START = dt.date(2011, 6, 1)
+TRI_START = SHARING_START
 TRI_START_NOTE = (
     "Start: the sources give only the year 2011; 1 June 2011 is assumed (LBHF's 'One Year On' "
     "progress report was published on 18 June 2012)."
