@@ -7,6 +7,7 @@ import streamlit as st
 from triborough import signin
 from triborough.auth import Role
 from triborough.ui import sidebar_filters
+from triborough.url_state import copy_link
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -95,4 +96,5 @@ if has_role:
     )
     signin.sidebar_identity(person)
     sidebar_filters()
+    copy_link()
 page.run()

@@ -93,6 +93,7 @@ def merged_teams_view() -> None:
     service = st.segmented_control(
         "Service", options=list(SERVICES), default="looked_after",
         format_func=lambda s: SERVICE_WORDS.get(s, s), key="caseload_monthly_service",
+        bind="query-params",
         required=True,
     )
     monthly = query("caseload_monthly", service=service, areas=areas, from_year=first_year,
@@ -210,7 +211,7 @@ def children_view() -> None:
             options=[count_code, other_code],
             default=count_code,
             format_func=lambda c: METRIC[c]["name"],
-            key=f"caseload_{slug}_measure",
+            key=f"caseload_{slug}_measure", bind="query-params",
             required=True,
         )
         metric_trend_view(choice, key=f"caseload_{choice}", shared=CHILDREN_SHARED)
@@ -232,7 +233,7 @@ def adults_view() -> None:
         options=list(PSS_METRICS),
         default=PSS_METRICS[0],
         format_func=lambda c: METRIC[c]["name"],
-        key="caseload_pss_measure",
+        key="caseload_pss_measure", bind="query-params",
         required=True,
     )
     metric_trend_view(pss, key="caseload_pss", kind="bar")
@@ -269,13 +270,13 @@ def libraries_view() -> None:
         measure = st.segmented_control(
             "Measure", options=["visits", "loans"], default="visits",
             format_func=lambda c: {"visits": "Visits", "loans": "Loans"}[c],
-            key="caseload_library_measure", required=True,
+            key="caseload_library_measure", bind="query-params", required=True,
         )
     with c2:
         grain = st.radio(
             "Period", options=["month", "quarter"], horizontal=True,
             format_func=lambda g: {"month": "By month", "quarter": "By quarter"}[g],
-            key="caseload_library_grain",
+            key="caseload_library_grain", bind="query-params",
         )
     activity = query(
         "caseload_library_activity", measure=measure, grain=grain, areas=areas,
@@ -388,7 +389,8 @@ TABS = {
     "Libraries": libraries_view,
     "Merged teams (illustrative)": merged_teams_view,
 }
-for tab, view in zip(st.tabs(list(TABS), key="caseload_tab", on_change="rerun"), TABS.values(),
+for tab, view in zip(st.tabs(list(TABS), key="caseload_tab",
+                             bind="query-params", on_change="rerun"), TABS.values(),
                      strict=True):
     with tab:
         if tab.open:

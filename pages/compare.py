@@ -88,11 +88,12 @@ with c1:
     code = st.selectbox(
         "Measure (grouped by subject)", options=codes, format_func=metric_label,
         index=codes.index(DEFAULT_METRIC) if DEFAULT_METRIC in codes else 0,
-        key="compare_metric",
+        key="compare_metric", bind="query-params",
     )
 with c2:
     group = st.radio(
         "Compare with", options=list(GROUPS), format_func=GROUPS.get, key="compare_group",
+        bind="query-params",
         help=" ".join(f"{GROUPS[g]}: {GROUP_HELP[g]}" for g in GROUPS),
     )
 m = METRIC[code]
@@ -100,6 +101,7 @@ mode = UNION
 if group in NEIGHBOUR_GROUPS:
     mode = st.radio(
         "Neighbours", options=[UNION, EACH], horizontal=True, key="compare_peer_mode",
+        bind="query-params",
         format_func=lambda v: {
             UNION: "All the boroughs' neighbours together",
             EACH: "Each borough against its own neighbours",
@@ -110,13 +112,13 @@ rule = per_head_rule(m["unit"], m["domain"], code)
 c3, c4, c5 = st.columns(3)
 with c3:
     per_head = st.toggle(
-        "Per head", key="compare_per_head", disabled=rule is None,
+        "Per head", key="compare_per_head", bind="query-params", disabled=rule is None,
         help=rule.describe().capitalize() + "." if rule else
         "This measure is already a rate, share, score or per-head figure.",
     )
 with c4:
     indexed = st.toggle(
-        "Index to a base", key="compare_index",
+        "Index to a base", key="compare_index", bind="query-params",
         help="Each council's figure as a percentage of its own figure in the base (= 100), "
         "to compare changes rather than levels. The base is the average of 2008-09 to "
         "2010-11, the three years before sharing, where there are figures for them.",

@@ -47,7 +47,7 @@ with right:
         "Changes measured from",
         options=list(CHANGE_BASES),
         index=0,
-        key="overview_change_base",
+        key="overview_change_base", bind="query-params",
         help="The three years before sharing began, averaged, where a figure was published "
         "for each of them; otherwise the first year shown.",
     )
@@ -170,7 +170,7 @@ trend_metric = st.segmented_control(
     ],
     default="cla_rate_per_10000",
     format_func=lambda c: catalogue.filter(pl.col("code") == c).get_column("name")[0],
-    key="overview_trend_metric",
+    key="overview_trend_metric", bind="query-params",
     required=True,
 )
 trend = query(

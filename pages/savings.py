@@ -105,7 +105,7 @@ with left:
         options=list(SERVICE_OPTIONS),
         index=0,
         format_func=lambda k: SERVICE_OPTIONS[k].label,
-        key="savings_service",
+        key="savings_service", bind="query-params",
     )
 with middle:
     measure = st.segmented_control(
@@ -113,7 +113,7 @@ with middle:
         options=list(MEASURES),
         default="cash",
         format_func=lambda k: MEASURES[k],
-        key="savings_measure",
+        key="savings_measure", bind="query-params",
         required=True,
     )
 with right:

@@ -107,14 +107,14 @@ if desk is not None:
         options=list(DESK_MEASURES),
         default="first_contact_pct",
         format_func=lambda k: DESK_MEASURES[k].short,
-        key="systems_desk_measure",
+        key="systems_desk_measure", bind="query-params",
         required=True,
     )
     tower = st.columns(2)[0].selectbox(
         "Tower",
         options=["all", *TOWER_LABELS],
         format_func=lambda k: "All four towers" if k == "all" else TOWER_LABELS[k],
-        key="systems_tower",
+        key="systems_tower", bind="query-params",
     )
     measure = DESK_MEASURES[measure_key]
     annual = annual_desk(desk, None if tower == "all" else [tower])
@@ -210,7 +210,7 @@ if contracts is not None:
         default="all",
         format_func={"all": "Towers and platforms", "towers": "IT towers",
                      "platforms": "Common platforms"}.get,
-        key="systems_contract_kind",
+        key="systems_contract_kind", bind="query-params",
         required=True,
     )
     chosen = {"all": list(LABELS), "towers": list(TOWER_LABELS),
@@ -366,7 +366,7 @@ central_measure = st.segmented_control(
     default="nce_central_services",
     format_func={"nce_central_services": "Total £ thousand",
                  "spend_ph_central_services": "Per resident £"}.get,
-    key="systems_central_measure",
+    key="systems_central_measure", bind="query-params",
     required=True,
 )
 basis = basis_choice("systems_basis")
