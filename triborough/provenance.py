@@ -121,7 +121,16 @@ def image_lines(meta: Mapping[str, str], unit: str = "", width: int = 95) -> lis
     if meta.get("licence"):
         second.append(f"Licence: {meta['licence']}")
     second.append(f"Figures as of {made}")
+    return _packed(first, width) + _packed(second, width)
+
+
+def _packed(parts: list[str], width: int) -> list[str]:
+    """Parts joined with ' · ' into lines of at most ``width`` characters, broken between
+    parts where possible (a part too long for a line is wrapped on its own)."""
     lines: list[str] = []
-    for text in (" · ".join(b for b in first if b), " · ".join(second)):
-        lines += textwrap.wrap(text, width, break_on_hyphens=False)
+    for part in parts:
+        if lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines += textwrap.wrap(part, width, break_on_hyphens=False)
     return lines
