@@ -9,7 +9,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pagetest import page_text
+from tests.pagetest import page_text, run_page
 from triborough.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
@@ -25,12 +25,7 @@ UNBOUND_PAGES = {"sql.py"}
 
 def _run(script: str, **params: str | list[str]) -> AppTest:
     """Run ``script`` (the app, or a page on its own) opened at an address with ``params``."""
-    at = AppTest.from_file(script, default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return run_page(script, address=params)
 
 
 def _address(at: AppTest) -> dict[str, list[str]]:
