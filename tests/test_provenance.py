@@ -86,6 +86,11 @@ def test_the_summary_gives_each_series_latest_figure_with_separators():
         "Children looked after. Latest figures: Westminster 55,721 (2022-23); "
         "London median 48.2 (2023-24)."
     )
+    # Money in £ thousands reads in millions, whatever unit the view's metadata gives.
+    money = trend_chart(_trend(), "Spend", "£ thousand, real terms")
+    assert "Westminster £55.7m (2022-23)" in summary_from_figure(money, "Spend", "£ thousand")
+    indexed = trend_chart(_trend(), "Spend", "Index (base = 100)")
+    assert "London median 48.2 (2023-24)" in summary_from_figure(indexed, "Spend", "gbp")
 
 
 def test_tables_separate_quantities_but_not_years_or_codes():

@@ -873,8 +873,15 @@ def _escaped(text: str) -> str:
 def summary_from_figure(fig: go.Figure, title: str, unit: str) -> str:
     """A chart's figures in one sentence when its page gives none: each line's or bar series'
     latest figure with its period, in the chart's order (``unit`` a catalogue unit)."""
-    from triborough.style import format_value
+    from triborough.style import UNIT_LABELS, format_value
 
+    # The axis says what is drawn (an index, per head, £ thousands) better than the measure's
+    # unit; a view's unit in words is read the same way.
+    axis = str(fig.layout.yaxis.title.text or "")
+    if "index" in axis.lower():
+        unit = ""
+    elif _unit_from_words(axis) or unit not in UNIT_LABELS:
+        unit = _unit_from_words(axis) or _unit_from_words(unit)
     latest = []
     for trace in fig.data:
         if getattr(trace, "fill", None) not in (None, "none") or trace.showlegend is False:
@@ -896,3 +903,13 @@ def summary_from_figure(fig: go.Figure, title: str, unit: str) -> str:
     if not latest:  # a timeline or a chart of words: the title says what it shows
         return f"{clean}."
     return f"{clean}. Latest figures: {'; '.join(latest)}."
+
+
+# Unit words as views and axis titles write them, most specific first, and the catalogue
+# unit whose formatting they need (so £ thousands read '£160.8m', not '160,841.3').
+_UNIT_WORDS = (("£ thousand", "gbp_thousand"), ("£k", "gbp_thousand"), ("£ million", "gbp_million"),
+               ("£m", "gbp_million"), ("£", "gbp"), ("per cent", "percent"), ("%", "percent"))
+
+
+def _unit_from_words(words: str) -> str:
+    return next((code for word, code in _UNIT_WORDS if word in words), "")

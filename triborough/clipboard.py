@@ -52,13 +52,14 @@ export default function (component) {
 }
 """
 
+# Drawn like Streamlit's own secondary buttons, in the theme's text colour (no colour here).
 _CSS = """
 button {
-  font: inherit; font-size: 0.875rem; color: inherit; background: transparent;
-  border: 1px solid currentColor; border-radius: 0.5rem; padding: 0.25rem 0.75rem;
-  cursor: pointer; opacity: 0.85;
+  font: inherit; font-size: 0.875rem; color: inherit; background: transparent; cursor: pointer;
+  min-height: 2.5rem; padding: 0.25rem 0.75rem; border-radius: 0.5rem;
+  border: 1px solid color-mix(in srgb, currentColor 20%, transparent);
 }
-button:hover { opacity: 1; }
+button:hover { border-color: currentColor; }
 button:focus-visible { outline: 3px solid currentColor; outline-offset: 2px; }
 span[role=status] { margin-left: 0.75rem; font-size: 0.875rem; overflow-wrap: anywhere; }
 """

@@ -208,10 +208,8 @@ def chart_block(
     show = st.toggle("Show as table", key=f"{key}_as_table")
     if show:
         show_table(table, key=f"{key}_table")
-    left, right = st.columns([1, 1], vertical_alignment="center")
-    with left:
+    with st.container(horizontal=True, vertical_alignment="center"):
         download_block(table, key=key, meta=meta, file_stem=file_stem)
-    with right:
         copy_button("Copy the summary", key=f"{key}_summary",
                     text=chart_summary(fig, meta, summary))
 
