@@ -18,7 +18,7 @@ from triborough.charts import (
 )
 from triborough.exports import read_csv_bytes, to_csv_bytes
 from triborough.provenance import council_table_meta, image_lines, metadata_for, source_line
-from triborough.ui import number_columns
+from triborough.ui import chart_unit, number_columns
 
 DFE = {
     "code": "cla_rate_per_10000", "name": "Children looked after per 10,000 children",
@@ -111,3 +111,9 @@ def test_a_page_chart_is_shown_with_its_provenance_and_export_options(app_env):
                in n and "Figures as of" in n and "Unit: rate per 10,000" in n for n in notes)
     options = json.loads(chart.config)["toImageButtonOptions"]
     assert options["scale"] >= 2 and options["filename"].startswith("triborough_compare_")
+
+
+def test_the_image_names_the_measures_unit_or_for_a_mixed_view_the_axis():
+    fig = trend_chart(_trend(), "Tickets", "Tickets resolved at first contact (%)")
+    assert chart_unit(fig, {"unit": "rate_per_10000"}) == "rate per 10,000"
+    assert chart_unit(fig, {"unit": "count; percent"}) == "Tickets resolved at first contact (%)"

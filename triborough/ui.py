@@ -201,7 +201,7 @@ def chart_block(
     are labelled in the source line under the chart (and in its download); the section's
     banner (``illustrative_notice``) says what was generated, once.
     """
-    with_provenance(fig, image_lines(meta, unit_label(meta.get("unit", ""))))
+    with_provenance(fig, image_lines(meta, chart_unit(fig, meta)))
     st.plotly_chart(fig, key=f"{key}_chart", alt=alt,
                     config=export_config(file_stem, fig.layout.height))
     st.caption(source_line(meta))
@@ -212,6 +212,14 @@ def chart_block(
         download_block(table, key=key, meta=meta, file_stem=file_stem)
         copy_button("Copy the summary", key=f"{key}_summary",
                     text=chart_summary(fig, meta, summary))
+
+
+def chart_unit(fig: go.Figure, meta: Mapping[str, str]) -> str:
+    """The unit a chart's image names: the measure's, in words, or where a view mixes several
+    measures (the metadata lists them all) the chart's own axis title."""
+    unit = meta.get("unit", "")
+    axis = str(fig.layout.yaxis.title.text or "")
+    return axis if axis and (";" in unit or not unit) else unit_label(unit)
 
 
 def chart_summary(fig: go.Figure, meta: Mapping[str, str], summary: str = "") -> str:
