@@ -9,6 +9,7 @@ from triborough.auth import Role
 from triborough.navigation import HOME, SECTIONS
 from triborough.style import FOCUS_OUTLINE
 from triborough.ui import sidebar_filters
+from triborough.url_state import copy_link
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -77,4 +78,5 @@ if has_role:
     )
     signin.sidebar_identity(person)
     sidebar_filters()
+    copy_link()
 page.run()

@@ -79,6 +79,7 @@ def merged_teams_view() -> None:
     service = st.segmented_control(
         "Service", options=list(SERVICES), default="looked_after",
         format_func=lambda s: SERVICE_WORDS.get(s, s), key="caseload_monthly_service",
+        bind="query-params",
         required=True,
     )
     monthly = query("caseload_monthly", service=service, areas=areas, **YEARS)
@@ -111,7 +112,7 @@ def children_view() -> None:
         choice = st.segmented_control(
             f"{topic}: show", options=[count_code, other_code], default=count_code,
             format_func=lambda c: METRIC[c]["name"],
-            key=f"caseload_{count_code.split('_')[0]}_measure", required=True,
+            key=f"caseload_{count_code.split('_')[0]}_measure", bind="query-params", required=True,
         )
         metric_trend_view(choice, key=f"caseload_{choice}", shared=CHILDREN_SHARED)
     st.caption(NOTES["children"])
@@ -122,7 +123,8 @@ def adults_view() -> None:
     st.header("Adults' social care activity, 2010-11 to 2013-14")
     pss = st.segmented_control(
         "Activity", options=list(PSS_METRICS), default=PSS_METRICS[0],
-        format_func=lambda c: METRIC[c]["name"], key="caseload_pss_measure", required=True,
+        format_func=lambda c: METRIC[c]["name"], key="caseload_pss_measure",
+        bind="query-params", required=True,
     )
     metric_trend_view(pss, key="caseload_pss", kind="bar")
     st.caption(NOTES["pss"])
@@ -143,6 +145,7 @@ def libraries_view() -> None:
     annual = st.segmented_control(
         "Measure", options=list(ANNUAL_MEASURES), default="visits",
         format_func=lambda m: ANNUAL_MEASURES[m][0], key="caseload_library_annual_measure",
+        bind="query-params",
         required=True,
     )
     code = ANNUAL_MEASURES[annual][1]
@@ -159,13 +162,13 @@ def libraries_view() -> None:
         measure = st.segmented_control(
             "Measure", options=["visits", "loans"], default="visits",
             format_func=lambda c: {"visits": "Visits", "loans": "Loans"}[c],
-            key="caseload_library_measure", required=True,
+            key="caseload_library_measure", bind="query-params", required=True,
         )
     with c2:
         grain = st.radio(
             "Period", options=["month", "quarter"], horizontal=True,
             format_func=lambda g: {"month": "By month", "quarter": "By quarter"}[g],
-            key="caseload_library_grain",
+            key="caseload_library_grain", bind="query-params",
         )
     activity = query("caseload_library_activity", measure=measure, grain=grain, areas=areas,
                      **YEARS).rename({"period_start": "period_end"})
@@ -204,7 +207,8 @@ TABS = {
     "Libraries": libraries_view,
     "Merged teams (illustrative)": merged_teams_view,
 }
-for tab, view in zip(st.tabs(list(TABS), key="caseload_tab", on_change="rerun"), TABS.values(),
+for tab, view in zip(st.tabs(list(TABS), key="caseload_tab",
+                     bind="query-params", on_change="rerun"), TABS.values(),
                      strict=True):
     with tab:
         if tab.open:

@@ -69,11 +69,12 @@ with c1:
         "Measure (grouped by subject)", options=codes,
         format_func=lambda c: metric_label(METRIC[c]),
         index=codes.index(DEFAULT_METRIC) if DEFAULT_METRIC in codes else 0,
-        key="compare_metric",
+        key="compare_metric", bind="query-params",
     )
 with c2:
     group = st.radio(
         "Compare with", options=list(GROUPS), format_func=GROUPS.get, key="compare_group",
+        bind="query-params",
         help=" ".join(f"{GROUPS[g]}: {GROUP_HELP[g]}" for g in GROUPS),
     )
 m = METRIC[code]
@@ -81,6 +82,7 @@ mode = UNION
 if group in NEIGHBOUR_GROUPS:
     mode = st.radio(
         "Neighbours", options=[UNION, EACH], horizontal=True, key="compare_peer_mode",
+        bind="query-params",
         format_func=lambda v: {
             UNION: "All the boroughs' neighbours together",
             EACH: "Each borough against its own neighbours",
@@ -91,13 +93,13 @@ rule = per_head_rule(m["unit"], m["domain"], code)
 c3, c4, c5 = st.columns(3)
 with c3:
     per_head = st.toggle(
-        "Per head", key="compare_per_head", disabled=rule is None,
+        "Per head", key="compare_per_head", bind="query-params", disabled=rule is None,
         help=rule.describe().capitalize() + "." if rule else
         "This measure is already a rate, share, score or per-head figure.",
     )
 with c4:
     to_index = st.toggle(
-        "Index to a base", key="compare_index",
+        "Index to a base", key="compare_index", bind="query-params",
         help="Each council's figure as a percentage of its own figure in the base (= 100), "
         "to compare changes rather than levels. The base is the average of 2008-09 to "
         "2010-11, the three years before sharing, where there are figures for them.",
@@ -179,7 +181,8 @@ for note in band_notes(view, choice, names=names, shared=shared_note, base=base)
 st.header("On the map", anchor=False)
 periods = map_periods(view.values.filter(pl.col("area_code").is_in(area_codes(shapes))))
 if periods:
-    period = st.selectbox("Year on the map", options=periods[::-1], key="compare_map_period")
+    period = st.selectbox("Year on the map", options=periods[::-1], key="compare_map_period",
+                          bind="query-params")
     table = map_table(map_figures(view.values, period), shapes, unit=view.unit,
                       suppressed_note=f"suppressed (fewer than {threshold})")
     chart_block(

@@ -63,7 +63,7 @@ first_year, last_year = selected_years()
 st.header("Metric catalogue")
 catalogue = query("catalogue_coverage", areas=areas)
 domains = sorted(catalogue["domain"].unique().to_list())
-domain = st.selectbox("Domain", ["All domains", *domains], key="data_domain")
+domain = st.selectbox("Domain", ["All domains", *domains], key="data_domain", bind="query-params")
 shown, caption = catalogue_table(catalogue, None if domain == "All domains" else domain)
 st.caption(caption)
 table_block(
@@ -106,7 +106,8 @@ else:
 
 # --- data quality -----------------------------------------------------------------------------
 st.header("Which years each metric has")
-quality_domain = st.selectbox("Domain", ["All domains", *domains], key="quality_domain")
+quality_domain = st.selectbox("Domain", ["All domains", *domains], key="quality_domain",
+                              bind="query-params")
 grid = query("quality_grid", areas=areas, from_year=first_year, to_year=last_year)
 if quality_domain != "All domains":
     grid = grid.filter(pl.col("domain") == quality_domain)

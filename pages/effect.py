@@ -76,7 +76,7 @@ deflator = bool(query("council_tables_present", tables=[DEFLATOR_TABLE])
 top = st.columns(2)
 with top[0]:
     event = st.segmented_control(
-        "Event", options=list(EVENTS), default="sharing", key="effect_event",
+        "Event", options=list(EVENTS), default="sharing", key="effect_event", bind="query-params",
         format_func=lambda k: SHORT_EVENTS[k], required=True,
         help="; ".join(e.label for e in EVENTS.values()),
     )
@@ -84,6 +84,7 @@ with top[1]:
     if event == "sharing":
         comparison = st.segmented_control(
             "Compared with", options=list(COMPARISONS), default="london", key="effect_group",
+            bind="query-params",
             format_func=lambda k: SHORT_GROUPS[k], required=True,
             help="; ".join(COMPARISONS.values()),
         )
@@ -96,7 +97,7 @@ row = st.columns([3, 2])
 with row[0]:
     outcome = st.selectbox(
         "Outcome", options=list(OUTCOMES), format_func=lambda k: OUTCOMES[k].label,
-        key="effect_outcome", index=effect_views.first_supported(available),
+        key="effect_outcome", bind="query-params", index=effect_views.first_supported(available),
         help="Each shared service's outcome, per head of the people it serves.",
     )
 money = OUTCOMES[outcome].money
@@ -104,7 +105,8 @@ prices = "cash"
 with row[1]:
     if money and deflator:
         prices = st.segmented_control(
-            "Prices", options=["real", "cash"], key="effect_prices", default="real",
+            "Prices", options=["real", "cash"], key="effect_prices",
+            bind="query-params", default="real",
             format_func=lambda k: {"real": "Real terms", "cash": "Cash"}[k], required=True,
             help="Real terms: in 2024-25 prices, by the GDP deflator.",
         )

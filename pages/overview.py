@@ -46,7 +46,7 @@ with right:
         "Changes measured from",
         options=list(CHANGE_BASES),
         index=0,
-        key="overview_change_base",
+        key="overview_change_base", bind="query-params",
         help="The three years before sharing began, averaged, where a figure was published "
         "for each of them; otherwise the first year shown.",
     )
@@ -156,7 +156,7 @@ st.header("How the figures moved")
 trend_metric = st.segmented_control(
     "Figure", options=list(TREND_METRICS), default="cla_rate_per_10000",
     format_func=lambda c: catalogue.filter(pl.col("code") == c).get_column("name")[0],
-    key="overview_trend_metric", required=True,
+    key="overview_trend_metric", bind="query-params", required=True,
 )
 view = overview_trend_view(
     query("metric_trend", metric=trend_metric, areas=areas, from_year=first_year,

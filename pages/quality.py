@@ -162,7 +162,7 @@ def trend_section(heading: str, codes: tuple[str, ...], key: str, query_name: st
     st.header(heading)
     code = st.segmented_control(
         "Measure", options=list(codes), default=codes[0],
-        format_func=lambda c: METRIC[c]["name"], key=key, required=True,
+        format_func=lambda c: METRIC[c]["name"], key=key, bind="query-params", required=True,
     )
     trend = query(query_name, metric=code, areas=areas, from_year=first_year,
                   to_year=last_year)

@@ -62,12 +62,12 @@ left, middle, right = st.columns([3, 3, 2])
 with left:
     service = st.selectbox(
         "Service", options=list(SERVICE_OPTIONS), index=0,
-        format_func=lambda k: SERVICE_OPTIONS[k].label, key="savings_service",
+        format_func=lambda k: SERVICE_OPTIONS[k].label, key="savings_service", bind="query-params",
     )
 with middle:
     measure = st.segmented_control(
         "Show as", options=list(MEASURES), default="cash", format_func=lambda k: MEASURES[k],
-        key="savings_measure", required=True,
+        key="savings_measure", bind="query-params", required=True,
     )
 with right:
     basis = basis_choice("savings_basis")

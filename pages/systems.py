@@ -75,11 +75,12 @@ if desk is not None:
     measure_key = st.segmented_control(
         "Measure", options=list(DESK_MEASURES), default="first_contact_pct",
         format_func=lambda k: DESK_MEASURES[k].short, key="systems_desk_measure",
+        bind="query-params",
         required=True)
     tower = st.columns(2)[0].selectbox(
         "Tower", options=["all", *TOWER_LABELS],
         format_func=lambda k: "All four towers" if k == "all" else TOWER_LABELS[k],
-        key="systems_tower")
+        key="systems_tower", bind="query-params")
     measure = DESK_MEASURES[measure_key]
     trend = sv.desk_trend(desk, measure_key, tower, (first_year, last_year), window)
     if trend is None:
@@ -112,6 +113,7 @@ if contracts is not None:
     kind = st.segmented_control(
         "Contracts for", options=list(sv.CONTRACT_KINDS), default="all",
         format_func=lambda k: sv.CONTRACT_KINDS[k][0], key="systems_contract_kind",
+        bind="query-params",
         required=True)
     shown = sv.contracts_view(contracts, kind, today, window)
     horizon = add_months(today, ENDING_SOON_MONTHS)
@@ -176,7 +178,8 @@ st.markdown(
     "registration and similar. Shared back-office systems should show here first.")
 central_measure = st.segmented_control(
     "Show as", options=list(sv.CENTRAL_MEASURES), default="nce_central_services",
-    format_func=sv.CENTRAL_MEASURES.get, key="systems_central_measure", required=True)
+    format_func=sv.CENTRAL_MEASURES.get, key="systems_central_measure",
+    bind="query-params", required=True)
 basis = basis_choice("systems_basis")
 deflators = query("gdp_deflator")
 central = sv.central_view(

@@ -14,10 +14,15 @@ from streamlit.testing.v1 import AppTest
 from triborough.settings import get_settings
 
 
-def run_page(page: str, **state: object) -> AppTest:
-    """Run ``page`` (a path from the tests folder) with ``state`` in session state, and fail
-    on any exception the page raised."""
+def run_page(
+    page: str, *, address: dict[str, str | list[str]] | None = None, **state: object
+) -> AppTest:
+    """Run ``page`` (a path from the tests folder) opened at an address with the query
+    parameters ``address`` and with ``state`` in session state, and fail on any exception the
+    page raised."""
     at = AppTest.from_file(page, default_timeout=60)
+    for key, value in (address or {}).items():
+        at.query_params[key] = value
     for key, value in state.items():
         at.session_state[key] = value
     at.run()

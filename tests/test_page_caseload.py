@@ -89,6 +89,7 @@ def test_illustrative_caseload_is_labelled_on_screen_and_in_downloads(app_env, d
     assert monthly and all(m["illustrative"].startswith("yes") for m in monthly)
     # Published figures on the other tabs say they are published.
     at.session_state["caseload_tab"] = CHILDREN
+    at.query_params["caseload_tab"] = CHILDREN  # the address follows a bound tab
     at.run()
     published = [m for m, _ in downloads if "cla_at_31_march" in m.get("metrics", "")]
     assert published and published[0]["illustrative"].startswith("no")
@@ -108,6 +109,7 @@ def test_small_counts_read_as_suppressed_on_screen_and_in_downloads(small_counts
     assert year.loc["Westminster", "note"] == "suppressed (fewer than 5)"
     assert year.loc["Hammersmith and Fulham", CLA] == 197
     at.session_state["caseload_tab"] = TEAMS
+    at.query_params["caseload_tab"] = TEAMS  # the address follows a bound tab
     at.run()
     at.toggle(key="caseload_monthly_as_table").set_value(True).run()
     assert not at.exception

@@ -9,11 +9,12 @@ suppressed or never published, so neither reads as zero.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import polars as pl
 
 from triborough.arrangement import SPLIT
+from triborough.provenance import meta_with  # noqa: F401 - pages import it from here
 from triborough.suppression import suppress
 
 NO_FIGURE = "no figure published"
@@ -161,10 +162,3 @@ def team_totals(
         )
         .sort("month", "team_model")
     )
-
-
-def meta_with(base: Mapping[str, str], **extra: str) -> dict[str, str]:
-    """Download metadata with page-specific notes added (e.g. rounding, suppression)."""
-    out = dict(base)
-    out.update({k: v for k, v in extra.items() if v})
-    return out

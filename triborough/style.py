@@ -121,8 +121,8 @@ def format_value(value: float | int | None, unit: str) -> str:
         return f"{v:,.1f}"
     if unit == "fte":
         return f"{v:,.1f}"
-    if unit in ("persons", "count"):
-        # People and cases are whole: a median of an even number of councils can end in .5
+    if unit == "persons":
+        # Residents are whole people: a median of an even number of councils can end in .5
         return f"{round(v):,}"
     if float(v).is_integer():
         return f"{int(v):,}"

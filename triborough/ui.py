@@ -6,7 +6,7 @@ to ``chart_block`` / ``table_block``.
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -15,9 +15,18 @@ import polars as pl
 import streamlit as st
 
 from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES
+from triborough.charts import export_config, summary_from_figure, with_provenance
+from triborough.clipboard import copy_button
 from triborough.exports import refusal, to_csv_bytes
+from triborough.provenance import (  # provenance lives there; pages take it from here too
+    council_table_meta,  # noqa: F401
+    image_lines,
+    metadata_for,  # noqa: F401
+    source_line,
+)
 from triborough.settings import get_settings
-from triborough.style import ILLUSTRATIVE_LABEL
+from triborough.style import ILLUSTRATIVE_LABEL, unit_label
+from triborough.url_state import IN_URL
 from triborough.warehouse import WarehouseMissing, connect_readonly, run_named, warehouse_version
 
 # From 2007: the outturn years before sharing and the 31 March 2010 looked-after baseline.
@@ -85,6 +94,7 @@ def sidebar_filters() -> None:
         default=list(BOROUGH_CODES),
         format_func=lambda c: BOROUGH_BY_CODE[c].name,
         key="boroughs",
+        bind=IN_URL,
         help="The display group. Comparators (London, England, peers) are always shown.",
     )
     st.sidebar.slider(
@@ -93,6 +103,7 @@ def sidebar_filters() -> None:
         max_value=YEAR_RANGE[1],
         value=YEAR_RANGE,
         key="period",
+        bind=IN_URL,
         help="Financial years by their first year (2010 = 2010-11); other periods by year.",
     )
 
@@ -100,40 +111,6 @@ def sidebar_filters() -> None:
 def borough_name(code: str) -> str:
     """Display name for a borough or comparator code."""
     return BOROUGH_BY_CODE[code].name if code in BOROUGH_BY_CODE else code
-
-
-def metadata_for(metrics: pl.DataFrame, period: str = "") -> dict[str, str]:
-    """Download header rows from ``dim_metric`` rows: source, licence, unit, illustrative."""
-    if metrics.is_empty():
-        return {}
-    rows = metrics.to_dicts()
-    meta = {
-        "metrics": "; ".join(f"{r['code']} ({r['name']})" for r in rows),
-        "unit": "; ".join(sorted({str(r["unit"]) for r in rows})),
-        "source": "; ".join(sorted({f"{r['publisher']}: {r['source_title']}" for r in rows})),
-        "source_url": "; ".join(sorted({str(r["source_url"]) for r in rows if r["source_url"]})),
-        "licence": "; ".join(sorted({str(r["licence"]) for r in rows})),
-        "illustrative": "yes - generated figures, not published"
-        if any(r["is_illustrative"] for r in rows)
-        else "no - published figures",
-    }
-    if period:
-        meta["period"] = period
-    meta["downloaded_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return meta
-
-
-def source_line(meta: Mapping[str, str]) -> str:
-    """One caption line naming source, licence and period; generated figures say so first."""
-    bits = [f"**{ILLUSTRATIVE_LABEL}**"] if meta.get("illustrative", "").startswith("yes") else []
-    bits.append(f"Source: {meta.get('source', 'unknown')}")
-    if meta.get("period"):
-        bits.append(f"Period: {meta['period']}")
-    if meta.get("prices"):
-        bits.append(f"Prices: {meta['prices']}")
-    if meta.get("licence"):
-        bits.append(f"Licence: {meta['licence']}")
-    return " · ".join(bits)
 
 
 def illustrative_notice(what: str = "") -> None:
@@ -160,22 +137,29 @@ def show_table(
     config: dict[str, object] = {
         c: c.replace("_", " ") for c in columns if isinstance(c, str) and "_" in c
     }
-    config.update(separated_columns(table, config))
+    # Thousands separated (55,721, not 55721) in the reader's locale; a year stays 2024.
+    config.update({
+        c: st.column_config.NumberColumn(str(config.get(c, c)), format="localized")
+        for c in number_columns(table)
+    })
     config.update(column_config or {})
     st.dataframe(table, hide_index=True, key=key, column_config=config, height=height,
                  placeholder=MISSING)
 
 
-def separated_columns(table: object, labels: Mapping[str, object]) -> dict[str, object]:
-    """Number columns shown with thousands separators (55,721, not 55721); years and codes,
-    which are numbers but not quantities, are left as they are."""
-    if not isinstance(table, pl.DataFrame):
-        return {}
-    return {
-        c: st.column_config.NumberColumn(str(labels.get(c, c)), format="localized")
-        for c, dtype in table.schema.items()
-        if dtype.is_numeric() and not any(w in c.lower() for w in ("year", "code", "period"))
-    }
+_NOT_QUANTITIES = {"year", "years", "period", "code", "id", "urn"}
+
+
+def number_columns(table: object) -> list[str]:
+    """The columns of a polars or pandas frame that hold quantities: numbers, but not years,
+    codes or identifiers (a pandas Styler formats its own)."""
+    if isinstance(table, pl.DataFrame):
+        numeric = [n for n, t in table.schema.items() if t.is_numeric()]
+    elif hasattr(table, "select_dtypes"):
+        numeric = [str(n) for n in table.select_dtypes("number").columns]
+    else:
+        return []
+    return [n for n in numeric if not set(re.split(r"[\W_]+", n.lower())) & _NOT_QUANTITIES]
 
 
 def download_block(
@@ -206,18 +190,44 @@ def chart_block(
     meta: Mapping[str, str],
     alt: str,
     file_stem: str,
+    summary: str = "",
 ) -> None:
-    """A chart, its source line, a 'show as table' alternative and a CSV download.
+    """A chart, its source line, a 'show as table' alternative, a CSV download and a button
+    that copies its summary.
 
-    Generated figures are labelled in the source line under the chart (and in its download);
-    the section's banner (``illustrative_notice``) says what was generated, once.
+    The chart carries its unit, period, source, licence and date inside it, so the image its
+    camera button saves (at print resolution) keeps them. ``summary`` is the page's sentence
+    on the chart; without one, the summary is the chart's latest figures. Generated figures
+    are labelled in the source line under the chart (and in its download); the section's
+    banner (``illustrative_notice``) says what was generated, once.
     """
-    st.plotly_chart(fig, key=f"{key}_chart", alt=alt, config={"displaylogo": False})
+    with_provenance(fig, image_lines(meta, chart_unit(fig, meta)))
+    st.plotly_chart(fig, key=f"{key}_chart", alt=alt,
+                    config=export_config(file_stem, fig.layout.height))
     st.caption(source_line(meta))
     show = st.toggle("Show as table", key=f"{key}_as_table")
     if show:
         show_table(table, key=f"{key}_table")
-    download_block(table, key=key, meta=meta, file_stem=file_stem)
+    with st.container(horizontal=True, vertical_alignment="center"):
+        download_block(table, key=key, meta=meta, file_stem=file_stem)
+        copy_button("Copy the summary", key=f"{key}_summary",
+                    text=chart_summary(fig, meta, summary))
+
+
+def chart_unit(fig: go.Figure, meta: Mapping[str, str]) -> str:
+    """The unit a chart's image names: the measure's, in words, or where a view mixes several
+    measures (the metadata lists them all) the chart's own axis title."""
+    unit = meta.get("unit", "")
+    axis = str(fig.layout.yaxis.title.text or "")
+    return axis if axis and (";" in unit or not unit) else unit_label(unit)
+
+
+def chart_summary(fig: go.Figure, meta: Mapping[str, str], summary: str = "") -> str:
+    """What 'Copy the summary' copies: the page's sentence (or the chart's latest figures),
+    then where the figures come from, so a pasted sentence keeps its source."""
+    title = str(fig.layout.title.text or "")
+    words = summary.strip() or summary_from_figure(fig, title, meta.get("unit", ""))
+    return f"{words} {source_line(meta).replace('**', '')}."
 
 
 def empty_notice(why: str) -> None:
@@ -231,40 +241,6 @@ def period_span(periods: Sequence[str]) -> str:
     if not labels:
         return ""
     return labels[0] if len(set(labels)) == 1 else f"{labels[0]} to {labels[-1]}"
-
-
-def council_table_meta(
-    what: str, unit: str, illustrative_flags: Sequence[bool], period: str = ""
-) -> dict[str, str]:
-    """Download header rows for figures from a council table (generated or loaded).
-
-    ``illustrative_flags`` are the rows' ``is_illustrative`` values: any generated row makes
-    the whole view illustrative, and a mix says so, so a partly loaded table is never passed
-    off as published.
-    """
-    from triborough.catalogue import SOURCES
-
-    flags = [bool(f) for f in illustrative_flags]
-    generated = sum(flags)
-    if flags and generated == len(flags):
-        sources, label = [SOURCES["illustrative"]], "yes - generated figures, not published"
-    elif generated == 0:
-        sources, label = [SOURCES["council_extract"]], "no - loaded from council extracts"
-    else:
-        sources = [SOURCES["illustrative"], SOURCES["council_extract"]]
-        label = (f"yes - partly generated: {generated:,} of {len(flags):,} rows are "
-                 "illustrative, the rest loaded from council extracts")
-    meta = {
-        "figures": what,
-        "unit": unit,
-        "source": "; ".join(f"{s['publisher']}: {s['title']}" for s in sources),
-        "licence": "; ".join(s["licence"] for s in sources),
-        "illustrative": label,
-    }
-    if period:
-        meta["period"] = period
-    meta["downloaded_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return meta
 
 
 def table_block(
@@ -300,6 +276,7 @@ def basis_choice(key: str, label: str = "Money in") -> str:
         default=DEFAULT_BASIS,
         format_func=BASES.get,
         key=key,
+        bind=IN_URL,
         required=True,
         help="Real terms: every year in 2024-25 prices with HM Treasury's GDP deflator, so "
         "years compare. Cash: as the councils reported it; each year's own figure is its cash.",
@@ -334,6 +311,7 @@ def base_choice(
         label,
         options=list(options),
         key=key,
+        bind=IN_URL,
         help="The default is the average of the three years before sharing began, where "
         "there is a figure for each of them, so one unusual year does not set the base.",
     )
