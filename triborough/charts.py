@@ -940,7 +940,7 @@ def with_provenance(fig: go.Figure, lines: list[str]) -> go.Figure:
     note = dict(
         text="<br>".join(_escaped(line) for line in lines), x=0, xref="paper", xanchor="left",
         y=1, yref="paper", yanchor="bottom", yshift=band, showarrow=False, align="left",
-        font=dict(size=11, color="#444444"),
+        font=dict(size=11, color=INK_MUTED),
     )
     layout: dict[str, Any] = {
         "annotations": [*fig.layout.annotations, note],
