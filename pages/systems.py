@@ -107,8 +107,9 @@ contracts = section_rows(
     "contracts", "systems_contracts",
     "The contracts below are generated, with vendors named neutrally (Vendor A, B, …): each "
     "council's own tower contracts until 2014, joint tower and platform contracts from "
-    "2013-2016, and separate or bi-borough contracts after the split. A council replaces them "
-    "by loading its contract register.")
+    "2013-2016, and separate or bi-borough contracts after the split, each renewed term after "
+    f"term up to {sv.generated_until(query('illustrative_until'))}. A council replaces them by "
+    "loading its contract register.")
 if contracts is not None:
     kind = st.segmented_control(
         "Contracts for", options=list(sv.CONTRACT_KINDS), default="all",

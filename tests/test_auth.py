@@ -249,7 +249,10 @@ def test_local_mode_says_only_this_computer_can_open_it(app_env) -> None:
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=90)
     at.run()
     assert not at.exception
-    assert [c.value for c in at.sidebar.caption] == ["Only this computer can open this dashboard."]
+    assert [c.value for c in at.sidebar.caption] == [
+        "Only this computer can open this dashboard.",
+        "The link keeps the boroughs, years and this page's choices.",  # copy link to this view
+    ]
     assert at.sidebar.multiselect(key="boroughs") is not None
 
 

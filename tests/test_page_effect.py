@@ -72,8 +72,8 @@ def test_shows_the_event_study_each_synthetic_comparison_and_the_placebos():
     titles = chart_titles(run_page(PAGE))
     assert len(titles) == 5
     assert titles[0].startswith("Social care spend per resident (children's and adults' "
-                                f"together)<br><sup>Difference from London boroughs, £ per "
-                                f"head, {PRICES}, against 2010-11")
+                                f"together)<br><sup>Difference from London boroughs, £, {PRICES}, "
+                                "against 2010-11")
     assert [t.split(" and its synthetic")[0] for t in titles[1:4]] == [
         "Westminster", "Hammersmith and Fulham", "Kensington and Chelsea"]
     assert all("the comparison fitted on 2007-08, 2008-09, 2009-10, 2010-11" in t

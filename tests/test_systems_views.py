@@ -23,6 +23,9 @@ def test_reference_codes_are_said_in_words() -> None:
     # A council's own scheme is not guessed at.
     assert sv.code_meaning("WCC/2024/117") == "the council's own contract reference"
     assert sv.code_meaning("") == "the council's own contract reference"
+    # Contracts renewed up to the build date carry their term.
+    assert sv.code_meaning("BB-ERP-R2").endswith("· re-procured for a further term (term 3)")
+    assert sv.code_meaning("BB-ERP-R0") == "the council's own contract reference"
 
 
 def test_the_legend_explains_each_part_once_in_the_order_met() -> None:
@@ -67,3 +70,13 @@ def test_hover_is_left_alone_when_rows_do_not_match_the_traces() -> None:
                                        schema={"series_label": pl.String,
                                                "full_label": pl.String}))
     assert fig.data[0].customdata[0][2] == "t"
+
+
+def test_the_page_says_where_the_generated_contracts_stop() -> None:
+    built = pl.DataFrame({"built_at": [dt.datetime(2026, 11, 30, 9)],
+                          "illustrative_until": [dt.date(2026, 11, 30)]})
+    assert sv.generated_until(built) == "30 November 2026, the day the warehouse was built"
+    # A warehouse built before the date was recorded says so rather than inventing one.
+    older = pl.DataFrame({"built_at": [dt.datetime(2026, 3, 1)], "illustrative_until": [None]},
+                         schema={"built_at": pl.Datetime, "illustrative_until": pl.Date})
+    assert "does not record it" in sv.generated_until(older)

@@ -164,13 +164,24 @@ def desk_by_tower(desk: pl.DataFrame, measure_key: str, latest: str) -> View:
 
 # --- 2. contracts ----------------------------------------------------------------------------
 
+def _part_meaning(part: str) -> str | None:
+    """One part of a reference in words; 'R2' is the second re-procurement of a contract."""
+    if part in CODE_PARTS:
+        return CODE_PARTS[part]
+    renewal = re.fullmatch(r"R([1-9][0-9]?)", part)
+    if renewal:
+        return f"re-procured for a further term (term {int(renewal.group(1)) + 1})"
+    return None
+
+
 def code_meaning(contract_id: str) -> str:
     """A contract reference in words, part by part ('TB-IT-DSK': tri-borough … · desktop);
     a reference in another scheme (a council's own) is said to be so."""
     parts = [p for p in re.split(r"[-_ /]", contract_id.upper()) if p]
-    if not parts or any(p not in CODE_PARTS for p in parts):
+    meanings = [_part_meaning(p) for p in parts]
+    if not parts or None in meanings:
         return "the council's own contract reference"
-    return " · ".join(CODE_PARTS[p] for p in parts)
+    return " · ".join(m for m in meanings if m)
 
 
 def code_legend(contract_ids: list[str]) -> pl.DataFrame:
@@ -178,8 +189,9 @@ def code_legend(contract_ids: list[str]) -> pl.DataFrame:
     seen: dict[str, str] = {}
     for cid in contract_ids:
         for part in (p for p in re.split(r"[-_ /]", cid.upper()) if p):
-            if part in CODE_PARTS and part not in seen:
-                seen[part] = CODE_PARTS[part]
+            meaning = _part_meaning(part)
+            if meaning and part not in seen:
+                seen[part] = meaning
     return pl.DataFrame({"code": list(seen), "means": list(seen.values())},
                         schema={"code": pl.String, "means": pl.String})
 
@@ -351,3 +363,12 @@ def latest_words(trend: pl.DataFrame, areas: list[str], total: bool) -> str:
         words.append(f"**{r['series_label']}** {format_value(r['value'], fmt)} in "
                      f"{r['period']}{beside}")
     return "; ".join(words)
+
+
+def generated_until(build: pl.DataFrame) -> str:
+    """'30 November 2026, the day the warehouse was built': where the illustrative contracts
+    stop, from ``meta_build`` (an older warehouse without the date says so)."""
+    dates = build.get_column("illustrative_until").drop_nulls() if not build.is_empty() else None
+    if dates is None or dates.is_empty():
+        return "the day the warehouse was built (this warehouse does not record it)"
+    return f"{dates[0]:%-d %B %Y}, the day the warehouse was built"

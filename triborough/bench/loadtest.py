@@ -54,6 +54,12 @@ class _Analyst:
             max_size=None, open_timeout=LOAD_TIMEOUT_MS / 1000,
         ) as ws:  # fmt: skip
             ids = await self._rerun(ws, {})
+            # The page opens with its code editor (a component); the analyst switches to the
+            # plain text box, as a keyboard user would, to type the query.
+            plain = next(i for i, kind in ids.items()
+                         if kind == "checkbox" and i.endswith("-sql_plain"))  # a toggle
+            ids = await self._rerun(ws, {plain: True})
+            self.outcomes.clear()  # switching the box is not a run
             editor = next(i for i, kind in ids.items() if kind == "text_area")
             run = next(i for i, kind in ids.items() if kind == "button" and i.endswith("-run_sql"))
             self.ready.set()
@@ -68,7 +74,7 @@ class _Analyst:
                 self.started += 1
                 self.idle.clear()
                 try:
-                    await self._rerun(ws, {editor: HOSTILE_SQL, run: True})
+                    await self._rerun(ws, {plain: True, editor: HOSTILE_SQL, run: True})
                 finally:
                     self.idle.set()
 
@@ -82,7 +88,9 @@ class _Analyst:
         for widget_id, value in widgets.items():
             state = ask.rerun_script.widget_states.widgets.add()
             state.id = widget_id
-            if isinstance(value, bool):
+            if isinstance(value, bool) and "-sql_plain" in widget_id:
+                state.bool_value = value  # a toggle holds its value
+            elif isinstance(value, bool):
                 state.trigger_value = value
             else:
                 state.string_value = value
