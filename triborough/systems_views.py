@@ -14,7 +14,7 @@ import polars as pl
 
 from triborough.arrangement import SPLIT as SPLIT_DATE
 from triborough.boroughs import BOROUGH_BY_CODE
-from triborough.page_pieces import ILLUSTRATIVE_SUFFIX
+from triborough.page_pieces import illustrative_suffix
 from triborough.real_terms import basis_short, basis_words
 from triborough.style import format_value
 from triborough.systems import (
@@ -91,9 +91,9 @@ def _labelled(column: str, alias: str) -> pl.Expr:
 
 def suffix_for(rows: pl.DataFrame | None) -> str:
     """' (illustrative)' when any row of a council table is generated."""
-    if rows is None or rows.is_empty() or "is_illustrative" not in rows.columns:
+    if rows is None or "is_illustrative" not in rows.columns:
         return ""
-    return ILLUSTRATIVE_SUFFIX if rows["is_illustrative"].any() else ""
+    return illustrative_suffix(rows["is_illustrative"])
 
 
 def direction_words(polarity: str) -> str:
