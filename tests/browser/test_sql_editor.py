@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from triborough.contracts import CONTRACT_BY_NAME
 from triborough.style import SQL_EDITOR_COLOURS
@@ -39,6 +40,16 @@ def _editor_text(app) -> str:  # noqa: ANN001 - AppDriver
     return app.page.frame_locator(FRAME).locator(".ace_text-layer").first.inner_text()
 
 
+def _type_in_editor(app, text: str) -> None:  # noqa: ANN001 - AppDriver
+    """Type ``text`` over the editor's content once Ace has the keyboard, and wait until Ace
+    shows it: on a cold session the component can still be starting when keys arrive."""
+    editor = app.page.frame_locator(FRAME)
+    editor.locator("textarea.ace_text-input:focus").wait_for(state="attached")
+    app.page.keyboard.press("Control+a")
+    app.page.keyboard.type(text)
+    expect(editor.locator(".ace_text-layer").first).to_have_text(text)
+
+
 def _tab_until(page, predicate: str, most: int = 15) -> list[str]:  # noqa: ANN001 - Page
     """Press Tab until ``predicate`` (JavaScript, on the focused element ``e``) holds; returns
     [] when it does, else what had focus at each press (for the failure message)."""
@@ -60,18 +71,23 @@ def test_editor_highlights_and_completes_a_table_name(app) -> None:
     editor = page.frame_locator(FRAME)
     editor.locator(".ace_editor").wait_for()
     editor.locator(".ace_text-input").focus()
-    page.keyboard.press("Control+a")
-    page.keyboard.type("select area_name from dim_ar")
+    _type_in_editor(app, "select area_name from dim_ar")
     popup = editor.locator(".ace_autocomplete")
+    # The popup takes Enter only once it has a selected row and Ace has tied it to the text
+    # input (aria-activedescendant); a popup drawn but not yet attached lets Enter through.
+    chosen = popup.locator(".ace_selected")
+    attached = editor.locator("textarea.ace_text-input[aria-activedescendant]")
     try:
-        popup.wait_for(state="visible", timeout=15_000)
+        chosen.wait_for(state="visible", timeout=15_000)
     except PlaywrightTimeout:
         # Live completion can close again when a slow machine delivers the last keys late;
         # Ctrl+Space asks for it as a person would.
         page.keyboard.press("Control+Space")
-        popup.wait_for(state="visible")
+        chosen.wait_for(state="visible")
+    attached.wait_for(state="attached")
     # Ace marks the typed part of each suggestion, which splits its text.
     assert "dim_area" in popup.inner_text().replace("\n", "")
+    expect(chosen).to_contain_text("dim_area")
     page.keyboard.press("Enter")  # take the first suggestion
     page.keyboard.type(" where is_triborough order by 1")
     assert _editor_text(app) == (
@@ -98,11 +114,12 @@ def test_editor_run_and_insert_by_keyboard_alone(app) -> None:
     the catalogue's search and its "Insert into query" button are reached the same way."""
     _open(app, "sql")
     page = app.page
+    # The editor draws after the script run ends; Tab cannot reach it before that.
+    page.frame_locator(FRAME).locator(".ace_editor").wait_for()
     page.locator(".st-key-sql_plain input").focus()  # the control just before the editor
     assert not (trail := _tab_until(page, "e.tagName === 'IFRAME'")), trail
     page.keyboard.press("Enter")
-    page.keyboard.press("Control+a")
-    page.keyboard.type("select 41 + 1 as answer")
+    _type_in_editor(app, "select 41 + 1 as answer")
     with app.rerun():  # leaving the text hands it to the page
         page.keyboard.press("Escape")
     assert not (trail := _tab_until(page, "e.closest('.st-key-run_sql')")), trail
