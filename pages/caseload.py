@@ -19,7 +19,7 @@ from triborough.caseload_views import (
 )
 from triborough.contracts import SERVICES
 from triborough.disclosure import meta_with
-from triborough.metric_views import published_trend, suppression_note, words_block
+from triborough.metric_views import suppression_note
 from triborough.page_pieces import ADULTS_SHARED, CHILDREN_SHARED, View
 from triborough.settings import get_settings
 from triborough.ui import (
@@ -29,8 +29,10 @@ from triborough.ui import (
     illustrative_notice,
     metadata_for,
     page_scope,
+    published_trend,
     query,
     table_block,
+    words_block,
 )
 
 st.title("Caseload: how many children, adults and library users each borough serves")

@@ -38,9 +38,9 @@ from triborough.disclosure import meta_with, shading, span_of, unconfirmed_note
 from triborough.headlines import MONEY_UNITS
 from triborough.maps import ATTRIBUTION, EXTENT_WORDS, area_codes, boundaries, choropleth, map_table
 from triborough.metric_views import suppression_note
+from triborough.periods import YEAR_RANGE
 from triborough.settings import get_settings
 from triborough.ui import (
-    YEAR_RANGE,
     base_choice,
     basis_choice,
     chart_block,

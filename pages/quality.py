@@ -5,7 +5,6 @@ import polars as pl
 import streamlit as st
 
 from triborough.disclosure import meta_with
-from triborough.metric_views import published_trend
 from triborough.narrative import statements
 from triborough.page_pieces import ADULTS_SHARED, CHILDREN_SHARED
 from triborough.quality_views import (
@@ -33,6 +32,7 @@ from triborough.ui import (
     in_brief,
     metadata_for,
     page_scope,
+    published_trend,
     query,
     source_line,
 )

@@ -5,6 +5,7 @@ import streamlit as st
 
 from triborough.before_sharing import base_options
 from triborough.page_pieces import borough_label, illustrative_suffix, sharing_shading
+from triborough.periods import period_span
 from triborough.real_terms import basis_words
 from triborough.savings import (
     MEASURES,
@@ -36,7 +37,6 @@ from triborough.ui import (
     illustrative_notice,
     metadata_for,
     page_scope,
-    period_span,
     query,
     show_table,
     source_line,

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from triborough import audit, auth
+from triborough import audit, auth, validation
 from triborough.auth import AccessDenied, ConfigError, Grant, Person, Role
 from triborough.ingest import IngestError, Upload, ingest
 from triborough.plain_text import JOINER, plain
@@ -191,8 +191,8 @@ def test_westminster_steward_loads_westminster_and_is_refused_other_rows_whole(
         ingest([Upload("mixed.csv", mixed.encode())], warehouse, by=WCC_STEWARD)
     [v] = refused.value.validations
     assert [(x.line, x.column, x.rule, x.value) for x in v.violations] == [
-        (4, "borough_code", auth.OUTSIDE_BOROUGHS, RBKC),
-        (9, "borough_code", auth.OUTSIDE_BOROUGHS, RBKC),
+        (4, "borough_code", validation.OUTSIDE_BOROUGHS, RBKC),
+        (9, "borough_code", validation.OUTSIDE_BOROUGHS, RBKC),
     ]
     assert "Kensington and Chelsea (E09000020); sam@council.test may load only Westminster" in \
         v.violations[0].detail

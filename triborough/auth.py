@@ -16,16 +16,13 @@ import getpass
 import os
 import time
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import polars as pl
-
 from triborough import audit
 from triborough.boroughs import BOROUGH_BY_CODE
-from triborough.validation import MAX_LISTED, Validation, Violation
 
 
 class Role(enum.IntEnum):
@@ -200,36 +197,6 @@ def require(person: Person, role: Role, action: str) -> None:
         f"{action} needs the {role.label} role; {person.name} has {held}. "
         "Ask your administrator for access."
     )
-
-
-OUTSIDE_BOROUGHS = "outside your boroughs"
-
-
-def limit_to_boroughs(person: Person, validations: Sequence[Validation]) -> None:
-    """Refuse, line by line, every row of a borough the acting steward may not load.
-
-    Each valid file with such rows gets one violation per row (so the file is refused whole and
-    the page and CLI name the lines); nothing changes for an unlimited person.
-    """
-    if person.boroughs is None:
-        return
-    allowed = sorted(person.boroughs)
-    names = " and ".join(borough_label(c) for c in allowed)
-    for v in validations:
-        if v.frame is None or v.lines is None:
-            continue
-        bad = (v.frame.select("borough_code").with_columns(line=v.lines)
-               .filter(~pl.col("borough_code").is_in(allowed)))
-        if bad.is_empty():
-            continue
-        v.violations = v.violations + [
-            Violation(v.file, line, "borough_code", OUTSIDE_BOROUGHS,
-                      f"a row for {borough_label(code)} ({code}); {person.name} may load only "
-                      f"{names}", code)
-            for code, line in bad.head(MAX_LISTED).iter_rows()
-        ]
-        v.total_violations += bad.height
-        v.frame = None
 
 
 @contextmanager

@@ -18,6 +18,7 @@ import sqlite3
 from pathlib import Path
 
 from triborough import council_store
+from triborough.digests import sha256_file
 from triborough.ingest import loaded_hashes
 from triborough.locking import warehouse_lock
 
@@ -47,7 +48,7 @@ def _checked_loads(store: Path) -> list[council_store.StoredLoad]:
     loads = council_store.stored_loads(store)
     for load in loads:
         path = store / load.parquet
-        if not path.is_file() or council_store.sha256_file(path) != load.parquet_sha256:
+        if not path.is_file() or sha256_file(path) != load.parquet_sha256:
             raise BackupError(f"{path}: rows of {load.file} are missing or fail their checksum")
     return loads
 
@@ -77,7 +78,7 @@ def backup(dest: Path, warehouse: Path, store: Path, audit: Path) -> list[str]:
     }
     if audit.is_file():
         _sqlite_copy(audit, dest / AUDIT_FILE)
-        manifest["audit_sha256"] = council_store.sha256_file(dest / AUDIT_FILE)
+        manifest["audit_sha256"] = sha256_file(dest / AUDIT_FILE)
         done.append(f"audit log copied to {dest / AUDIT_FILE}")
     else:
         done.append(f"no audit log at {audit}: none copied")
@@ -107,7 +108,7 @@ def restore(source: Path, warehouse: Path, store: Path, audit: Path) -> list[str
     backup_audit = source / AUDIT_FILE
     if manifest["audit_sha256"] and (
         not backup_audit.is_file()
-        or council_store.sha256_file(backup_audit) != manifest["audit_sha256"]
+        or sha256_file(backup_audit) != manifest["audit_sha256"]
     ):
         raise BackupError(f"{backup_audit} is missing or fails its checksum")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -25,3 +25,8 @@ BOROUGH_CODES: tuple[str, ...] = tuple(b.code for b in BOROUGHS)
 BOROUGH_BY_CODE: dict[str, Borough] = {b.code: b for b in BOROUGHS}
 ENGLAND = "E92000001"
 LONDON = "E12000007"
+
+
+def borough_name(code: str) -> str:
+    """Display name for a borough or comparator code."""
+    return BOROUGH_BY_CODE[code].name if code in BOROUGH_BY_CODE else code

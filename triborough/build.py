@@ -18,7 +18,7 @@ import duckdb
 from triborough import council_store
 from triborough.catalogue import METRICS, SOURCES
 from triborough.comments import comment_tables
-from triborough.council_store import sha256_file
+from triborough.digests import sha256_file
 from triborough.illustrative import TABLE_DESCRIPTIONS, generate
 from triborough.ingest import apply_load, loaded_hashes
 from triborough.locking import atomic_swap, warehouse_lock

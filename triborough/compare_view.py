@@ -30,9 +30,9 @@ from triborough.comparison import (
 )
 from triborough.headlines import MONEY_UNITS
 from triborough.maps import ENGLAND, LONDON
+from triborough.periods import period_span
 from triborough.real_terms import basis_short, basis_words, in_basis
 from triborough.scorecard import POLARITY_WORDS
-from triborough.ui import period_span
 
 DOMAIN_ORDER = ("children", "adults", "libraries", "finance", "population", "programme", "it")
 DOMAIN_WORDS = {

@@ -18,7 +18,6 @@ removed with its rows if it did not (:func:`recover`).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -27,6 +26,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import polars as pl
+
+from triborough.digests import sha256_file
 
 _NAME = re.compile(r"^(\d{6})-([a-z_]+)-([0-9a-f]{12})\.(json|pending)$")
 
@@ -63,14 +64,6 @@ class StoredLoad:
             raise StoreError(f"{path.name}: rows of {self.file} do not match their checksum")
         return pl.read_parquet(path)
 
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _fsync_dir(folder: Path) -> None:

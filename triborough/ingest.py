@@ -25,13 +25,13 @@ import duckdb
 import polars as pl
 
 from triborough import audit, council_store
-from triborough.auth import Person, Role, acting, limit_to_boroughs, require
+from triborough.auth import Person, Role, acting, require
 from triborough.catalogue import METRICS
 from triborough.contracts import CONTRACT_BY_NAME, Contract
 from triborough.locking import atomic_swap, warehouse_lock
 from triborough.settings import get_settings
 from triborough.transform import refresh
-from triborough.validation import Progress, Validation, validate_bytes
+from triborough.validation import Progress, Validation, limit_to_boroughs, validate_bytes
 from triborough.warehouse import connect_readonly
 
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
-import streamlit as st
 
-from triborough.boroughs import BOROUGH_BY_CODE, ENGLAND
+from triborough.boroughs import ENGLAND
 from triborough.charts import bar_chart, trend_chart
 from triborough.comparison import UNIT_WORDS
 from triborough.disclosure import (
@@ -23,8 +21,9 @@ from triborough.disclosure import (
     suppress_series,
 )
 from triborough.narrative import comparison_sentences, direction_hint
-from triborough.page_pieces import SPLIT_EVENT, borough_label
-from triborough.ui import chart_block, empty_notice, metadata_for, period_span
+from triborough.page_pieces import SPLIT_EVENT
+from triborough.periods import period_span
+from triborough.provenance import metadata_for
 
 
 def suppression_note(threshold: int) -> str:
@@ -115,32 +114,3 @@ def trend_view(
         illustrative=bool(metric.get("is_illustrative")),
     )
     return TrendView(fig, series_table(trend, name, threshold), meta, alt, span, words)
-
-
-def published_trend(
-    metric: Mapping[str, object], trend: pl.DataFrame, *, key: str, threshold: int,
-    **options: Any,
-) -> bool:
-    """Draw one metric's trend through ``chart_block``; ``options`` are ``trend_view``'s
-    (arrangements, shared, kind, title, y_title, extra_meta). Returns False (after saying why)
-    when the boroughs have no figures to show."""
-    view = trend_view(metric, trend, threshold=threshold, **options)
-    if view is None:
-        empty_notice(
-            f"No published figures for {str(metric['name']).lower()} for the boroughs and "
-            f"years chosen (published {metric.get('first_period') or '?'} to "
-            f"{metric.get('last_period') or '?'})."
-        )
-        return False
-    chart_block(view.fig, view.table, key=key, meta=view.meta, alt=view.alt,
-                file_stem=f"triborough_{metric['code']}")
-    words_block(view.words)
-    return True
-
-
-def words_block(words: Mapping[str, str]) -> None:
-    """A chart's comparison in words, one line per borough after its marker."""
-    if words:
-        st.markdown("  \n".join(
-            f"{borough_label(code) if code in BOROUGH_BY_CODE else code}: {text}"
-            for code, text in words.items()).replace("$", "\\$"), unsafe_allow_html=True)

@@ -29,6 +29,8 @@ from triborough.headlines import OVERVIEW_METRICS, headlines
 from triborough.metric_views import trend_view
 from triborough.narrative import statements, summary
 from triborough.pack_charts import ChartDrawer
+from triborough.periods import YEAR_RANGE
+from triborough.provenance import source_line
 from triborough.real_terms import basis_words
 from triborough.scorecard import (
     SCORECARD_METRICS,
@@ -39,7 +41,6 @@ from triborough.scorecard import (
     with_council_targets,
 )
 from triborough.settings import get_settings
-from triborough.ui import YEAR_RANGE, source_line
 from triborough.warehouse import connect_readonly, run_named
 
 TITLE = "Tri-borough Insight: committee pack"

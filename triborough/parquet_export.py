@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from triborough.build import sha256_file
+from triborough.digests import sha256_file
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "triborough-parquet/1"

@@ -8,6 +8,7 @@ A financial year is named by its label ('2015-16'), counted by the calendar year
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 
 def fy_label(start_year: int) -> str:
@@ -34,3 +35,15 @@ def fy_start_of(day: dt.date) -> int:
 def fy_label_of(day: dt.date) -> str:
     """The financial year a date falls in, as a label like '2015-16'."""
     return fy_label(fy_start_of(day))
+
+
+# From 2007: the outturn years before sharing and the 31 March 2010 looked-after baseline.
+YEAR_RANGE: tuple[int, int] = (2007, 2025)
+
+
+def period_span(periods: Sequence[str]) -> str:
+    """'2011-12 to 2024-25' from a list of period labels."""
+    labels = [p for p in periods if p]
+    if not labels:
+        return ""
+    return labels[0] if len(set(labels)) == 1 else f"{labels[0]} to {labels[-1]}"

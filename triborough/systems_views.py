@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from triborough.arrangement import SPLIT as SPLIT_DATE
-from triborough.boroughs import BOROUGH_BY_CODE
+from triborough.boroughs import BOROUGH_BY_CODE, borough_name
 from triborough.page_pieces import illustrative_suffix
+from triborough.periods import period_span
+from triborough.provenance import council_table_meta, metadata_for
 from triborough.real_terms import basis_short, basis_words
 from triborough.style import format_value
 from triborough.systems import (
@@ -28,7 +30,6 @@ from triborough.systems import (
     latest_full_year,
     platform_periods,
 )
-from triborough.ui import borough_name, council_table_meta, metadata_for, period_span
 
 SPLIT = (SPLIT_DATE, "Split takes effect")
 CONTRACT_KINDS: dict[str, tuple[str, list[str]]] = {

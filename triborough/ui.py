@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -18,6 +19,9 @@ from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES
 from triborough.charts import export_config, summary_from_figure, with_provenance
 from triborough.clipboard import copy_button
 from triborough.exports import refusal, to_csv_bytes
+from triborough.metric_views import trend_view
+from triborough.page_pieces import borough_label
+from triborough.periods import YEAR_RANGE
 from triborough.provenance import (  # provenance lives there; pages take it from here too
     council_table_meta,  # noqa: F401
     image_lines,
@@ -28,9 +32,6 @@ from triborough.settings import get_settings
 from triborough.style import ILLUSTRATIVE_LABEL, unit_label
 from triborough.url_state import IN_URL
 from triborough.warehouse import WarehouseMissing, connect_readonly, run_named, warehouse_version
-
-# From 2007: the outturn years before sharing and the 31 March 2010 looked-after baseline.
-YEAR_RANGE: tuple[int, int] = (2007, 2025)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -106,11 +107,6 @@ def sidebar_filters() -> None:
         bind=IN_URL,
         help="Financial years by their first year (2010 = 2010-11); other periods by year.",
     )
-
-
-def borough_name(code: str) -> str:
-    """Display name for a borough or comparator code."""
-    return BOROUGH_BY_CODE[code].name if code in BOROUGH_BY_CODE else code
 
 
 def illustrative_notice(what: str = "") -> None:
@@ -235,14 +231,6 @@ def empty_notice(why: str) -> None:
     st.info(why)
 
 
-def period_span(periods: Sequence[str]) -> str:
-    """'2011-12 to 2024-25' from a list of period labels."""
-    labels = [p for p in periods if p]
-    if not labels:
-        return ""
-    return labels[0] if len(set(labels)) == 1 else f"{labels[0]} to {labels[-1]}"
-
-
 def table_block(
     table: pl.DataFrame,
     *,
@@ -316,3 +304,32 @@ def base_choice(
         "there is a figure for each of them, so one unusual year does not set the base.",
     )
     return options[picked]
+
+
+def published_trend(
+    metric: Mapping[str, object], trend: pl.DataFrame, *, key: str, threshold: int,
+    **options: Any,
+) -> bool:
+    """Draw one metric's trend through ``chart_block``; ``options`` are ``trend_view``'s
+    (arrangements, shared, kind, title, y_title, extra_meta). Returns False (after saying why)
+    when the boroughs have no figures to show."""
+    view = trend_view(metric, trend, threshold=threshold, **options)
+    if view is None:
+        empty_notice(
+            f"No published figures for {str(metric['name']).lower()} for the boroughs and "
+            f"years chosen (published {metric.get('first_period') or '?'} to "
+            f"{metric.get('last_period') or '?'})."
+        )
+        return False
+    chart_block(view.fig, view.table, key=key, meta=view.meta, alt=view.alt,
+                file_stem=f"triborough_{metric['code']}")
+    words_block(view.words)
+    return True
+
+
+def words_block(words: Mapping[str, str]) -> None:
+    """A chart's comparison in words, one line per borough after its marker."""
+    if words:
+        st.markdown("  \n".join(
+            f"{borough_label(code) if code in BOROUGH_BY_CODE else code}: {text}"
+            for code, text in words.items()).replace("$", "\\$"), unsafe_allow_html=True)

@@ -11,12 +11,13 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from triborough.auth import Person, borough_label
 from triborough.boroughs import BOROUGH_CODES
 from triborough.column_kinds import KINDS
 from triborough.contracts import CONTRACT_BY_NAME, CONTRACTS, Column, Contract
@@ -593,3 +594,37 @@ def _field_count_problems(body: pl.DataFrame, expected: int, name: str) -> pl.Da
         detail=pl.lit(f"expected {expected} fields, found ") + pl.col("fields").cast(pl.Utf8),
         value=pl.lit(None, pl.Utf8),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The steward's borough limit, applied to what the checks found.
+
+
+OUTSIDE_BOROUGHS = "outside your boroughs"
+
+
+def limit_to_boroughs(person: Person, validations: Sequence[Validation]) -> None:
+    """Refuse, line by line, every row of a borough the acting steward may not load.
+
+    Each valid file with such rows gets one violation per row (so the file is refused whole and
+    the page and CLI name the lines); nothing changes for an unlimited person.
+    """
+    if person.boroughs is None:
+        return
+    allowed = sorted(person.boroughs)
+    names = " and ".join(borough_label(c) for c in allowed)
+    for v in validations:
+        if v.frame is None or v.lines is None:
+            continue
+        bad = (v.frame.select("borough_code").with_columns(line=v.lines)
+               .filter(~pl.col("borough_code").is_in(allowed)))
+        if bad.is_empty():
+            continue
+        v.violations = v.violations + [
+            Violation(v.file, line, "borough_code", OUTSIDE_BOROUGHS,
+                      f"a row for {borough_label(code)} ({code}); {person.name} may load only "
+                      f"{names}", code)
+            for code, line in bad.head(MAX_LISTED).iter_rows()
+        ]
+        v.total_violations += bad.height
+        v.frame = None
