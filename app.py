@@ -4,16 +4,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from triborough import signin
-from triborough.auth import Role
-from triborough.navigation import HOME, SECTIONS
-from triborough.style import FOCUS_OUTLINE
-from triborough.ui import sidebar_filters
-from triborough.url_state import copy_link
+from triborough.access.auth import Role
+from triborough.model.navigation import HOME, SECTIONS
+from triborough.model.style import FOCUS_OUTLINE
+from triborough.ui import signin
+from triborough.ui.blocks import sidebar_filters
+from triborough.ui.url_state import copy_link
 
 PAGES = Path(__file__).parent / "pages"
 
-# The role each page needs beyond viewer (roles are cumulative; see triborough.auth).
+# The role each page needs beyond viewer (roles are cumulative; see triborough.access.auth).
 PAGE_ROLES: dict[str, Role] = {"sql": Role.ANALYST}
 
 st.set_page_config(page_title="Tri-borough Insight", page_icon="📊", layout="wide")

@@ -4,7 +4,21 @@
 import polars as pl
 import streamlit as st
 
-from triborough.caseload_views import (
+from triborough.model.contracts import SERVICES
+from triborough.settings import get_settings
+from triborough.ui.blocks import (
+    chart_block,
+    council_table_meta,
+    empty_notice,
+    illustrative_notice,
+    metadata_for,
+    page_scope,
+    published_trend,
+    query,
+    table_block,
+    words_block,
+)
+from triborough.views.caseload_views import (
     ANNUAL_MEASURES,
     CHILDREN_TOPICS,
     NOTES,
@@ -17,23 +31,9 @@ from triborough.caseload_views import (
     library_annual_view,
     monthly_views,
 )
-from triborough.contracts import SERVICES
-from triborough.disclosure import meta_with
-from triborough.metric_views import suppression_note
-from triborough.page_pieces import ADULTS_SHARED, CHILDREN_SHARED, View
-from triborough.settings import get_settings
-from triborough.ui import (
-    chart_block,
-    council_table_meta,
-    empty_notice,
-    illustrative_notice,
-    metadata_for,
-    page_scope,
-    published_trend,
-    query,
-    table_block,
-    words_block,
-)
+from triborough.views.disclosure import meta_with
+from triborough.views.metric_views import suppression_note
+from triborough.views.page_pieces import ADULTS_SHARED, CHILDREN_SHARED, View
 
 st.title("Caseload: how many children, adults and library users each borough serves")
 st.markdown(

@@ -3,10 +3,29 @@
 import polars as pl
 import streamlit as st
 
-from triborough.before_sharing import base_options
-from triborough.catalogue import METRICS, population_band
-from triborough.charts import band_chart
-from triborough.compare_view import (
+from triborough.figures.charts import band_chart
+from triborough.figures.maps import (
+    ATTRIBUTION,
+    EXTENT_WORDS,
+    area_codes,
+    boundaries,
+    choropleth,
+    map_table,
+)
+from triborough.model.before_sharing import base_options
+from triborough.model.catalogue import METRICS, population_band
+from triborough.model.periods import YEAR_RANGE
+from triborough.settings import get_settings
+from triborough.ui.blocks import (
+    base_choice,
+    basis_choice,
+    chart_block,
+    empty_notice,
+    metadata_for,
+    page_scope,
+    query,
+)
+from triborough.views.compare_view import (
     DEFAULT_METRIC,
     SHARED_BY_DOMAIN,
     Choice,
@@ -22,7 +41,7 @@ from triborough.compare_view import (
     metric_label,
     prepared,
 )
-from triborough.comparison import (
+from triborough.views.comparison import (
     EACH,
     GROUP_HELP,
     GROUP_PHRASE,
@@ -33,22 +52,10 @@ from triborough.comparison import (
     default_base,
     per_head_rule,
 )
-from triborough.comparison_words import standing_text, standings
-from triborough.disclosure import meta_with, shading, span_of, unconfirmed_note
-from triborough.headlines import MONEY_UNITS
-from triborough.maps import ATTRIBUTION, EXTENT_WORDS, area_codes, boundaries, choropleth, map_table
-from triborough.metric_views import suppression_note
-from triborough.periods import YEAR_RANGE
-from triborough.settings import get_settings
-from triborough.ui import (
-    base_choice,
-    basis_choice,
-    chart_block,
-    empty_notice,
-    metadata_for,
-    page_scope,
-    query,
-)
+from triborough.views.comparison_words import standing_text, standings
+from triborough.views.disclosure import meta_with, shading, span_of, unconfirmed_note
+from triborough.views.headlines import MONEY_UNITS
+from triborough.views.metric_views import suppression_note
 
 st.title("Compare: the boroughs against their peers, on any measure")
 st.markdown(

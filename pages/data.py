@@ -4,11 +4,23 @@ council's own extract in place of the illustrative rows."""
 import polars as pl
 import streamlit as st
 
-from triborough import audit, signin
-from triborough.auth import AccessDenied, Role
-from triborough.boroughs import BOROUGH_CODES
-from triborough.contracts import CONTRACT_BY_NAME, CONTRACTS
-from triborough.data_views import (
+from triborough.access import audit
+from triborough.access.auth import AccessDenied, Role
+from triborough.model.boroughs import BOROUGH_CODES
+from triborough.model.contracts import CONTRACT_BY_NAME, CONTRACTS
+from triborough.model.plain_text import plain
+from triborough.settings import get_settings
+from triborough.ui import signin
+from triborough.ui.blocks import (
+    empty_notice,
+    illustrative_notice,
+    query,
+    selected_boroughs,
+    selected_years,
+    show_table,
+    table_block,
+)
+from triborough.views.data_views import (
     QUALITY_LEGEND,
     audit_table,
     catalogue_table,
@@ -20,19 +32,8 @@ from triborough.data_views import (
     status_matrix,
     template_csv,
 )
-from triborough.ingest import IngestError, Upload, WriteFailed, ingest, validate_uploads
-from triborough.plain_text import plain
-from triborough.settings import get_settings
-from triborough.ui import (
-    empty_notice,
-    illustrative_notice,
-    query,
-    selected_boroughs,
-    selected_years,
-    show_table,
-    table_block,
-)
-from triborough.validation import Validation
+from triborough.warehouse.ingest import IngestError, Upload, WriteFailed, ingest, validate_uploads
+from triborough.warehouse.validation import Validation
 
 DETECT = "Work it out from the file's header"
 

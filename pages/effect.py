@@ -5,20 +5,11 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from triborough import effect_views
-from triborough.boroughs import BOROUGH_BY_CODE
-from triborough.charts import interval_chart, placebo_chart, trend_chart
-from triborough.effect import EffectResult
-from triborough.effect_data import COMPARISONS, DEFLATOR_TABLE, EVENTS, OUTCOMES
-from triborough.effect_words import (
-    caveats,
-    comparison_words,
-    headline,
-    placebo_words,
-    second_method,
-)
+from triborough.figures.charts import interval_chart, placebo_chart, trend_chart
+from triborough.model.boroughs import BOROUGH_BY_CODE
+from triborough.read.connection import connect_readonly
 from triborough.settings import get_settings
-from triborough.ui import (
+from triborough.ui.blocks import (
     chart_block,
     current_version,
     empty_notice,
@@ -27,7 +18,16 @@ from triborough.ui import (
     query,
     table_block,
 )
-from triborough.warehouse import connect_readonly
+from triborough.views import effect_views
+from triborough.views.effect import EffectResult
+from triborough.views.effect_data import COMPARISONS, DEFLATOR_TABLE, EVENTS, OUTCOMES
+from triborough.views.effect_words import (
+    caveats,
+    comparison_words,
+    headline,
+    placebo_words,
+    second_method,
+)
 
 SHORT_EVENTS = {"sharing": "Sharing began, 2011", "split": "H&F left, 2018"}
 SHORT_GROUPS = {"london": "London boroughs", "neighbours": "Statistical neighbours"}

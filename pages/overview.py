@@ -5,17 +5,13 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
-from triborough.before_sharing import BEFORE_SHARING
-from triborough.headlines import OFSTED_WORDS, OVERVIEW_METRICS, headlines
-from triborough.narrative import summary
-from triborough.overview_views import TREND_METRICS, overview_trend_view
-from triborough.pack import pack_file_name
-from triborough.pack_docx import build_docx
-from triborough.pack_pdf import build_pack
-from triborough.page_pieces import borough_label, sharing_shading
-from triborough.real_terms import basis_words
+from triborough.model.before_sharing import BEFORE_SHARING
+from triborough.model.real_terms import basis_words
+from triborough.pack.content import pack_file_name
+from triborough.pack.pdf_document import build_pack
+from triborough.pack.word_document import build_docx
 from triborough.settings import get_settings
-from triborough.ui import (
+from triborough.ui.blocks import (
     basis_choice,
     chart_block,
     empty_notice,
@@ -24,6 +20,10 @@ from triborough.ui import (
     page_scope,
     query,
 )
+from triborough.views.headlines import OFSTED_WORDS, OVERVIEW_METRICS, headlines
+from triborough.views.narrative import summary
+from triborough.views.overview_views import TREND_METRICS, overview_trend_view
+from triborough.views.page_pieces import borough_label, sharing_shading
 
 CHANGE_BASES: dict[str, tuple[str, ...]] = {
     "the 2008-09 to 2010-11 average (before sharing)": BEFORE_SHARING,

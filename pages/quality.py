@@ -4,28 +4,9 @@ the Ofsted record, adult social care outcomes, the social work workforce and pla
 import polars as pl
 import streamlit as st
 
-from triborough.disclosure import meta_with
-from triborough.narrative import statements
-from triborough.page_pieces import ADULTS_SHARED, CHILDREN_SHARED
-from triborough.quality_views import (
-    OFLOG_METRICS,
-    PLACEMENT_METRICS,
-    WORKFORCE_METRICS,
-    ofsted_view,
-)
-from triborough.scorecard import (
-    DISPLAY_COLUMNS,
-    SCORECARD_METRICS,
-    SPARK_GAP,
-    THEMES,
-    inspection_history,
-    scorecard_table,
-    screen_tables,
-    with_council_targets,
-)
+from triborough.model.style import RAG_COLOURS
 from triborough.settings import get_settings
-from triborough.style import RAG_COLOURS
-from triborough.ui import (
+from triborough.ui.blocks import (
     chart_block,
     download_block,
     empty_notice,
@@ -35,6 +16,25 @@ from triborough.ui import (
     published_trend,
     query,
     source_line,
+)
+from triborough.views.disclosure import meta_with
+from triborough.views.narrative import statements
+from triborough.views.page_pieces import ADULTS_SHARED, CHILDREN_SHARED
+from triborough.views.quality_views import (
+    OFLOG_METRICS,
+    PLACEMENT_METRICS,
+    WORKFORCE_METRICS,
+    ofsted_view,
+)
+from triborough.views.scorecard import (
+    DISPLAY_COLUMNS,
+    SCORECARD_METRICS,
+    SPARK_GAP,
+    THEMES,
+    inspection_history,
+    scorecard_table,
+    screen_tables,
+    with_council_targets,
 )
 
 st.title("Service quality: how well each borough's services are doing")

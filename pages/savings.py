@@ -3,31 +3,10 @@
 import polars as pl
 import streamlit as st
 
-from triborough.before_sharing import base_options
-from triborough.page_pieces import borough_label, illustrative_suffix, sharing_shading
-from triborough.periods import period_span
-from triborough.real_terms import basis_words
-from triborough.savings import (
-    MEASURES,
-    SERVICE_OPTIONS,
-    claims_on_screen,
-    ledger_by_year,
-    ledger_summary,
-    reported_targets,
-)
-from triborough.savings_views import (
-    CLAIMS_META,
-    LEDGER_NOTICE,
-    NEIGHBOURS,
-    claims_table,
-    cumulative_view,
-    delivered_view,
-    in_years,
-    payback_words,
-    spend_view,
-    workstream_view,
-)
-from triborough.ui import (
+from triborough.model.before_sharing import base_options
+from triborough.model.periods import period_span
+from triborough.model.real_terms import basis_words
+from triborough.ui.blocks import (
     base_choice,
     basis_choice,
     chart_block,
@@ -40,6 +19,27 @@ from triborough.ui import (
     query,
     show_table,
     source_line,
+)
+from triborough.views.page_pieces import borough_label, illustrative_suffix, sharing_shading
+from triborough.views.savings import (
+    MEASURES,
+    SERVICE_OPTIONS,
+    claims_on_screen,
+    ledger_by_year,
+    ledger_summary,
+    reported_targets,
+)
+from triborough.views.savings_views import (
+    CLAIMS_META,
+    LEDGER_NOTICE,
+    NEIGHBOURS,
+    claims_table,
+    cumulative_view,
+    delivered_view,
+    in_years,
+    payback_words,
+    spend_view,
+    workstream_view,
 )
 
 st.title("Savings and spend: what did the councils spend, and what did sharing save?")

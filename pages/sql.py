@@ -13,18 +13,18 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from triborough import signin
-from triborough import workbench as wb
-from triborough import workbench_blocks as blocks
-from triborough import workbench_catalogue as cat
-from triborough.auth import AccessDenied
-from triborough.plain_text import plain
-from triborough.queries import QueryError, load_queries
+from triborough.access.auth import AccessDenied
+from triborough.model.plain_text import plain
+from triborough.read import workbench as wb
+from triborough.read.connection import WarehouseMissing, warehouse_version
+from triborough.read.queries import QueryError, load_queries
+from triborough.read.sqlguard import RefusedSQL
+from triborough.read.sqlworker import SQLWorkers
 from triborough.settings import Settings, get_settings
-from triborough.sql_editor import TEXT, current_sql, cursor, set_sql, sql_editor
-from triborough.sqlguard import RefusedSQL
-from triborough.sqlworker import SQLWorkers
-from triborough.warehouse import WarehouseMissing, warehouse_version
+from triborough.ui import signin
+from triborough.ui import workbench_blocks as blocks
+from triborough.ui.sql_editor import TEXT, current_sql, cursor, set_sql, sql_editor
+from triborough.views import workbench_catalogue as cat
 
 RESULT, ERROR, PLAN, HISTORY, PENDING = ("wb_result", "wb_error", "wb_plan", "wb_history",
                                          "wb_pending_run")

@@ -5,13 +5,9 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from triborough import systems_views as sv
-from triborough.charts import bar_chart, timeline_chart, trend_chart
-from triborough.page_pieces import sharing_shading
-from triborough.real_terms import in_basis
-from triborough.systems import DESK_MEASURES, ENDING_SOON_MONTHS, TOWER_LABELS, add_months
-from triborough.systems import convergence as convergence_table
-from triborough.ui import (
+from triborough.figures.charts import bar_chart, timeline_chart, trend_chart
+from triborough.model.real_terms import in_basis
+from triborough.ui.blocks import (
     basis_choice,
     chart_block,
     empty_notice,
@@ -20,6 +16,10 @@ from triborough.ui import (
     query,
     show_table,
 )
+from triborough.views import systems_views as sv
+from triborough.views.page_pieces import sharing_shading
+from triborough.views.systems import DESK_MEASURES, ENDING_SOON_MONTHS, TOWER_LABELS, add_months
+from triborough.views.systems import convergence as convergence_table
 
 st.title("Systems and IT: what the councils run, who supplies it, and what it costs")
 st.markdown(
@@ -93,7 +93,7 @@ if desk is not None:
             "is left as a gap. Percentages are of all tickets in the year; cost per user is the "
             "year's cost over the average number of staff users."
             + sv.direction_words(measure.polarity))
-        latest = trend.notes["latest"]
+        latest = trend.facts["latest"]
         if not latest:
             empty_notice("No year has a full twelve months of figures for every borough shown.")
         else:
@@ -192,11 +192,11 @@ central = sv.central_view(
 if central is None:
     empty_notice("No published central services figures in the years chosen.")
 else:
-    fig = trend_chart(central.frame, central.title, central.notes["unit"],
+    fig = trend_chart(central.frame, central.title, central.facts["unit"],
                       shaded=sharing_shading(query("shared_periods")), events=[sv.SPLIT])
     show(central, fig, "systems_central")
-    st.markdown("Latest published: " + central.notes["latest"] + ".")
-    seen = central.notes["caveat"]
+    st.markdown("Latest published: " + central.facts["latest"] + ".")
+    seen = central.facts["caveat"]
     st.caption(
         "A break in a line is a year with no published figure (2015-16, 2016-17 and 2018-19 to "
         "2022-23 are not in the files used). Central services can be negative where income and "

@@ -55,7 +55,7 @@ def public_dir() -> Path:
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory) -> Path:
     """A warehouse built once per test session from the committed extracts."""
-    from triborough.build import build_warehouse
+    from triborough.warehouse.build import build_warehouse
 
     path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
     build_warehouse(PROJECT_ROOT / "data" / "public", path)
@@ -74,7 +74,7 @@ def app_env(built_warehouse, monkeypatch) -> Path:
 def downloads(monkeypatch) -> list[tuple[dict, pl.DataFrame]]:
     """Every CSV a page offers, as (metadata, frame), recorded as the page builds it (the
     bytes offered are unchanged)."""
-    import triborough.ui as ui
+    import triborough.ui.blocks as ui
 
     seen: list[tuple[dict, pl.DataFrame]] = []
     real = ui.to_csv_bytes
@@ -111,7 +111,7 @@ def offered_files(monkeypatch) -> dict[str, bytes]:
 @pytest.fixture(scope="session")
 def parquet_export(built_warehouse, tmp_path_factory) -> Path:
     """The session's warehouse exported once as Parquet (what the Spark engine reads)."""
-    from triborough.parquet_export import export_parquet
+    from triborough.read.parquet_export import export_parquet
 
     out = tmp_path_factory.mktemp("export") / "parquet"
     export_parquet(built_warehouse, out)
@@ -140,7 +140,7 @@ def spark(parquet_export):
         _spark_missing("pyspark or sqlglot is not installed")
     if shutil.which("java") is None:
         _spark_missing("no java on PATH")
-    from triborough.spark_engine import SparkUnavailable, get_session, register_views
+    from triborough.read.spark_engine import SparkUnavailable, get_session, register_views
 
     try:
         session = get_session()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from triborough.navigation import SECTIONS
+from triborough.model.navigation import SECTIONS
 from triborough.settings import PROJECT_ROOT
 
 PAGES = [spec for specs in SECTIONS.values() for spec in specs]

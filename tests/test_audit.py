@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from triborough import audit
+from triborough.access import audit
 from triborough.cli import main
+from triborough.read.sqlworker import bare_main
 from triborough.settings import PROJECT_ROOT, get_settings
-from triborough.sqlworker import bare_main
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
 

@@ -9,12 +9,18 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from triborough import audit, auth, validation
-from triborough.auth import AccessDenied, ConfigError, Grant, Person, Role
-from triborough.ingest import IngestError, Upload, ingest
-from triborough.plain_text import JOINER, plain
+from triborough.access import audit, auth
+from triborough.access.auth import AccessDenied, ConfigError, Grant, Person, Role
+from triborough.model.plain_text import JOINER, plain
+from triborough.read.workbench import (
+    WorkbenchError,
+    explain,
+    open_workbench_connection,
+    run_user_sql,
+)
 from triborough.settings import PROJECT_ROOT, get_settings
-from triborough.workbench import WorkbenchError, explain, open_workbench_connection, run_user_sql
+from triborough.warehouse import validation
+from triborough.warehouse.ingest import IngestError, Upload, ingest
 
 WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
 SAMPLE = (PROJECT_ROOT / "data" / "samples" / "caseload_monthly.csv").read_text(encoding="utf-8")
@@ -220,7 +226,7 @@ def test_an_unlimited_steward_loads_any_borough(warehouse, audit_log) -> None:
 
 def test_loaded_text_may_not_carry_markup() -> None:
     """A vendor named with a link would become a live link in the contracts chart."""
-    from triborough.validation import MARKUP, validate_bytes
+    from triborough.warehouse.validation import MARKUP, validate_bytes
 
     lines = (PROJECT_ROOT / "data" / "samples" / "contracts.csv").read_text().splitlines()
     lines[2] = lines[2].replace("Vendor H", '<a href="https://evil.example">Vendor H</a>')

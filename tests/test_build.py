@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from triborough.build import BuildError, build_warehouse
-from triborough.schema import DERIVED_TABLES, TABLES
+from triborough.model.schema import DERIVED_TABLES, TABLES
+from triborough.warehouse.build import BuildError, build_warehouse
 
 # Few illustrative case events keep these builds quick; the session warehouse has the default.
 SMALL = 20_000

@@ -7,9 +7,9 @@ import datetime as dt
 
 import polars as pl
 
-from triborough import charts
-from triborough.charts import stacked_bar_chart, timeline_chart, trend_chart
-from triborough.style import INK, PAPER
+from triborough.figures import charts
+from triborough.figures.charts import stacked_bar_chart, timeline_chart, trend_chart
+from triborough.model.style import INK, PAPER
 
 WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
 

@@ -7,8 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from triborough.before_sharing import BEFORE_SHARING, base_options, index_to_base
-from triborough.comparison import (
+from triborough.model.before_sharing import BEFORE_SHARING, base_options, index_to_base
+from triborough.views.comparison import (
     EACH,
     UNION,
     base_periods,
@@ -217,9 +217,9 @@ def test_a_median_count_below_the_threshold_is_suppressed_and_the_table_says_so(
 def test_one_population_rule_for_every_page():
     """Compare, Savings and the build's per-head metrics divide each service by the same
     residents: children's social care by children, adults' by adults, others by everyone."""
-    from triborough.catalogue import population_band
-    from triborough.savings import SERVICE_OPTIONS
-    from triborough.transform import parameters
+    from triborough.model.catalogue import population_band
+    from triborough.views.savings import SERVICE_OPTIONS
+    from triborough.warehouse.transform import parameters
 
     assert per_head_rule("gbp_thousand", "finance", "nce_adult_social_care").age_band == "18+"
     assert per_head_rule("gbp_thousand", "finance", "nce_childrens_social_care").age_band == (
@@ -244,10 +244,10 @@ def test_one_neighbour_model_the_latest_and_never_the_three_themselves(built_war
     no tri-borough council is ever in another's (or its own) neighbours: before, the union of
     their DfE neighbours held all three, and its median for children looked after per 10,000
     in 2023-24 was Hammersmith and Fulham's own figure."""
-    from triborough.boroughs import BOROUGH_BY_CODE
-    from triborough.comparison import GROUPS, statistical_neighbours
+    from triborough.model.boroughs import BOROUGH_BY_CODE
+    from triborough.read.connection import connect_readonly, run_named
     from triborough.settings import PROJECT_ROOT
-    from triborough.warehouse import connect_readonly, run_named
+    from triborough.views.comparison import GROUPS, statistical_neighbours
 
     model = statistical_neighbours()
     held = pl.read_csv(PROJECT_ROOT / "data" / "public" / "neighbours_dfe.csv")

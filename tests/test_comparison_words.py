@@ -7,8 +7,8 @@ import datetime as dt
 
 import polars as pl
 
-from triborough.comparison import EACH, UNION, group_bands
-from triborough.comparison_words import standing_text, standings
+from triborough.views.comparison import EACH, UNION, group_bands
+from triborough.views.comparison_words import standing_text, standings
 
 WCC, HF = "E09000033", "E09000013"
 NAMES = {WCC: "Westminster"}

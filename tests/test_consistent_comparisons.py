@@ -8,9 +8,9 @@ import json
 import polars as pl
 from pagetest import page_text, run_page
 
-from triborough.comparison import statistical_neighbours
+from triborough.read.connection import connect_readonly, run_named
 from triborough.settings import PROJECT_ROOT
-from triborough.warehouse import connect_readonly, run_named
+from triborough.views.comparison import statistical_neighbours
 
 SAVINGS = "../pages/savings.py"
 THREE = ["E09000033", "E09000013", "E09000020"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from triborough.catalogue import METRIC_BY_CODE
-from triborough.contracts import CONTRACTS, PROVENANCE_COLUMNS, render_markdown
+from triborough.model.catalogue import METRIC_BY_CODE
+from triborough.model.contracts import CONTRACTS, PROVENANCE_COLUMNS, render_markdown
 from triborough.settings import PROJECT_ROOT
-from triborough.validation import validate_file
+from triborough.warehouse.validation import validate_file
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
 
@@ -17,7 +17,7 @@ def test_docs_are_the_rendering_of_the_contracts():
     doc = (PROJECT_ROOT / "docs" / "contracts.md").read_text(encoding="utf-8")
     assert doc == render_markdown(), (
         "docs/contracts.md has drifted: regenerate it with "
-        "python -c 'from triborough.contracts import render_markdown as r; "
+        "python -c 'from triborough.model.contracts import render_markdown as r; "
         "open(\"docs/contracts.md\", \"w\").write(r())'"
     )
 

@@ -22,15 +22,15 @@ import duckdb
 import polars as pl
 import pytest
 
-from triborough import council_store
-from triborough import ingest as ingest_module
-from triborough.auth import local_operator
-from triborough.build import BuildError, build_warehouse
+from triborough.access.auth import local_operator
 from triborough.cli import main
-from triborough.ingest import IngestError, Upload, WriteFailed, ingest
-from triborough.locking import leftovers
+from triborough.read.connection import connect_readonly
 from triborough.settings import PROJECT_ROOT
-from triborough.warehouse import connect_readonly
+from triborough.warehouse import council_store
+from triborough.warehouse import ingest as ingest_module
+from triborough.warehouse.build import BuildError, build_warehouse
+from triborough.warehouse.ingest import IngestError, Upload, WriteFailed, ingest
+from triborough.warehouse.locking import leftovers
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
 SMALL = 20_000  # illustrative case events: enough for every table, quick to build
@@ -337,7 +337,7 @@ def test_the_data_page_reports_a_full_disk_in_words(place, monkeypatch):
 
 
 def test_a_build_on_a_full_disk_says_so_and_keeps_the_warehouse(place, monkeypatch):
-    from triborough import build as build_module
+    from triborough.warehouse import build as build_module
 
     def io_error(*_args, **_kwargs):
         raise duckdb.IOException('Could not write file ".tmp": No space left on device')

@@ -7,10 +7,10 @@ import dataclasses
 import pytest
 from csvsafety import PAYLOADS, cells, live_cells
 
-from triborough.contracts import CONTRACT_BY_NAME, CONTRACTS
-from triborough.data_views import expected_header, header_help, template_csv
+from triborough.model.contracts import CONTRACT_BY_NAME, CONTRACTS
 from triborough.settings import PROJECT_ROOT
-from triborough.validation import validate_bytes
+from triborough.views.data_views import expected_header, header_help, template_csv
+from triborough.warehouse.validation import validate_bytes
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
 

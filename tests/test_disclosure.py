@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from triborough.disclosure import series_table, shading, span_of, suppress_series, team_totals
+from triborough.views.disclosure import series_table, shading, span_of, suppress_series, team_totals
 
 WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
 

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from pysyncon import Synth
 
-from triborough.effect import (
+from triborough.views.effect import (
     EffectInputError,
     did,
     invert,

@@ -11,10 +11,10 @@ import pytest
 from pagetest import altered_warehouse
 
 from triborough.cli import main
-from triborough.effect import did, make_panel
-from triborough.effect_data import load_panel
-from triborough.real_terms import deflate
-from triborough.warehouse import connect_readonly
+from triborough.model.real_terms import deflate
+from triborough.read.connection import connect_readonly
+from triborough.views.effect import did, make_panel
+from triborough.views.effect_data import load_panel
 
 KEYS = {"method", "effect", "ci_low", "ci_high", "p_value", "n_donors", "pre_periods",
         "post_periods"}

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from triborough.effect import EffectInputError, did, synth
-from triborough.effect_data import load_panel
-from triborough.warehouse import connect_readonly
+from triborough.read.connection import connect_readonly
+from triborough.views.effect import EffectInputError, did, synth
+from triborough.views.effect_data import load_panel
 
 # (metric, comparison, method, event) -> the figures, or the reason it cannot be estimated.
 # fmt: off
@@ -174,7 +174,7 @@ if __name__ == "__main__":  # re-pin: print a fresh PINNED dict
 
     root = Path(__file__).resolve().parents[1]
     sys.path.insert(0, str(root))
-    from triborough.build import build_warehouse
+    from triborough.warehouse.build import build_warehouse
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "warehouse.duckdb"

@@ -7,8 +7,8 @@ import shutil
 
 import duckdb
 
-from triborough.effect_summary import EffectSummary, EstimateRow, effect_summary, p_words
-from triborough.warehouse import connect_readonly
+from triborough.pack.effect_summary import EffectSummary, EstimateRow, effect_summary, p_words
+from triborough.read.connection import connect_readonly
 
 LONDON = "London boroughs (not the City of London)"
 

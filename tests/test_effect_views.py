@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from triborough import effect_views
-from triborough.effect import EffectResult, Inference, Panel, SynthFit
-from triborough.warehouse import connect_readonly
+from triborough.read.connection import connect_readonly
+from triborough.views import effect_views
+from triborough.views.effect import EffectResult, Inference, Panel, SynthFit
 
 WCC = "E09000033"
 

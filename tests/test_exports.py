@@ -9,7 +9,7 @@ from csvsafety import PAYLOADS, cells, live_cells
 from pagetest import altered_warehouse, run_page
 from test_workbench import _xlsx_sheets
 
-from triborough.exports import (
+from triborough.views.exports import (
     CUT_MARK,
     EXCEL_MAX_CELL_CHARS,
     ExportTooLarge,

@@ -9,11 +9,11 @@ import duckdb
 import polars as pl
 import pytest
 
-from triborough.boroughs import BOROUGH_CODES
-from triborough.catalogue import METRIC_BY_CODE, METRICS
-from triborough.contracts import CONTRACTS
-from triborough.illustrative import add_illustrative
-from triborough.validation import validate_bytes
+from triborough.model.boroughs import BOROUGH_CODES
+from triborough.model.catalogue import METRIC_BY_CODE, METRICS
+from triborough.model.contracts import CONTRACTS
+from triborough.warehouse.illustrative import add_illustrative
+from triborough.warehouse.validation import validate_bytes
 
 WCC, HF, RBKC = BOROUGH_CODES
 ILLUSTRATIVE_METRICS = [m.code for m in METRICS if m.is_illustrative]

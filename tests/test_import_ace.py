@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from importtest import read_rows, run_once, values_by_key
 
-from triborough.catalogue import METRIC_BY_CODE
 from triborough.importers import ace
 from triborough.importers.common import ImportError_
+from triborough.model.catalogue import METRIC_BY_CODE
 
 FILES = (ace.FACT_FILE, ace.ACTIVITY_FILE, ace.NN_OUT_FILE)
 MONTHS = ("april", "may", "june", "july", "august", "september", "october", "november",

@@ -12,12 +12,12 @@ import polars as pl
 import pytest
 from importtest import run_once
 
-from triborough.boroughs import BOROUGH_BY_CODE
+from triborough.figures.maps import choropleth, classes, map_table
 from triborough.importers import boundaries
 from triborough.importers.common import ImportError_
-from triborough.maps import choropleth, classes, map_table
+from triborough.model.boroughs import BOROUGH_BY_CODE
+from triborough.model.style import MAP_NO_FIGURE, MAP_SCALE
 from triborough.settings import PROJECT_ROOT
-from triborough.style import MAP_NO_FIGURE, MAP_SCALE
 
 out = run_once(boundaries, "boundaries")
 

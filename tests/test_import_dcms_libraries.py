@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from importtest import read_rows, run_once
 
-from triborough.catalogue import METRIC_BY_CODE
 from triborough.importers import dcms_libraries as dcms
 from triborough.importers.common import ImportError_
+from triborough.model.catalogue import METRIC_BY_CODE
 
 FILES = (dcms.LIST_FILE, dcms.FACT_FILE)
 

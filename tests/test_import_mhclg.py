@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from importtest import read_rows
 
-from triborough.boroughs import BOROUGHS
-from triborough.catalogue import METRIC_BY_CODE, SPEND_SERVICES
 from triborough.importers import mhclg
 from triborough.importers.common import FACT_COLUMNS, ImportError_, parse_number
+from triborough.model.boroughs import BOROUGHS
+from triborough.model.catalogue import METRIC_BY_CODE, SPEND_SERVICES
 
 DERIVED = "rs_revenue_outturn_long_2010_2025.csv"
 

@@ -9,9 +9,9 @@ import shutil
 import pytest
 from importtest import read_rows, run_once, values_by_key
 
-from triborough.catalogue import METRIC_BY_CODE
 from triborough.importers import nhs_pss
 from triborough.importers.common import ImportError_
+from triborough.model.catalogue import METRIC_BY_CODE
 
 out = run_once(nhs_pss, "nhs_pss")
 

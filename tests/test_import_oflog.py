@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from importtest import read_rows, run_once, values_by_key
 
-from triborough.catalogue import METRIC_BY_CODE
 from triborough.importers import oflog
 from triborough.importers.common import ImportError_
+from triborough.model.catalogue import METRIC_BY_CODE
 
 FILES = (oflog.FACT_FILE, oflog.MEDIANS_FILE, oflog.NN_OUT_FILE)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from importtest import read_rows, run_once
 
-from triborough.catalogue import METRIC_BY_CODE
 from triborough.importers import ofsted
 from triborough.importers.common import ImportError_
+from triborough.model.catalogue import METRIC_BY_CODE
 
 WCC, HF, KC = "E09000033", "E09000013", "E09000020"
 OUTPUTS = ("inspections.csv", "fact_ofsted.csv")

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from importtest import read_rows
 
-from triborough.boroughs import BOROUGH_CODES, ENGLAND, LONDON
-from triborough.catalogue import METRIC_BY_CODE
 from triborough.importers import ons
 from triborough.importers.common import FACT_COLUMNS, ImportError_
+from triborough.model.boroughs import BOROUGH_CODES, ENGLAND, LONDON
+from triborough.model.catalogue import METRIC_BY_CODE
 
 
 @pytest.fixture(scope="module")

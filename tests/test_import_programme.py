@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from importtest import read_rows
 
-from triborough.boroughs import BOROUGH_CODES
 from triborough.importers import programme
 from triborough.importers.common import ImportError_
+from triborough.model.boroughs import BOROUGH_CODES
 
 SPLIT = "2018-04-01"
 NOTICE = "2017-03-27"

@@ -12,13 +12,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from triborough import ingest as ingest_module
 from triborough.cli import main
-from triborough.contracts import CONTRACTS
-from triborough.ingest import IngestError, Upload, ingest
+from triborough.model.contracts import CONTRACTS
+from triborough.read.connection import connect_readonly
 from triborough.settings import PROJECT_ROOT
-from triborough.validation import MAX_LISTED
-from triborough.warehouse import connect_readonly
+from triborough.warehouse import ingest as ingest_module
+from triborough.warehouse.ingest import IngestError, Upload, ingest
+from triborough.warehouse.validation import MAX_LISTED
 
 MALFORMED = Path(__file__).parent / "malformed"
 EXPECTED: dict[str, dict] = json.loads((MALFORMED / "expected.json").read_text())

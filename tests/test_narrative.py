@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from pagetest import altered_warehouse
 
-from triborough.narrative import (
+from triborough.read.connection import connect_readonly, run_named
+from triborough.views.narrative import (
     number_words,
     ordinal_words,
     period_words,
     rank_words,
     statements,
 )
-from triborough.scorecard import with_council_targets
-from triborough.warehouse import connect_readonly, run_named
+from triborough.views.scorecard import with_council_targets
 
 WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
 ALL = [WCC, HF, RBKC]
@@ -206,7 +206,7 @@ def _chart(rows: list[tuple[str, str, float | None]], areas: int = 32,
 
 
 def test_comparison_words_follow_polarity_and_name_the_group():
-    from triborough.narrative import comparison_sentences
+    from triborough.views.narrative import comparison_sentences
 
     chart = _chart([(WCC, "2010-11", 21.8), (WCC, "2024-25", 18.6),
                     ("london_median", "2010-11", 18.7), ("london_median", "2024-25", 18.5)])
@@ -225,7 +225,7 @@ def test_comparison_words_follow_polarity_and_name_the_group():
 
 
 def test_comparison_words_from_an_averaged_base_one_year_and_suppressed():
-    from triborough.narrative import comparison_sentences
+    from triborough.views.narrative import comparison_sentences
 
     chart = _chart([(HF, "2008-09", 100.0), (HF, "2009-10", 110.0), (HF, "2010-11", 120.0),
                     (HF, "2024-25", 132.0), ("london_median", "2008-09", 50.0),

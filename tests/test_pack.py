@@ -16,8 +16,8 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from triborough.cli import main
-from triborough.pack import SECTIONS, PackError, gather, parse_boroughs, parse_years
-from triborough.pack_pdf import pack_html
+from triborough.pack.content import SECTIONS, PackError, gather, parse_boroughs, parse_years
+from triborough.pack.pdf_document import pack_html
 from triborough.settings import get_settings
 
 WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"

@@ -9,7 +9,7 @@ import pytest
 from pagetest import altered_warehouse, page_text, run_page
 from streamlit.testing.v1 import AppTest
 
-from triborough.style import ILLUSTRATIVE_LABEL
+from triborough.model.style import ILLUSTRATIVE_LABEL
 
 PAGE = "../pages/compare.py"
 WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"

@@ -163,7 +163,7 @@ def test_a_bad_load_loads_nothing(private_warehouse):
 
 
 def test_a_header_problem_shows_the_header_expected(page, app_env):
-    from triborough.contracts import CONTRACT_BY_NAME
+    from triborough.model.contracts import CONTRACT_BY_NAME
 
     before = _sha(app_env)
     _check(page, "missing_column.csv")

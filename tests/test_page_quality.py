@@ -9,9 +9,9 @@ import pytest
 from pagetest import altered_warehouse, page_text, run_page
 from streamlit.testing.v1 import AppTest
 
-from triborough.catalogue import METRIC_BY_CODE
-from triborough.scorecard import SCORECARD_METRICS
-from triborough.style import ILLUSTRATIVE_LABEL
+from triborough.model.catalogue import METRIC_BY_CODE
+from triborough.model.style import ILLUSTRATIVE_LABEL
+from triborough.views.scorecard import SCORECARD_METRICS
 
 PAGE = "../pages/quality.py"
 WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"

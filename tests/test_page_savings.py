@@ -9,7 +9,7 @@ import pytest
 from pagetest import chart_titles, page_text, run_page
 from streamlit.testing.v1 import AppTest
 
-from triborough.style import ILLUSTRATIVE_LABEL
+from triborough.model.style import ILLUSTRATIVE_LABEL
 
 PAGE = "../pages/savings.py"
 BOROUGHS = ("Westminster", "Hammersmith and Fulham", "Kensington and Chelsea")

@@ -269,7 +269,7 @@ def test_a_query_that_needs_too_much_memory_is_stopped_with_a_plain_message() ->
 def test_an_unexpected_failure_inside_reaches_the_page_as_a_message(
     monkeypatch: pytest.MonkeyPatch, button: str
 ) -> None:
-    import triborough.workbench as wb
+    import triborough.read.workbench as wb
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise ZeroDivisionError("a bug, not the user's fault")

@@ -11,8 +11,8 @@ import pytest
 from pagetest import chart_titles, page_text, run_page
 from streamlit.testing.v1 import AppTest
 
-from triborough.style import ILLUSTRATIVE_LABEL
-from triborough.systems import ending_soon
+from triborough.model.style import ILLUSTRATIVE_LABEL
+from triborough.views.systems import ending_soon
 
 PAGE = "../pages/systems.py"
 BOROUGHS = ("Westminster", "Hammersmith and Fulham", "Kensington and Chelsea")

@@ -6,11 +6,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from triborough.caseload_views import library_annual_view
-from triborough.page_pieces import borough_label, illustrative_suffix, split_marker
-from triborough.savings import SERVICE_OPTIONS
-from triborough.savings_views import spend_view
-from triborough.warehouse import connect_readonly, run_named
+from triborough.read.connection import connect_readonly, run_named
+from triborough.views.caseload_views import library_annual_view
+from triborough.views.page_pieces import borough_label, illustrative_suffix, split_marker
+from triborough.views.savings import SERVICE_OPTIONS
+from triborough.views.savings_views import spend_view
 
 ALL = ["E09000033", "E09000013", "E09000020"]
 

@@ -9,16 +9,16 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from triborough.charts import (
+from triborough.figures.charts import (
     EXPORT_SCALE,
     export_config,
     summary_from_figure,
     trend_chart,
     with_provenance,
 )
-from triborough.exports import read_csv_bytes, to_csv_bytes
-from triborough.provenance import council_table_meta, image_lines, metadata_for, source_line
-from triborough.ui import chart_unit, number_columns
+from triborough.ui.blocks import chart_unit, number_columns
+from triborough.views.exports import read_csv_bytes, to_csv_bytes
+from triborough.views.provenance import council_table_meta, image_lines, metadata_for, source_line
 
 DFE = {
     "code": "cla_rate_per_10000", "name": "Children looked after per 10,000 children",

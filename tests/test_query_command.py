@@ -14,8 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from triborough.cli import main
-from triborough.parquet_export import ExportError, export_parquet, verify_export
-from triborough.query_command import query_command
+from triborough.read.parquet_export import ExportError, export_parquet, verify_export
+from triborough.read.query_command import query_command
 
 
 def _run(name, params=(), fmt="csv", out=None):
@@ -147,7 +147,7 @@ def test_export_refuses_an_object_store_url(built_warehouse, app_env):
 
 
 def test_a_failed_export_leaves_nothing_behind(built_warehouse, tmp_path, monkeypatch):
-    import triborough.parquet_export as pe
+    import triborough.read.parquet_export as pe
 
     def broken(*_args, **_kwargs):
         raise ExportError("disk full")

@@ -10,7 +10,7 @@ import re
 import duckdb
 import pytest
 
-from triborough.queries import load_queries
+from triborough.read.queries import load_queries
 from triborough.settings import PROJECT_ROOT
 
 QUERIES = load_queries(PROJECT_ROOT / "queries")

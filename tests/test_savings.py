@@ -8,10 +8,11 @@ import duckdb
 import polars as pl
 import pytest
 
-from triborough.catalogue import SPEND_SERVICES
-from triborough.contracts import WORKSTREAMS
-from triborough.queries import get_query
-from triborough.savings import (
+from triborough.model.catalogue import SPEND_SERVICES
+from triborough.model.contracts import WORKSTREAMS
+from triborough.read.queries import get_query
+from triborough.ui.blocks import council_table_meta
+from triborough.views.savings import (
     BEFORE_SHARING,
     SERVICE_OPTIONS,
     WORKSTREAM_LABELS,
@@ -27,7 +28,6 @@ from triborough.savings import (
     programme_totals,
     reported_targets,
 )
-from triborough.ui import council_table_meta
 
 WCC, HF = "E09000033", "E09000013"
 
@@ -375,7 +375,7 @@ def test_spend_runs_every_year_without_a_gap_in_real_terms(built_warehouse):
 
 
 def test_reported_claims_read_as_figures_in_words():
-    from triborough.savings import claim_figure
+    from triborough.views.savings import claim_figure
 
     assert claim_figure(33.4, "GBP million per year") == "£33.4m a year"
     assert claim_figure(7.0, "GBP million") == "£7m"

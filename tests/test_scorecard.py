@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from triborough.scorecard import (
+from triborough.views.scorecard import (
     SPARK_GAP,
     gap_words,
     inspection_history,
@@ -210,7 +210,7 @@ def test_inspection_history_of_nothing_is_empty():
 
 
 def test_sparklines_share_one_scale_across_boroughs_and_name_their_years():
-    from triborough.scorecard import sparklines
+    from triborough.views.scorecard import sparklines
 
     rows = [("E09000033", "2022-23", 10.0), ("E09000033", "2023-24", 20.0),
             ("E09000033", "2024-25", 30.0), ("E09000013", "2022-23", 28.0),

@@ -12,10 +12,10 @@ import math
 import polars as pl
 import pytest
 
-from triborough.queries import NamedQuery, load_queries
-from triborough.result_types import conform
+from triborough.read.connection import connect_readonly, run_sql
+from triborough.read.queries import NamedQuery, load_queries
+from triborough.read.result_types import conform
 from triborough.settings import PROJECT_ROOT, Settings
-from triborough.warehouse import connect_readonly, run_sql
 
 QUERIES = load_queries(PROJECT_ROOT / "queries")
 
@@ -52,7 +52,7 @@ def assert_same_result(query: NamedQuery, spark_df: pl.DataFrame, duck_df: pl.Da
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_every_named_query_agrees_on_spark_and_duckdb(name, spark, parquet_export, duckdb_con):
-    from triborough.spark_engine import run_named_spark
+    from triborough.read.spark_engine import run_named_spark
 
     query = QUERIES[name]
     spark_df = run_named_spark(query, query.bind(), data=str(parquet_export))
@@ -73,8 +73,8 @@ def test_the_comparison_catches_a_changed_figure():
 def test_dashboards_run_on_spark_through_the_engine_setting(
     spark, parquet_export, duckdb_con, monkeypatch
 ):
+    from triborough.read.connection import run_named
     from triborough.settings import get_settings
-    from triborough.warehouse import run_named
 
     params = {"areas": ["E09000020"], "from_year": 2015, "to_year": 2016}
     duck = run_named(duckdb_con, "caseload_monthly", params)
@@ -89,7 +89,7 @@ def test_dashboards_run_on_spark_through_the_engine_setting(
 
 
 def test_query_command_on_spark_matches_duckdb(spark, parquet_export, app_env, monkeypatch):
-    from triborough.query_command import query_command
+    from triborough.read.query_command import query_command
 
     monkeypatch.setenv("TRIBOROUGH_SPARK_DATA", str(parquet_export))
     outputs = {}
@@ -105,7 +105,7 @@ def test_query_command_on_spark_matches_duckdb(spark, parquet_export, app_env, m
 
 
 def test_each_query_is_transpiled_once(spark):
-    from triborough.spark_engine import _transpile, to_spark_sql
+    from triborough.read.spark_engine import _transpile, to_spark_sql
 
     query = QUERIES["caseload_monthly"]
     first = to_spark_sql(query)
@@ -127,7 +127,7 @@ def test_spark_opens_no_port_beyond_localhost(spark):
 
 
 def test_a_hostile_parameter_value_stays_a_value(spark, parquet_export):
-    from triborough.spark_engine import run_named_spark
+    from triborough.read.spark_engine import run_named_spark
 
     query = QUERIES["ofsted_latest"]
     hostile = "E09000033') or 1=1 --"

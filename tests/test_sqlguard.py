@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from triborough.queries import parse_query
+from triborough.read.queries import parse_query
+from triborough.read.sqlguard import RefusedSQL, check_sql, function_denied
+from triborough.read.workbench import inline_params
 from triborough.settings import PROJECT_ROOT
-from triborough.sqlguard import RefusedSQL, check_sql, function_denied
-from triborough.workbench import inline_params
 
 LIMIT = 100_000
 # {secret} is a real CSV file the tests create, {out} a path that must never be written, so

@@ -23,11 +23,11 @@ import pyarrow as pa
 import pytest
 from test_workbench import build_warehouse
 
-from triborough import workbench as wb
+from triborough.read import workbench as wb
+from triborough.read.connection import connect_readonly, run_sql, warehouse_version
+from triborough.read.sqlguard import RefusedSQL
+from triborough.read.sqlworker import Job, SQLWorkers, WorkerError, memory_message, timeout_message
 from triborough.settings import Settings
-from triborough.sqlguard import RefusedSQL
-from triborough.sqlworker import Job, SQLWorkers, WorkerError, memory_message, timeout_message
-from triborough.warehouse import connect_readonly, run_sql, warehouse_version
 
 MEMORY_MB = 1500
 TIMEOUT_MS = 3000

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from triborough.style import format_change, format_value
-from triborough.travel import direction
+from triborough.model.style import format_change, format_value
+from triborough.model.travel import direction
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,7 @@ def test_direction_follows_polarity(previous, latest, polarity, word):
 
 
 def test_periods_on_screen_never_break_inside():
-    from triborough.style import unbroken
+    from triborough.model.style import unbroken
 
     # A narrow tablet cell broke '2023-24' after its hyphen and 'Sep 2024' at its space.
     assert unbroken("▲ worsening since 2023-24") == "▲ worsening since\u00a02023\u201124"
@@ -68,10 +68,10 @@ def test_colours_are_named_in_style_and_nowhere_else():
 
     literal = re.compile(r"""["'](#[0-9a-fA-F]{3,8}|rgba?\([^)]*\)|white|black|gr[ae]y)["']"""
                          r"""|(?<![\w&])#[0-9a-fA-F]{6}\b|rgba?\(\d""")
+    package = PROJECT_ROOT / "triborough"
     files = [PROJECT_ROOT / "app.py", *sorted((PROJECT_ROOT / "pages").glob("*.py"))]
-    files += [PROJECT_ROOT / "triborough" / f for f in (
-        "charts.py", "maps.py", "compare_view.py", "comparison_words.py")]
-    found = [f"{path.name}:{n}: {line.strip()}" for path in files
+    files += [p for p in sorted(package.rglob("*.py")) if p != package / "model" / "style.py"]
+    found = [f"{path.relative_to(PROJECT_ROOT)}:{n}: {line.strip()}" for path in files
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
              if literal.search(line)]
     assert found == []

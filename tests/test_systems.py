@@ -6,8 +6,8 @@ import datetime as dt
 
 import polars as pl
 
-from triborough.contracts import PLATFORMS, TOWERS
-from triborough.systems import (
+from triborough.model.contracts import PLATFORMS, TOWERS
+from triborough.views.systems import (
     PLATFORM_LABELS,
     TOWER_LABELS,
     add_months,

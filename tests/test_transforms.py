@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from triborough.transform import (
+from triborough.warehouse.transform import (
     LAYERS,
     TransformError,
     load_transforms,
@@ -71,7 +71,7 @@ def test_a_load_reruns_only_what_its_table_feeds(built_warehouse, tmp_path):
 def test_service_desk_years_in_sql_agree_with_the_page_shaping(built):
     import polars as pl
 
-    from triborough.systems import annual_desk
+    from triborough.views.systems import annual_desk
 
     con = built.cursor()  # a connection of its own: earlier tests' results stay open
     monthly = pl.from_arrow(con.sql("select * from service_desk_monthly").to_arrow_table())

@@ -9,12 +9,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from triborough import validation
-from triborough.catalogue import METRIC_BY_CODE
-from triborough.contracts import CONTRACT_BY_NAME
+from triborough.model.catalogue import METRIC_BY_CODE
+from triborough.model.contracts import CONTRACT_BY_NAME
 from triborough.settings import PROJECT_ROOT
-from triborough.validation import validate_bytes
-from triborough.validation_duckdb import read_plain
+from triborough.warehouse import validation
+from triborough.warehouse.validation import validate_bytes
+from triborough.warehouse.validation_duckdb import read_plain
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
 MALFORMED = Path(__file__).parent / "malformed"

@@ -8,7 +8,12 @@ import shutil
 import duckdb
 import pytest
 
-from triborough.warehouse import WarehouseMissing, connect_readonly, run_named, warehouse_version
+from triborough.read.connection import (
+    WarehouseMissing,
+    connect_readonly,
+    run_named,
+    warehouse_version,
+)
 
 
 def test_connection_refuses_writes_files_and_setting_changes(built_warehouse):

@@ -15,16 +15,16 @@ import polars as pl
 import pytest
 from test_sqlguard import HOSTILE
 
-from triborough import workbench as wb
-from triborough.exports import (
+from triborough.read import workbench as wb
+from triborough.read.sqlguard import RefusedSQL
+from triborough.settings import Settings
+from triborough.views.exports import (
     parquet_metadata,
     read_csv_bytes,
     to_csv_bytes,
     to_parquet_bytes,
     to_xlsx_bytes,
 )
-from triborough.settings import Settings
-from triborough.sqlguard import RefusedSQL
 
 SECRET_TEXT = "name,password\nroot,hunter2\n"
 
@@ -629,7 +629,7 @@ def test_downloads_reading_a_council_table_carry_the_illustrative_line(
 def test_opens_beside_the_dashboards_connection(files: dict[str, Path], settings: Settings) -> None:
     # DuckDB refuses a second connect to one file with a different config in one process; the
     # workbench's private instance must not trip over the dashboard's read-only connection.
-    from triborough.warehouse import connect_readonly
+    from triborough.read.connection import connect_readonly
 
     dashboard = connect_readonly(files["warehouse"])
     try:
@@ -659,7 +659,7 @@ def test_a_rebuilt_warehouse_is_seen_by_a_new_connection(
 
 
 def test_missing_warehouse_says_how_to_build_it(tmp_path: Path, settings: Settings) -> None:
-    from triborough.warehouse import WarehouseMissing
+    from triborough.read.connection import WarehouseMissing
 
     with pytest.raises(WarehouseMissing, match="triborough build"):
         wb.open_workbench_connection(tmp_path / "nope.duckdb", settings)

@@ -6,8 +6,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from triborough import workbench as wb
-from triborough import workbench_catalogue as cat
+from triborough.read import workbench as wb
+from triborough.views import workbench_catalogue as cat
 
 
 @pytest.fixture

@@ -30,8 +30,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from triborough.build import BuildError, build_warehouse
-    from triborough.council_store import stored_loads
+    from triborough.warehouse.build import BuildError, build_warehouse
+    from triborough.warehouse.council_store import stored_loads
 
     settings = get_settings()
     public = Path(args.public) if args.public else settings.public_dir
@@ -54,8 +54,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from triborough.auth import AccessDenied, local_operator
-    from triborough.ingest import IngestError, Upload, WriteFailed, ingest
+    from triborough.access.auth import AccessDenied, local_operator
+    from triborough.warehouse.ingest import IngestError, Upload, WriteFailed, ingest
 
     warehouse = Path(args.warehouse) if args.warehouse else get_settings().warehouse_path
     paths = [Path(f) for f in args.files]
@@ -81,7 +81,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from triborough import audit
+    from triborough.access import audit
 
     try:
         since = audit.parse_since(args.since) if args.since else None
@@ -101,7 +101,7 @@ def shared_mode_problems(host: str) -> list[str]:
     """
     from streamlit import config as streamlit_config
 
-    from triborough.auth import ConfigError, is_loopback, read_auth_section, signin_problems
+    from triborough.access.auth import ConfigError, is_loopback, read_auth_section, signin_problems
 
     if is_loopback(host):
         return []
@@ -118,13 +118,13 @@ def shared_mode_problems(host: str) -> list[str]:
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
-    from triborough.backup import backup
+    from triborough.warehouse.backup import backup
 
     return _copy_store(backup, args.folder, "backup failed", None)
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    from triborough.backup import restore
+    from triborough.warehouse.backup import restore
 
     return _copy_store(
         restore, args.folder, "restore failed",
@@ -141,7 +141,7 @@ def _copy_store(
     after: str | None = None,
 ) -> int:
     """Run a backup or restore with the settings' paths and print what it did, or why not."""
-    from triborough.backup import BackupError
+    from triborough.warehouse.backup import BackupError
 
     settings = get_settings()
     try:
@@ -231,8 +231,8 @@ def _cmd_effect(args: argparse.Namespace) -> int:
 
     import polars as pl
 
-    from triborough.effect import EffectInputError, estimate, make_panel
-    from triborough.warehouse import WarehouseMissing, connect_readonly
+    from triborough.read.connection import WarehouseMissing, connect_readonly
+    from triborough.views.effect import EffectInputError, estimate, make_panel
 
     def refuse(message: str) -> int:
         print(f"effect: {message}", file=sys.stderr)
@@ -259,7 +259,7 @@ def _cmd_effect(args: argparse.Namespace) -> int:
             if args.treated or args.first_treated:
                 return refuse("--treated and --first-treated go with --panel; --metric uses "
                               "the councils and dates of --event")
-            from triborough.effect_data import load_panel
+            from triborough.views.effect_data import load_panel
 
             warehouse = Path(args.warehouse) if args.warehouse else get_settings().warehouse_path
             try:
@@ -298,8 +298,8 @@ def _cmd_effect(args: argparse.Namespace) -> int:
 
 
 def _cmd_pack(args: argparse.Namespace) -> int:
-    from triborough.pack import PackError, parse_boroughs, parse_years
-    from triborough.pack_pdf import build_pack
+    from triborough.pack.content import PackError, parse_boroughs, parse_years
+    from triborough.pack.pdf_document import build_pack
 
     out = Path(args.out)
     if out.suffix.lower() not in (".pdf", ".docx"):
@@ -319,7 +319,7 @@ def _cmd_pack(args: argparse.Namespace) -> int:
         first, last = parse_years(args.years)
         started = time.perf_counter()
         if out.suffix.lower() == ".docx":
-            from triborough.pack_docx import build_docx
+            from triborough.pack.word_document import build_docx
 
             pdf = build_docx(warehouse, areas, first, last)
         else:
@@ -341,7 +341,7 @@ def _cmd_pack(args: argparse.Namespace) -> int:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    from triborough.query_command import query_command
+    from triborough.read.query_command import query_command
 
     return query_command(
         args.name, args.param or [], args.engine, args.format,
@@ -350,7 +350,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from triborough.query_command import export_command
+    from triborough.read.query_command import export_command
 
     return export_command(args.dir, Path(args.warehouse) if args.warehouse else None)
 

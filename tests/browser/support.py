@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from triborough.local_server import (  # noqa: F401 - the tests import them from here
+from triborough.bench.local_server import (  # noqa: F401 - the tests import them from here
     CHROMIUM_ARGS,
     ServerFailed,
     free_port,
     serving,
     streamlit_command,
 )
-from triborough.navigation import SECTIONS
+from triborough.model.navigation import SECTIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = PROJECT_ROOT / "screenshots"
@@ -65,7 +65,7 @@ class AppPage:
 
 
 def discover_pages() -> list[AppPage]:
-    """The pages the app serves (:data:`triborough.navigation.SECTIONS`)."""
+    """The pages the app serves (:data:`triborough.model.navigation.SECTIONS`)."""
     return [
         AppPage(section, file, title, url_path)
         for section, specs in SECTIONS.items()

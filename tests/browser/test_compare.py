@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from triborough.style import MAP_NO_FIGURE
+from triborough.model.style import MAP_NO_FIGURE
 
 from .support import SCREENSHOT_DIR, AppDriver
 from .test_layout import OVERFLOW_JS

@@ -15,8 +15,8 @@ import duckdb
 import psutil
 import pytest
 
-from triborough import audit
-from triborough.plain_text import JOINER
+from triborough.access import audit
+from triborough.model.plain_text import JOINER
 
 from .support import (
     DESKTOP,

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from triborough.contracts import CONTRACT_BY_NAME
-from triborough.style import SQL_EDITOR_COLOURS
+from triborough.model.contracts import CONTRACT_BY_NAME
+from triborough.model.style import SQL_EDITOR_COLOURS
 
 from .support import PAGES, SCREENSHOT_DIR
 from .test_pages import download, errors_on

@@ -24,9 +24,9 @@ ANALYST_SQL = (
 
 
 def _workbench_worker(warehouse: str, sql: str, repeat: int) -> dict[str, Any]:
+    from triborough.read.sqlworker import SQLWorkers
+    from triborough.read.workbench import run_user_sql
     from triborough.settings import get_settings
-    from triborough.sqlworker import SQLWorkers
-    from triborough.workbench import run_user_sql
 
     settings = get_settings().model_copy(update={"warehouse_path": Path(warehouse)})
     workers = SQLWorkers(1, settings.workbench_worker_memory_mb)

@@ -18,8 +18,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from triborough.read.sqlworker import bare_main
 from triborough.settings import PROJECT_ROOT
-from triborough.sqlworker import bare_main
 
 APP_FILE = PROJECT_ROOT / "app.py"
 PAGES_DIR = PROJECT_ROOT / "pages"

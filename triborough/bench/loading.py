@@ -25,15 +25,15 @@ from typing import Any
 import duckdb
 
 from triborough.bench.common import Figure, in_worker, median
-from triborough.contracts import CONTRACT_BY_NAME, CONTRACTS
-from triborough.schema import TABLES
+from triborough.model.contracts import CONTRACT_BY_NAME, CONTRACTS
+from triborough.model.schema import TABLES
 
 COUNCIL_TABLES: tuple[str, ...] = tuple(c.name for c in CONTRACTS)
 
 
 def _build_worker(public_dir: str, out_path: str, events: int | None) -> dict[str, Any]:
     """Run the project's build; return its time and when each progress message came."""
-    from triborough.build import build_warehouse
+    from triborough.warehouse.build import build_warehouse
 
     marks: list[tuple[float, str]] = []
     started = time.perf_counter()
@@ -66,9 +66,9 @@ def _bare_worker(sources: list[tuple[str, str, bool]], out_path: str) -> dict[st
 
 def _build_ingest_worker(public_dir: str, out_path: str, files: list[str]) -> dict[str, Any]:
     """The project's path from CSV files: build from the published extracts, then ingest."""
-    from triborough.auth import local_operator
-    from triborough.build import build_warehouse
-    from triborough.ingest import Upload, ingest
+    from triborough.access.auth import local_operator
+    from triborough.warehouse.build import build_warehouse
+    from triborough.warehouse.ingest import Upload, ingest
 
     out = Path(out_path)
     store = out.with_name(f"{out.name}.council")  # never the project's own council-data store

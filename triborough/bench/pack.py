@@ -28,9 +28,9 @@ def _cpu_seconds() -> float:
 
 
 def _pack_worker(warehouse: str) -> dict[str, Any]:
-    from triborough.boroughs import BOROUGH_CODES
-    from triborough.pack_pdf import build_pack
-    from triborough.periods import YEAR_RANGE
+    from triborough.model.boroughs import BOROUGH_CODES
+    from triborough.model.periods import YEAR_RANGE
+    from triborough.pack.pdf_document import build_pack
 
     cpu = _cpu_seconds()
     started = time.perf_counter()
@@ -51,7 +51,7 @@ def chromium_missing() -> str:
 
 def measure(work: Path, warehouse: Path, repeat: int) -> tuple[Figure, dict[str, Any]]:
     """The pack figure, built ``repeat`` times."""
-    from triborough.periods import YEAR_RANGE
+    from triborough.model.periods import YEAR_RANGE
 
     figure = Figure(
         "pack", f"Committee pack PDF, three boroughs, {YEAR_RANGE[0]}-{YEAR_RANGE[1]}",

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 
 from triborough.bench.common import PAGES_DIR, Figure, in_worker, median
-from triborough.navigation import SECTIONS
+from triborough.model.navigation import SECTIONS
 
 Query = tuple[str, dict[str, Any] | None]
 WARM_RUNS = 5  # warm and empty-page runs per repetition (each takes a fraction of a second)
@@ -59,7 +59,7 @@ st.dataframe(shown)
 
 
 def discover_pages() -> list[dict[str, Any]]:
-    """The pages the app serves (:data:`triborough.navigation.SECTIONS`)."""
+    """The pages the app serves (:data:`triborough.model.navigation.SECTIONS`)."""
     return [
         {"file": file, "title": title, "url": url}
         for specs in SECTIONS.values()
@@ -186,7 +186,7 @@ def _pages_worker(spec: dict[str, Any]) -> dict[str, Any]:
     # The peer draws caseload by month: compare it with our page that draws the same figure
     # (its script asks for the named query reading the monthly caseload, even if behind a
     # control), or with the landing page when no page does.
-    from triborough.queries import load_queries
+    from triborough.read.queries import load_queries
     from triborough.settings import get_settings
 
     names = [n for n, q in load_queries(get_settings().queries_dir).items()
@@ -277,7 +277,7 @@ def measure(
     only: list[str] | None = None,
 ) -> tuple[list[Figure], dict[str, Any]]:
     """Pages cold and warm against their limits, the peer and growth; figures and details."""
-    from triborough.queries import load_queries
+    from triborough.read.queries import load_queries
     from triborough.settings import get_settings
 
     pages = [p for p in discover_pages() if not only or p["url"] in only]

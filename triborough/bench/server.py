@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from triborough.bench.common import APP_FILE, Figure, measured_in_worker, median
-from triborough.local_server import (
+from triborough.bench.local_server import (
     CHROMIUM_ARGS,
     ServerFailed,
     free_port,

@@ -50,13 +50,13 @@ def run_spark_scale(
     say: Callable[[str], None] = lambda _m: None,
 ) -> dict[str, Any]:
     """Measure and write ``spark-<events>.json`` and ``.md`` to ``out``; return the results."""
-    from triborough.build import build_warehouse
-    from triborough.parquet_export import export_parquet
-    from triborough.queries import get_query
-    from triborough.result_types import conform
+    from triborough.read.connection import connect_readonly, run_sql
+    from triborough.read.parquet_export import export_parquet
+    from triborough.read.queries import get_query
+    from triborough.read.result_types import conform
+    from triborough.read.spark_engine import get_session, run_named_spark
     from triborough.settings import get_settings
-    from triborough.spark_engine import get_session, run_named_spark
-    from triborough.warehouse import connect_readonly, run_sql
+    from triborough.warehouse.build import build_warehouse
 
     settings = get_settings()
     work.mkdir(parents=True, exist_ok=True)

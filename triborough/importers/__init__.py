@@ -36,7 +36,7 @@ SOURCES_COLUMNS = ("file", "rows", "source_id", "publisher", "title", "url", "li
 
 def run_all(raw_dir: Path, out_dir: Path, only: tuple[str, ...] = ()) -> list[Written]:
     """Run every importer (or those named in ``only``) and rewrite ``sources.csv``."""
-    from triborough.catalogue import SOURCES
+    from triborough.model.catalogue import SOURCES
 
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw data folder not found: {raw_dir}")

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from triborough.periods import fy_end, fy_label, fy_start  # noqa: F401 - importers read them here
+from triborough.model.periods import fy_end, fy_label, fy_start  # noqa: F401 - importers read them here
 
 # Every marker a publisher uses for "no figure". They become missing values, never zero.
 MISSING_MARKERS: frozenset[str] = frozenset(

@@ -28,7 +28,6 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
-from triborough.boroughs import ENGLAND, LONDON
 from triborough.importers import ons
 from triborough.importers.common import (
     FACT_COLUMNS,
@@ -40,6 +39,7 @@ from triborough.importers.common import (
     write_tidy,
 )
 from triborough.importers.neighbours import check_code
+from triborough.model.boroughs import ENGLAND, LONDON
 
 RAW_FOLDER = Path("libraries_taskforce_2016")
 LIBRARIES_FILE = "libraries_england_2010_2016.csv"

@@ -57,7 +57,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from triborough.catalogue import SPEND_SERVICES
 from triborough.importers import ons
 from triborough.importers.common import (
     FACT_COLUMNS,
@@ -72,6 +71,7 @@ from triborough.importers.common import (
     require_columns,
     write_tidy,
 )
+from triborough.model.catalogue import SPEND_SERVICES
 
 SOURCE_ID = "mhclg_ro"
 FOLDER = Path("mhclg_revenue_outturn")

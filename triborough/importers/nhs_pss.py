@@ -37,7 +37,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from triborough.boroughs import ENGLAND
 from triborough.importers import ons
 from triborough.importers.common import (
     FACT_COLUMNS,
@@ -51,6 +50,7 @@ from triborough.importers.common import (
     require_columns,
     write_tidy,
 )
+from triborough.model.boroughs import ENGLAND
 
 RAW_FOLDER = Path("nhs_pss_ex1_asc_activity_2010_2014")
 DFE_NAMES_FILE = Path("dfe_childrens_social_care") / "b1_children_in_need_2013_to_2025.csv"

@@ -36,7 +36,6 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from triborough.boroughs import BOROUGH_CODES, LONDON
 from triborough.importers.common import (
     FACT_COLUMNS,
     ImportError_,
@@ -47,6 +46,7 @@ from triborough.importers.common import (
     require_columns,
     write_tidy,
 )
+from triborough.model.boroughs import BOROUGH_CODES, LONDON
 
 SOURCE_ID = "ons_mye"
 MYE4 = Path("ons_mid_year_estimates") / "mye4_population_mid2011_to_mid2023_ew.csv"

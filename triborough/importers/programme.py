@@ -30,8 +30,6 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from triborough.arrangement import SHARING_START
-from triborough.boroughs import BOROUGH_CODES
 from triborough.importers.common import (
     ImportError_,
     Written,
@@ -40,6 +38,8 @@ from triborough.importers.common import (
     require_columns,
     write_tidy,
 )
+from triborough.model.arrangement import SHARING_START
+from triborough.model.boroughs import BOROUGH_CODES
 
 SOURCE_ID = "programme_reports"
 REPORTED = Path("triborough_programme") / "reported_savings_and_milestones.csv"

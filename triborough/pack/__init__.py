@@ -1,0 +1,2 @@
+"""The committee pack: its content, the PDF and Word documents, and the chart images in them.
+"""
