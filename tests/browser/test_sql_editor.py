@@ -46,7 +46,7 @@ def _type_in_editor(app, text: str) -> None:  # noqa: ANN001 - AppDriver
     editor = app.page.frame_locator(FRAME)
     editor.locator("textarea.ace_text-input:focus").wait_for(state="attached")
     app.page.keyboard.press("Control+a")
-    app.page.keyboard.type(text)
+    app.page.keyboard.type(text, delay=40)  # a quick typist; Ace completes as the keys arrive
     expect(editor.locator(".ace_text-layer").first).to_have_text(text)
 
 
@@ -81,7 +81,9 @@ def test_editor_highlights_and_completes_a_table_name(app) -> None:
         chosen.wait_for(state="visible", timeout=15_000)
     except PlaywrightTimeout:
         # Live completion can close again when a slow machine delivers the last keys late;
-        # Ctrl+Space asks for it as a person would.
+        # back in the editor at the end of the text, Ctrl+Space asks for it as a person would.
+        editor.locator("textarea.ace_text-input").focus()
+        page.keyboard.press("Control+End")
         page.keyboard.press("Control+Space")
         chosen.wait_for(state="visible")
     attached.wait_for(state="attached")
