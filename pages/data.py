@@ -5,11 +5,8 @@ import polars as pl
 import streamlit as st
 
 from triborough.access import audit
-from triborough.access.auth import AccessDenied, Role
+from triborough.access.auth import Role
 from triborough.model.boroughs import BOROUGH_CODES
-from triborough.model.contracts import CONTRACT_BY_NAME, CONTRACTS
-from triborough.model.plain_text import plain
-from triborough.settings import get_settings
 from triborough.ui import signin
 from triborough.ui.blocks import (
     empty_notice,
@@ -20,34 +17,15 @@ from triborough.ui.blocks import (
     show_table,
     table_block,
 )
+from triborough.ui.council_upload import upload_form
 from triborough.views.data_views import (
     QUALITY_LEGEND,
     audit_table,
     catalogue_table,
-    contract_frame,
-    expected_header,
-    header_help,
     page_meta,
     quality_matrix,
     status_matrix,
-    template_csv,
 )
-from triborough.warehouse.ingest import IngestError, Upload, WriteFailed, ingest, validate_uploads
-from triborough.warehouse.validation import Validation
-
-DETECT = "Work it out from the file's header"
-
-
-def problems(name: str, result: Validation, chosen: str | None) -> None:
-    """A failed file's problems, and the header its table expects when that was the trouble."""
-    st.error(f"{plain(name)}: {result.total_violations:,} problem(s); nothing was loaded.")
-    show_table(result.as_frame(), key="upload_errors")
-    expected = header_help(result, chosen)
-    if expected is not None:
-        st.markdown("**The header the file must start with** (columns in this order; the "
-                    "template for each table has them, with every rule):")
-        show_table(expected, key="upload_expected_header")
-
 
 st.title("Data and sources")
 st.markdown(
@@ -148,70 +126,4 @@ with st.expander("Audit log: sign-ins, refusals, workbench queries and loads"):
     show_table(audit_table(log), key="audit_table")
     st.caption(f"Latest first; {min(len(log), 500):,} of {len(log):,} entries. "
                "`triborough audit` prints them all.")
-st.markdown(
-    "Upload a CSV extract for one of the council tables. The whole file is checked first and "
-    "every problem is listed with its line, column and rule; nothing is loaded unless every "
-    "row passes. Loading the same file twice changes nothing."
-)
-names = [c.name for c in CONTRACTS]
-choice = st.selectbox("Table", [DETECT, *names], key="upload_table",
-                      format_func=lambda n: n if n == DETECT else CONTRACT_BY_NAME[n].title)
-if choice != DETECT:
-    contract = CONTRACT_BY_NAME[choice]
-    with st.expander(f"What a {contract.title.lower()} file must contain"):
-        st.markdown(f"Header: `{expected_header(contract)}`")
-        show_table(contract_frame(contract), key="upload_contract_table")
-    st.download_button(
-        f"Download a template for {contract.title.lower()} (CSV)", template_csv(contract),
-        file_name=f"{contract.name}_template.csv", mime="text/csv", key="upload_template",
-        on_click="ignore",
-        help="The header row the loader expects, with each column's rule on a # line above "
-        "it; delete the # lines before loading.")
-limit_mb = get_settings().max_upload_mb
-upload = st.file_uploader("CSV extract", type=["csv", "txt"], key="upload_file",
-                          max_upload_size=limit_mb)
-if upload is not None and upload.size > limit_mb * 1024 * 1024:  # the widget's limit, again
-    st.error(f"{plain(upload.name)} is {upload.size:,} bytes, over the limit of {limit_mb} MB "
-             "(TRIBOROUGH_MAX_UPLOAD_MB); nothing was checked or loaded.")
-    st.stop()
-left, right = st.columns(2)
-check_clicked = left.button("Check the file", key="upload_validate")
-load_clicked = right.button("Check and load", key="upload_load", type="primary")
-table = None if choice == DETECT else choice
-warehouse = get_settings().warehouse_path
-
-if (check_clicked or load_clicked) and upload is None:
-    st.info("Choose a file to upload first.")
-elif check_clicked and upload is not None:
-    result = validate_uploads([Upload(upload.name, upload.getvalue())], warehouse, table)[0]
-    for note in result.notes:
-        st.caption(f"Note: {plain(note)}.")
-    if result.ok:
-        st.success(f"{plain(upload.name)}: {result.rows:,} rows pass every check for "
-                   f"{result.table}. Press **Check and load** to load them.")
-    else:
-        problems(upload.name, result, table)
-elif load_clicked and upload is not None:
-    bar = st.progress(0.0, text="Checking the file")
-    try:
-        loads = ingest([Upload(upload.name, upload.getvalue())], warehouse, table,
-                       progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
-                       by=person)
-    except IngestError as exc:
-        bar.empty()
-        problems(upload.name, exc.validations[0], table)
-    except AccessDenied as exc:
-        bar.empty()
-        st.error(plain(exc))
-    except WriteFailed as exc:
-        bar.empty()
-        st.error(f"{plain(upload.name)}: {plain(exc)}")
-    else:
-        # Rerun so every view above reads the new warehouse (its cache key has changed).
-        st.session_state["upload_outcome"] = [load.summary() for load in loads]
-        st.rerun()
-
-outcome = st.session_state.pop("upload_outcome", None)
-if outcome:
-    st.success("Load finished. " + plain(" ".join(outcome))
-               + " Every page now shows the new figures; no restart needed.")
+upload_form(person)

@@ -10,7 +10,6 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
-import polars as pl
 import streamlit as st
 
 from triborough.access.auth import AccessDenied
@@ -23,7 +22,8 @@ from triborough.read.sqlworker import SQLWorkers
 from triborough.settings import Settings, get_settings
 from triborough.ui import signin
 from triborough.ui import workbench_blocks as blocks
-from triborough.ui.sql_editor import TEXT, current_sql, cursor, set_sql, sql_editor
+from triborough.ui import workbench_schema as schema
+from triborough.ui.sql_editor import TEXT, current_sql, set_sql, sql_editor
 from triborough.views import workbench_catalogue as cat
 
 RESULT, ERROR, PLAN, HISTORY, PENDING = ("wb_result", "wb_error", "wb_plan", "wb_history",
@@ -47,19 +47,6 @@ def _workers(size: int, memory_mb: int) -> SQLWorkers:
     pool = SQLWorkers(size, memory_mb)
     pool.start()
     return pool
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _known(path: str, version: str, _con: duckdb.DuckDBPyConnection) -> tuple[
-        pl.DataFrame, pl.DataFrame, frozenset[str]]:
-    return cat.described(wb.schema_overview(_con)), wb.metric_catalogue(_con), \
-        cat.reserved_words(_con)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _distinct(path: str, version: str, table: str, columns: dict[str, str],
-              _con: duckdb.DuckDBPyConnection) -> dict[str, list[object]]:
-    return cat.distinct_values(_con, table, columns)
 
 
 def _run(workers: SQLWorkers, settings: Settings, sql: str,
@@ -112,49 +99,6 @@ def _saved_queries(workers: SQLWorkers, settings: Settings) -> None:
     bar.button("Open in editor", key=f"saved_open_{name}", on_click=set_sql, args=(inlined,))
 
 
-def _insert(text: str) -> None:
-    set_sql(cat.insert_at(str(st.session_state[TEXT]), text, cursor()))
-
-
-def _schema_browser(con: duckdb.DuckDBPyConnection, path: str, version: str) -> None:
-    overview, metrics, _ = _known(path, version, con)
-    if overview.is_empty():
-        st.caption("The warehouse has no tables.")
-        return
-    tables = overview.unique("table_name", keep="first", maintain_order=True)
-    st.dataframe(tables.select("table_name", "kind", "row_count", "table_description")
-                 .to_arrow(), hide_index=True, key="schema_tables")
-    chosen = st.selectbox("Columns of", tables["table_name"].to_list(), key="schema_table")
-    columns = overview.filter(pl.col("table_name") == chosen)
-    values = _distinct(path, version, chosen, dict(columns.select("column_name", "column_type")
-                                                   .iter_rows()), con)
-    st.dataframe(columns.select(
-        "column_name", "column_type", "column_description",
-        pl.col("column_name").replace_strict({c: cat.values_text(v) for c, v in values.items()},
-                                             default="", return_dtype=pl.String)
-        .alias("values (when few)")).to_arrow(), hide_index=True, key="schema_columns")
-    st.caption(f"Values are listed for text and yes/no columns with at most "
-               f"{cat.DISTINCT_LIMIT} distinct values.")
-    blocks.insert_control(cat.table_entries(chosen, columns, values), "schema", _insert)
-    if not metrics.is_empty():
-        with st.expander(f"Metric catalogue (dim_metric) · {metrics.height:,} metrics"):
-            st.dataframe(metrics.to_arrow(), hide_index=True, key="schema_metric_catalogue")
-
-
-def _catalogue(con: duckdb.DuckDBPyConnection, path: str, version: str) -> None:
-    overview, metrics, reserved = _known(path, version, con)
-    entries = cat.catalogue_entries(overview, metrics, reserved)
-    text = st.text_input("Search tables, columns and metrics", key="catalogue_search",
-                         placeholder="for example: looked after, area_type, dim_area")
-    found = cat.search(entries, text)[:50]
-    st.caption(f"{len(found):,} shown" + (" (the first 50)" if len(found) == 50 else "")
-               + f" of {len(entries):,} tables, columns and metrics.")
-    st.dataframe(pl.DataFrame([vars(e) for e in found], schema={
-        "kind": pl.String, "name": pl.String, "detail": pl.String, "insert": pl.String})
-        .to_arrow(), hide_index=True, key="catalogue_found")
-    blocks.insert_control(found, "catalogue", _insert)
-
-
 def main() -> None:
     """Render the workbench."""
     settings = get_settings()
@@ -181,7 +125,7 @@ def main() -> None:
     with saved_tab:
         _saved_queries(workers, settings)
     with query_tab:
-        overview, _, reserved = _known(str(path), version, con)
+        overview, _, reserved = schema.known(str(path), version, con)
         submitted = sql_editor(cat.completions(overview, reserved), settings.max_sql_chars)
         bar = st.container(horizontal=True)
         run = bar.button("Run", key="run_sql", type="primary")
@@ -207,9 +151,9 @@ def main() -> None:
     with history_tab:
         blocks.history(st.session_state.get(HISTORY, []), set_sql, _run_again)
     with schema_tab:
-        _schema_browser(con, str(path), version)
+        schema.schema_browser(con, str(path), version)
     with find_tab:
-        _catalogue(con, str(path), version)
+        schema.find_and_insert(con, str(path), version)
 
 
 main()
