@@ -7,7 +7,6 @@ import streamlit as st
 from triborough.model.contracts import SERVICES
 from triborough.settings import get_settings
 from triborough.ui.blocks import (
-    chart_block,
     council_table_meta,
     empty_notice,
     illustrative_notice,
@@ -16,7 +15,7 @@ from triborough.ui.blocks import (
     published_trend,
     query,
     table_block,
-    words_block,
+    view_block,
 )
 from triborough.views.caseload_views import (
     ANNUAL_MEASURES,
@@ -33,7 +32,7 @@ from triborough.views.caseload_views import (
 )
 from triborough.views.disclosure import meta_with
 from triborough.views.metric_views import suppression_note
-from triborough.views.page_pieces import ADULTS_SHARED, CHILDREN_SHARED, View
+from triborough.views.page_pieces import ADULTS_SHARED, CHILDREN_SHARED
 
 st.title("Caseload: how many children, adults and library users each borough serves")
 st.markdown(
@@ -53,13 +52,6 @@ YEARS = {"from_year": first_year, "to_year": last_year}
 def meta_of(code: str, period: str) -> dict[str, str]:
     """Download metadata for one catalogue metric over ``period``."""
     return metadata_for(catalogue.filter(pl.col("code") == code), period)
-
-
-def lay_out(view: View, key: str) -> None:
-    """A view's chart with its table, source and download, then its words."""
-    chart_block(view.fig, view.table, key=key, meta=view.meta, alt=view.alt,
-                file_stem=view.file_stem)
-    words_block(view.words)
 
 
 def metric_trend_view(code: str, *, key: str, shared: tuple[str, ...] = (), kind: str = "line",
@@ -98,8 +90,8 @@ def merged_teams_view() -> None:
         illustrative_notice(NOTES["monthly"])
     by_borough, by_team = monthly_views(monthly, service, arrangements=arrangements,
                                         threshold=threshold, meta=meta)
-    lay_out(by_borough, "caseload_monthly")
-    lay_out(by_team, "caseload_team_model")
+    view_block(by_borough, "caseload_monthly")
+    view_block(by_team, "caseload_team_model")
 
 
 def children_view() -> None:
@@ -156,7 +148,7 @@ def libraries_view() -> None:
     if view is None:
         empty_notice(NOTES["no_activity"])
     else:
-        lay_out(view, "caseload_library_annual")
+        view_block(view, "caseload_library_annual")
         st.caption(NOTES["annual"].format(n=view.notes[0]))
     st.header("Library visits and loans through 2023/24")
     c1, c2 = st.columns([2, 1])
@@ -179,14 +171,14 @@ def libraries_view() -> None:
     if view is None:
         empty_notice(NOTES["no_months"])
     else:
-        lay_out(view, "caseload_library_activity")
+        view_block(view, "caseload_library_activity")
         st.caption(NOTES["activity"].format(n=view.notes[0]))
     st.header("Active library users by age, 2023/24")
     users = query("caseload_active_users", areas=areas, **YEARS)
     if users.is_empty():
         empty_notice("No active-user figures for the boroughs and years chosen (2023/24 only).")
     else:
-        lay_out(active_users_view(users, threshold=threshold, meta=meta_with(
+        view_block(active_users_view(users, threshold=threshold, meta=meta_with(
             meta_of("lib_active_users", "2023-24"), suppression=suppression_note(threshold))),
             "caseload_library_users")
         st.caption(NOTES["users"])

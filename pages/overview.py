@@ -13,12 +13,12 @@ from triborough.pack.word_document import build_docx
 from triborough.settings import get_settings
 from triborough.ui.blocks import (
     basis_choice,
-    chart_block,
     empty_notice,
     in_brief,
     metadata_for,
     page_scope,
     query,
+    view_block,
 )
 from triborough.views.headlines import OFSTED_WORDS, OVERVIEW_METRICS, headlines
 from triborough.views.narrative import summary
@@ -167,8 +167,7 @@ view = overview_trend_view(
 if isinstance(view, str):
     empty_notice(view)
 else:
-    chart_block(view.fig, view.table, key="overview_trend", meta=view.meta, alt=view.alt,
-                file_stem=view.file_stem)
+    view_block(view, "overview_trend")
     st.caption(
         "Shaded: the years adults' and children's services were shared by all three boroughs. "
         "A break in a line is a year with no published figure."

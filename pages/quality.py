@@ -7,7 +7,6 @@ import streamlit as st
 from triborough.model.style import RAG_COLOURS
 from triborough.settings import get_settings
 from triborough.ui.blocks import (
-    chart_block,
     download_block,
     empty_notice,
     in_brief,
@@ -16,6 +15,7 @@ from triborough.ui.blocks import (
     published_trend,
     query,
     source_line,
+    view_block,
 )
 from triborough.views.disclosure import meta_with
 from triborough.views.narrative import statements
@@ -146,8 +146,7 @@ if history.is_empty():
                  "the years chosen (the record here runs from 2009 to 2025).")
 else:
     view = ofsted_view(history, arrangements)
-    chart_block(view.fig, view.table, key="quality_ofsted", meta=view.meta, alt=view.alt,
-                file_stem=view.file_stem)
+    view_block(view, "quality_ofsted")
     st.caption(
         "Shaded: the years the three boroughs shared children's services. On 29 March 2016 "
         "Ofsted published single inspections of all three boroughs' services, inspected while "

@@ -9,7 +9,6 @@ from triborough.model.real_terms import basis_words
 from triborough.ui.blocks import (
     base_choice,
     basis_choice,
-    chart_block,
     council_table_meta,
     download_block,
     empty_notice,
@@ -19,6 +18,7 @@ from triborough.ui.blocks import (
     query,
     show_table,
     source_line,
+    view_block,
 )
 from triborough.views.page_pieces import borough_label, illustrative_suffix, sharing_shading
 from triborough.views.savings import (
@@ -91,8 +91,7 @@ view = spend_view(
 if isinstance(view, str):
     empty_notice(view)
 else:
-    chart_block(view.fig, view.table, key="savings_spend", meta=view.meta, alt=view.alt,
-                file_stem=view.file_stem)
+    view_block(view, "savings_spend", words=False)  # said below, under their own heading
     if view.words:
         st.markdown("**Against London, in words**")
         for code, words in view.words.items():
@@ -161,13 +160,7 @@ views = [
 keys = ["savings_ledger_delivered", "savings_ledger_cumulative", "savings_ledger_workstreams"]
 
 
-def lay_out(i: int) -> None:
-    """One ledger chart with its table, source and download."""
-    v = views[i]
-    chart_block(v.fig, v.table, key=keys[i], meta=v.meta, alt=v.alt, file_stem=v.file_stem)
-
-
-lay_out(0)
+view_block(views[0], keys[0])
 st.caption(
     "Diamonds: the reported targets for all three councils together (£7.7m planned for "
     "2012-13, £33.4m a year projected by 2014-15, £40m then £43m a year by 2015-16). The dashed "
@@ -185,7 +178,7 @@ if not views[0].frame.is_empty():
             "whether any target was met. Only a council's own ledger can."
         )
 
-lay_out(1)
+view_block(views[1], keys[1])
 summary = ledger_summary(yearly.filter(pl.col("borough_code").is_in(areas)))
 st.markdown("**Payback**" + suffix)
 for code, words in payback_words(summary, suffix).items():
@@ -196,4 +189,4 @@ st.caption(
     "year is the first year that running total reaches zero. A year missing from a ledger "
     "leaves the running total unknown from then on, rather than counting it as nothing."
 )
-lay_out(2)
+view_block(views[2], keys[2])

@@ -30,7 +30,7 @@ from triborough.ui.clipboard import copy_button
 from triborough.ui.url_state import IN_URL
 from triborough.views.exports import refusal, to_csv_bytes
 from triborough.views.metric_views import trend_view
-from triborough.views.page_pieces import borough_label
+from triborough.views.page_pieces import View, borough_label
 from triborough.views.provenance import (  # provenance lives there; pages take it from here too
     council_table_meta,  # noqa: F401
     image_lines,
@@ -338,3 +338,12 @@ def words_block(words: Mapping[str, str]) -> None:
         st.markdown("  \n".join(
             f"{borough_label(code) if code in BOROUGH_BY_CODE else code}: {text}"
             for code, text in words.items()).replace("$", "\\$"), unsafe_allow_html=True)
+
+
+def view_block(view: View, key: str, *, words: bool = True) -> None:
+    """A view's chart with its source line, table alternative and downloads, then (unless the
+    page says them its own way) what it says in words."""
+    chart_block(view.fig, view.table, key=key, meta=view.meta, alt=view.alt,
+                file_stem=view.file_stem)
+    if words:
+        words_block(view.words)
