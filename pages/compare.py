@@ -5,7 +5,6 @@ import streamlit as st
 
 from triborough.before_sharing import base_options
 from triborough.catalogue import METRICS, population_band
-from triborough.charts import band_chart
 from triborough.compare_view import (
     DEFAULT_METRIC,
     SHARED_BY_DOMAIN,
@@ -36,6 +35,7 @@ from triborough.comparison import (
 from triborough.comparison_words import standing_text, standings
 from triborough.disclosure import meta_with, shading, span_of, unconfirmed_note
 from triborough.headlines import MONEY_UNITS
+from triborough.line_charts import band_chart
 from triborough.maps import ATTRIBUTION, EXTENT_WORDS, area_codes, boundaries, choropleth, map_table
 from triborough.metric_views import suppression_note
 from triborough.settings import get_settings

@@ -6,8 +6,8 @@ import polars as pl
 import streamlit as st
 
 from triborough import effect_views
+from triborough.bar_charts import placebo_chart
 from triborough.boroughs import BOROUGH_BY_CODE
-from triborough.charts import interval_chart, placebo_chart, trend_chart
 from triborough.effect import EffectResult
 from triborough.effect_data import COMPARISONS, DEFLATOR_TABLE, EVENTS, OUTCOMES
 from triborough.effect_words import (
@@ -17,6 +17,7 @@ from triborough.effect_words import (
     placebo_words,
     second_method,
 )
+from triborough.line_charts import interval_chart, trend_chart
 from triborough.settings import get_settings
 from triborough.ui import (
     chart_block,

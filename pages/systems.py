@@ -6,11 +6,13 @@ import polars as pl
 import streamlit as st
 
 from triborough import systems_views as sv
-from triborough.charts import bar_chart, timeline_chart, trend_chart
+from triborough.bar_charts import bar_chart
+from triborough.line_charts import trend_chart
 from triborough.page_pieces import sharing_shading
 from triborough.real_terms import in_basis
 from triborough.systems import DESK_MEASURES, ENDING_SOON_MONTHS, TOWER_LABELS, add_months
 from triborough.systems import convergence as convergence_table
+from triborough.timeline_charts import timeline_chart
 from triborough.ui import (
     basis_choice,
     chart_block,

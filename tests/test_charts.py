@@ -8,8 +8,10 @@ import datetime as dt
 import polars as pl
 
 from triborough import charts
-from triborough.charts import stacked_bar_chart, timeline_chart, trend_chart
+from triborough.bar_charts import stacked_bar_chart
+from triborough.line_charts import trend_chart
 from triborough.style import INK, PAPER
+from triborough.timeline_charts import timeline_chart
 
 WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"
 

@@ -9,14 +9,14 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from triborough.charts import (
+from triborough.chart_export import (
     EXPORT_SCALE,
     export_config,
     summary_from_figure,
-    trend_chart,
     with_provenance,
 )
 from triborough.exports import read_csv_bytes, to_csv_bytes
+from triborough.line_charts import trend_chart
 from triborough.provenance import council_table_meta, image_lines, metadata_for, source_line
 from triborough.ui import chart_unit, number_columns
 
@@ -64,7 +64,7 @@ def test_the_chart_carries_its_provenance_under_the_title_and_grows_to_fit():
     fig = trend_chart(_trend(), "Children looked after, 2022-23 to 2023-24", "rate per 10,000")
     height, top = fig.layout.height, fig.layout.margin.t
     lines = ["Unit: rate · Period: 2022-23", "Source: DfE <x> & co · Figures as of 2026-11-30"]
-    with_provenance(fig, lines)
+    fig = with_provenance(fig, lines)
     note = fig.layout.annotations[-1]
     assert note.text == ("Unit: rate · Period: 2022-23<br>"
                          "Source: DfE &lt;x&gt; &amp; co · Figures as of 2026-11-30")

@@ -70,7 +70,8 @@ def test_colours_are_named_in_style_and_nowhere_else():
                          r"""|(?<![\w&])#[0-9a-fA-F]{6}\b|rgba?\(\d""")
     files = [PROJECT_ROOT / "app.py", *sorted((PROJECT_ROOT / "pages").glob("*.py"))]
     files += [PROJECT_ROOT / "triborough" / f for f in (
-        "charts.py", "maps.py", "compare_view.py", "comparison_words.py")]
+        "charts.py", "line_charts.py", "bar_charts.py", "timeline_charts.py", "chart_export.py",
+        "maps.py", "compare_view.py", "comparison_words.py")]
     found = [f"{path.name}:{n}: {line.strip()}" for path in files
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
              if literal.search(line)]

@@ -10,7 +10,7 @@ import polars as pl
 from test_systems import TODAY, _contracts
 
 from triborough import systems_views as sv
-from triborough.charts import timeline_chart
+from triborough.timeline_charts import timeline_chart
 
 WINDOW = (dt.date(2010, 4, 1), dt.date(2027, 3, 31))
 

@@ -8,8 +8,9 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from triborough.charts import bar_chart, stacked_area_chart, trend_chart
+from triborough.bar_charts import bar_chart
 from triborough.disclosure import meta_with, notes, series_table, span_of, team_totals
+from triborough.line_charts import stacked_area_chart, trend_chart
 from triborough.narrative import comparison_sentences, direction_hint
 from triborough.page_pieces import (
     ADULTS_SHARED,

@@ -11,8 +11,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
+from triborough.bar_charts import bar_chart
 from triborough.boroughs import BOROUGH_BY_CODE, ENGLAND
-from triborough.charts import bar_chart, trend_chart
 from triborough.comparison import UNIT_WORDS
 from triborough.disclosure import (
     SPLIT_DATE,
@@ -22,6 +22,7 @@ from triborough.disclosure import (
     span_of,
     suppress_series,
 )
+from triborough.line_charts import trend_chart
 from triborough.narrative import comparison_sentences, direction_hint
 from triborough.page_pieces import SPLIT_EVENT, borough_label
 from triborough.ui import chart_block, empty_notice, metadata_for, period_span

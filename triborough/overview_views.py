@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import polars as pl
 
-from triborough.charts import trend_chart
 from triborough.headlines import MONEY_UNITS
+from triborough.line_charts import trend_chart
 from triborough.page_pieces import View
 from triborough.real_terms import basis_short, basis_words, in_basis
 from triborough.style import unit_label

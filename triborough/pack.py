@@ -22,7 +22,6 @@ import polars as pl
 
 from triborough.before_sharing import BEFORE_SHARING
 from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES
-from triborough.charts import judgement_chart
 from triborough.disclosure import shading, span_of
 from triborough.effect_summary import EffectSummary, effect_summary
 from triborough.headlines import OVERVIEW_METRICS, headlines
@@ -39,6 +38,7 @@ from triborough.scorecard import (
     with_council_targets,
 )
 from triborough.settings import get_settings
+from triborough.timeline_charts import judgement_chart
 from triborough.ui import YEAR_RANGE, source_line
 from triborough.warehouse import connect_readonly, run_named
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import polars as pl
 
 from triborough.catalogue import SOURCES
-from triborough.charts import judgement_chart
 from triborough.disclosure import span_of
 from triborough.page_pieces import CHILDREN_SHARED, View, sharing_shading
+from triborough.timeline_charts import judgement_chart
 
 OFLOG_METRICS = ("asc_user_qol", "asc_carer_qol", "asc_short_term_outcome_pct",
                  "asc_info_users_pct", "asc_info_carers_pct", "asc_workforce_turnover_pct")

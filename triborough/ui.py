@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 
 from triborough.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES
-from triborough.charts import export_config, summary_from_figure, with_provenance
+from triborough.chart_export import export_config, summary_from_figure, with_provenance
 from triborough.clipboard import copy_button
 from triborough.exports import refusal, to_csv_bytes
 from triborough.provenance import (  # provenance lives there; pages take it from here too
@@ -201,7 +201,7 @@ def chart_block(
     are labelled in the source line under the chart (and in its download); the section's
     banner (``illustrative_notice``) says what was generated, once.
     """
-    with_provenance(fig, image_lines(meta, chart_unit(fig, meta)))
+    fig = with_provenance(fig, image_lines(meta, chart_unit(fig, meta)))
     st.plotly_chart(fig, key=f"{key}_chart", alt=alt,
                     config=export_config(file_stem, fig.layout.height))
     st.caption(source_line(meta))
