@@ -64,7 +64,7 @@ def test_the_chart_carries_its_provenance_under_the_title_and_grows_to_fit():
     fig = trend_chart(_trend(), "Children looked after, 2022-23 to 2023-24", "rate per 10,000")
     height, top = fig.layout.height, fig.layout.margin.t
     lines = ["Unit: rate · Period: 2022-23", "Source: DfE <x> & co · Figures as of 2026-11-30"]
-    fig = with_provenance(fig, lines)
+    with_provenance(fig, lines)
     note = fig.layout.annotations[-1]
     assert note.text == ("Unit: rate · Period: 2022-23<br>"
                          "Source: DfE &lt;x&gt; &amp; co · Figures as of 2026-11-30")

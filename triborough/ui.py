@@ -201,7 +201,7 @@ def chart_block(
     are labelled in the source line under the chart (and in its download); the section's
     banner (``illustrative_notice``) says what was generated, once.
     """
-    fig = with_provenance(fig, image_lines(meta, chart_unit(fig, meta)))
+    with_provenance(fig, image_lines(meta, chart_unit(fig, meta)))
     st.plotly_chart(fig, key=f"{key}_chart", alt=alt,
                     config=export_config(file_stem, fig.layout.height))
     st.caption(source_line(meta))
