@@ -13,15 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
-import streamlit as st
 
+from triborough.kept import kept
 from triborough.style import (
     COMPARATOR_COLOURS,
     GRID,
@@ -69,56 +67,18 @@ def trace(kind: str, **props: Any) -> dict[str, Any]:
     return {"type": kind, **compact(props)}
 
 
-# Each builder is also kept per distinct input: the same few figures are asked for on every
-# rerun of every session, and a figure dict costs nothing to keep.
-class _Specs:
-    """Figure dicts by builder input, least recently used dropped past ``limit``."""
-
-    def __init__(self, limit: int = 512) -> None:
-        self.limit = limit
-        self.lock = threading.Lock()
-        self.items: OrderedDict[tuple, Spec] = OrderedDict()
-
-
-@st.cache_resource(show_spinner=False)
-def _specs() -> _Specs:
-    # A Streamlit resource, so "Clear cache" (and a cold benchmark run) empties it too.
-    return _Specs()
-
-
-def _fingerprint(value: Any) -> Any:
-    """A hashable stand-in for a builder argument (frames by schema, size and row hashes)."""
-    if isinstance(value, pl.DataFrame):
-        rows = tuple(value.hash_rows(seed=0).to_list()) if value.height else ()
-        return ("frame", tuple((k, str(t)) for k, t in value.schema.items()), rows)
-    if isinstance(value, list | tuple):
-        return tuple(_fingerprint(v) for v in value)
-    if isinstance(value, dict):
-        return tuple(sorted((str(k), _fingerprint(v)) for k, v in value.items()))
-    return value if isinstance(value, str | int | float | bool | dt.date | None) else repr(value)
-
-
 def reused(build: Callable[..., Spec]) -> Callable[..., go.Figure]:
-    """Make a builder of figure dicts a builder of figures, each dict kept per distinct input.
+    """Make a builder of figure dicts a builder of figures, each dict kept per distinct input
+    (``kept``): the same few figures are asked for on every rerun of every session.
 
     The figure handed out is a fresh object each time, so callers may change it without
     touching the kept dict.
     """
+    spec_of = kept(build)
+
     @functools.wraps(build)
     def wrapper(*args: Any, **kwargs: Any) -> go.Figure:
-        key = (build.__name__, _fingerprint(args), _fingerprint(kwargs))
-        store = _specs()
-        with store.lock:
-            spec = store.items.get(key)
-            if spec is not None:
-                store.items.move_to_end(key)
-        if spec is None:
-            spec = build(*args, **kwargs)
-            with store.lock:
-                store.items[key] = spec
-                while len(store.items) > store.limit:
-                    store.items.popitem(last=False)
-        return figure(spec)
+        return figure(spec_of(*args, **kwargs))
 
     return wrapper
 
