@@ -17,15 +17,23 @@ from triborough.comparison import UNIT_WORDS
 from triborough.disclosure import (
     SPLIT_DATE,
     meta_with,
-    series_table,
     shading,
     span_of,
-    suppress_series,
 )
+from triborough.disclosure import series_table as _series_table
+from triborough.disclosure import suppress_series as _suppress_series
+from triborough.kept import kept
 from triborough.line_charts import trend_chart
-from triborough.narrative import comparison_sentences, direction_hint
+from triborough.narrative import comparison_sentences as _comparison_sentences
+from triborough.narrative import direction_hint
 from triborough.page_pieces import SPLIT_EVENT, borough_label
 from triborough.ui import chart_block, empty_notice, metadata_for, period_span
+
+# A metric's suppression, table and sentences, kept per distinct input: every rerun of every
+# session asks for the same few, and working them out was most of a warm Quality page.
+suppress_series = kept(_suppress_series)
+series_table = kept(_series_table)
+comparison_sentences = kept(_comparison_sentences)
 
 
 def suppression_note(threshold: int) -> str:
