@@ -14,7 +14,7 @@ from triborough.boroughs import BOROUGH_BY_CODE
 from triborough.charts import add_hline, money_axis
 from triborough.comparison import statistical_neighbours
 from triborough.line_charts import trend_chart
-from triborough.narrative import comparison_sentences
+from triborough.metric_views import comparison_sentences  # kept per distinct input
 from triborough.page_pieces import View
 from triborough.real_terms import BASES, release_of
 from triborough.savings import (
