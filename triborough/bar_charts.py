@@ -7,7 +7,16 @@ from typing import Any
 
 import polars as pl
 
-from triborough.charts import BOROUGH_PATTERNS, Spec, axis, base_layout, reused, trace, vline
+from triborough.charts import (
+    BOROUGH_PATTERNS,
+    Spec,
+    axis,
+    base_layout,
+    reused,
+    series_parts,
+    trace,
+    vline,
+)
 from triborough.style import (
     BLACK,
     BOROUGH_COLOURS,
@@ -21,24 +30,26 @@ from triborough.style import (
 )
 
 
+def _bars(part: pl.DataFrame, x: str, y: str, name: str, colour: str, key: str,
+          **props: Any) -> dict[str, Any]:
+    """One series' bars, in its colour with its borough's pattern over it."""
+    return trace(
+        "bar", x=part.get_column(x).to_list(), y=part.get_column(y).to_list(), name=name,
+        marker=dict(color=colour, pattern=dict(shape=BOROUGH_PATTERNS.get(key, "x"),
+                                               fgcolor=PAPER, fillmode="overlay")),
+        **props,
+    )
+
+
 @reused
 def bar_chart(
     df: pl.DataFrame, title: str, y_title: str, *, x: str, y: str, series: str = "area_code",
     label: str = "series_label",
 ) -> Spec:
     """Grouped bars, one colour and pattern per borough (patterns so colour is not alone)."""
-    data = []
-    for key in df.get_column(series).unique(maintain_order=True).to_list():
-        part = df.filter(pl.col(series) == key)
-        name = part.get_column(label)[0] if label in part.columns else str(key)
-        data.append(trace(
-            "bar", x=part.get_column(x).to_list(), y=part.get_column(y).to_list(), name=name,
-            marker=dict(
-                color=BOROUGH_COLOURS.get(key, COMPARATOR_COLOURS.get(name, FALLBACK_SERIES)),
-                pattern=dict(shape=BOROUGH_PATTERNS.get(key, "x"), fgcolor=PAPER,
-                             fillmode="overlay"),
-            ),
-        ))
+    data = [_bars(part, x, y, name, BOROUGH_COLOURS.get(
+                key, COMPARATOR_COLOURS.get(name, FALLBACK_SERIES)), key)
+            for key, part, name in series_parts(df, series, label)]
     layout = base_layout(title, y_title)
     layout["barmode"] = "group"
     return {"data": data, "layout": layout}
@@ -59,19 +70,9 @@ def stacked_bar_chart(
 ) -> Spec:
     """Bars stacked by borough (colour and pattern), with an optional total line and
     labelled reference markers (e.g. reported targets) on the same axis."""
-    data = []
-    for key in df.get_column(series).unique(maintain_order=True).to_list():
-        part = df.filter(pl.col(series) == key)
-        name = part.get_column(label)[0] if label in part.columns else str(key)
-        data.append(trace(
-            "bar", x=part.get_column(x).to_list(), y=part.get_column(y).to_list(), name=name,
-            marker=dict(
-                color=BOROUGH_COLOURS.get(key, FALLBACK_SERIES),
-                pattern=dict(shape=BOROUGH_PATTERNS.get(key, "x"), fgcolor=PAPER,
-                             fillmode="overlay"),
-            ),
-            hovertemplate="%{x}: %{y:,.1f}<extra>" + name + "</extra>",
-        ))
+    data = [_bars(part, x, y, name, BOROUGH_COLOURS.get(key, FALLBACK_SERIES), key,
+                  hovertemplate="%{x}: %{y:,.1f}<extra>" + name + "</extra>")
+            for key, part, name in series_parts(df, series, label)]
     if line is not None:
         xs, ys, name = line
         data.append(trace(

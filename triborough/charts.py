@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import plotly.graph_objects as go
@@ -81,6 +81,16 @@ def reused(build: Callable[..., Spec]) -> Callable[..., go.Figure]:
         return figure(spec_of(*args, **kwargs))
 
     return wrapper
+
+
+def series_parts(
+    df: pl.DataFrame, series: str, label: str
+) -> Iterator[tuple[Any, pl.DataFrame, str]]:
+    """(key, rows, legend name) for each value of ``series`` in the order it first appears;
+    the name is the ``label`` column's, or the key itself."""
+    for key in df.get_column(series).unique(maintain_order=True).to_list():
+        part = df.filter(pl.col(series) == key)
+        yield key, part, part.get_column(label)[0] if label in part.columns else str(key)
 
 
 def base_layout(title: str, y_title: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from triborough.charts import (
     base_layout,
     mark_periods,
     reused,
+    series_parts,
     trace,
 )
 from triborough.style import (
@@ -118,9 +119,7 @@ def timeline_chart(
         ))
 
     plain = df if muted is None else df.filter(~pl.col(muted))
-    for key in plain.get_column(series).unique(maintain_order=True).to_list():
-        part = plain.filter(pl.col(series) == key)
-        name = part.get_column(label)[0] if label in part.columns else str(key)
+    for key, part, name in series_parts(plain, series, label):
         add(part, name, BOROUGH_COLOURS.get(key, FALLBACK_SERIES), BOROUGH_PATTERNS.get(key, "x"))
     if muted is not None:
         grey = df.filter(pl.col(muted))
