@@ -115,3 +115,19 @@ def test_validating_a_chart_accepts_every_property_and_changes_nothing(name):
     validated = go.Figure(fig.to_dict())  # raises on any property Plotly does not know
     assert json.loads(pio.to_json(validated, validate=False)) == drawn
     assert drawn["data"], name
+
+
+def test_changing_a_figure_leaves_the_next_one_as_built():
+    """Figures are kept per input between reruns: what one rerun writes into its figure (the
+    provenance lines, a money axis, a zero line, a range) must not reach the next rerun's."""
+    lines = _lines()
+    first = trend_chart(lines, "Spend", "£ thousand", shaded=SHARED, events=SPLIT)
+    built = json.loads(pio.to_json(first, validate=False))
+    with_provenance(first, ["Unit: £ thousand", "Source: MHCLG"])
+    money_axis(first, lines.get_column("value"), "gbp_thousand", title="Cash")
+    add_hline(first, 0, {"color": "#000000", "width": 1})
+    first.update_xaxes(range=[dt.date(2012, 1, 1), dt.date(2016, 1, 1)])
+    first.data[0].customdata = [["changed"]]
+    again = trend_chart(lines, "Spend", "£ thousand", shaded=SHARED, events=SPLIT)
+    assert json.loads(pio.to_json(again, validate=False)) == built
+    assert json.loads(pio.to_json(first, validate=False)) != built

@@ -25,7 +25,7 @@ T = TypeVar("T")
 class _Store:
     """Results by (function, arguments), least recently used dropped past ``limit``."""
 
-    def __init__(self, limit: int = 1024) -> None:
+    def __init__(self, limit: int = 512) -> None:
         self.limit = limit
         self.lock = threading.Lock()
         self.items: OrderedDict[tuple, Any] = OrderedDict()

@@ -164,8 +164,9 @@ def number_columns(table: object) -> list[str]:
 
 
 # Every rerun offers every view's CSV again: the same rows under the same header lines. Small
-# ones are kept (a chart's table); a large table is written afresh, so memory stays bounded.
-_KEEP_CSV_BYTES = 1_000_000
+# ones are kept (a chart's table); a large table is written afresh, so that the kept results
+# (``kept``: 512 at most) stay within about 130 MB.
+_KEEP_CSV_BYTES = 256_000
 _kept_csv = kept(to_csv_bytes)
 
 
