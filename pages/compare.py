@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from triborough.figures.charts import band_chart
+from triborough.figures.line_charts import band_chart
 from triborough.figures.maps import (
     ATTRIBUTION,
     EXTENT_WORDS,

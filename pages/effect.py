@@ -5,7 +5,8 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from triborough.figures.charts import interval_chart, placebo_chart, trend_chart
+from triborough.figures.bar_charts import placebo_chart
+from triborough.figures.line_charts import interval_chart, trend_chart
 from triborough.model.boroughs import BOROUGH_BY_CODE
 from triborough.read.connection import connect_readonly
 from triborough.settings import get_settings

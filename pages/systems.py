@@ -5,7 +5,9 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from triborough.figures.charts import bar_chart, timeline_chart, trend_chart
+from triborough.figures.bar_charts import bar_chart
+from triborough.figures.line_charts import trend_chart
+from triborough.figures.timeline_charts import timeline_chart
 from triborough.model.real_terms import in_basis
 from triborough.ui.blocks import (
     basis_choice,

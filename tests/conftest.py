@@ -77,13 +77,13 @@ def downloads(monkeypatch) -> list[tuple[dict, pl.DataFrame]]:
     import triborough.ui.blocks as ui
 
     seen: list[tuple[dict, pl.DataFrame]] = []
-    real = ui.to_csv_bytes
+    real = ui.csv_bytes  # what every download button is given (small CSVs kept)
 
     def spy(df: pl.DataFrame, meta: dict) -> bytes:
         seen.append((dict(meta), df))
         return real(df, meta)
 
-    monkeypatch.setattr(ui, "to_csv_bytes", spy)
+    monkeypatch.setattr(ui, "csv_bytes", spy)
     return seen
 
 

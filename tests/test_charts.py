@@ -8,7 +8,9 @@ import datetime as dt
 import polars as pl
 
 from triborough.figures import charts
-from triborough.figures.charts import stacked_bar_chart, timeline_chart, trend_chart
+from triborough.figures.bar_charts import stacked_bar_chart
+from triborough.figures.line_charts import trend_chart
+from triborough.figures.timeline_charts import timeline_chart
 from triborough.model.style import INK, PAPER
 
 WCC, HF, RBKC = "E09000033", "E09000013", "E09000020"

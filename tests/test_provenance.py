@@ -9,13 +9,13 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from triborough.figures.charts import (
+from triborough.figures.chart_export import (
     EXPORT_SCALE,
     export_config,
     summary_from_figure,
-    trend_chart,
     with_provenance,
 )
+from triborough.figures.line_charts import trend_chart
 from triborough.ui.blocks import chart_unit, number_columns
 from triborough.views.exports import read_csv_bytes, to_csv_bytes
 from triborough.views.provenance import council_table_meta, image_lines, metadata_for, source_line

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 from test_systems import TODAY, _contracts
 
-from triborough.figures.charts import timeline_chart
+from triborough.figures.timeline_charts import timeline_chart
 from triborough.views import systems_views as sv
 
 WINDOW = (dt.date(2010, 4, 1), dt.date(2027, 3, 31))

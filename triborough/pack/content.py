@@ -20,7 +20,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from triborough.figures.charts import judgement_chart
+from triborough.figures.timeline_charts import judgement_chart
 from triborough.model.before_sharing import BEFORE_SHARING
 from triborough.model.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES
 from triborough.model.periods import YEAR_RANGE

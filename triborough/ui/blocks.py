@@ -15,7 +15,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from triborough.figures.charts import export_config, summary_from_figure, with_provenance
+from triborough.figures.chart_export import export_config, summary_from_figure, with_provenance
+from triborough.figures.kept import kept
 from triborough.model.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES
 from triborough.model.periods import YEAR_RANGE
 from triborough.model.style import ILLUSTRATIVE_LABEL, unit_label
@@ -163,6 +164,19 @@ def number_columns(table: object) -> list[str]:
     return [n for n in numeric if not set(re.split(r"[\W_]+", n.lower())) & _NOT_QUANTITIES]
 
 
+# Every rerun offers every view's CSV again: the same rows under the same header lines. Small
+# ones are kept (a chart's table); a large table is written afresh, so that the kept results
+# (``kept``: 512 at most) stay within about 130 MB.
+_KEEP_CSV_BYTES = 256_000
+_kept_csv = kept(to_csv_bytes)
+
+
+def csv_bytes(table: pl.DataFrame, meta: dict[str, str]) -> bytes:
+    """The CSV a view's download offers (``exports.to_csv_bytes``), kept when small."""
+    small = table.estimated_size() <= _KEEP_CSV_BYTES
+    return (_kept_csv if small else to_csv_bytes)(table, meta)
+
+
 def download_block(
     table: pl.DataFrame, *, key: str, meta: Mapping[str, str], file_stem: str
 ) -> None:
@@ -175,7 +189,7 @@ def download_block(
         return
     st.download_button(
         "Download CSV (with source notes)",
-        data=to_csv_bytes(table, dict(meta)),
+        data=csv_bytes(table, dict(meta)),
         file_name=f"{file_stem}.csv",
         mime="text/csv",
         key=f"{key}_download",

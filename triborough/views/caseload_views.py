@@ -8,7 +8,8 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from triborough.figures.charts import bar_chart, stacked_area_chart, trend_chart
+from triborough.figures.bar_charts import bar_chart
+from triborough.figures.line_charts import stacked_area_chart, trend_chart
 from triborough.model.style import SHARED_TEAM, SOVEREIGN_TEAM
 from triborough.model.suppression import suppress
 from triborough.views.disclosure import meta_with, notes, series_table, span_of, team_totals

@@ -130,7 +130,7 @@ def base_note(base: tuple[str, ...], default: tuple[str, ...]) -> str:
 
 
 @dataclass
-class View:
+class CompareView:
     """What the page draws: the shaped figures, the chart's layers and its words."""
 
     values: pl.DataFrame  # every row after shaping (boroughs shown, group, map areas)
@@ -153,7 +153,7 @@ def build_view(
     deflators: pl.DataFrame,
     base: tuple[str, ...] = (),
     note_on_base: str = "",
-) -> View:
+) -> CompareView:
     """The chart, table and download notes for ``values`` (already ``prepared``, and indexed
     when ``base`` is given)."""
     m = choice.metric
@@ -202,11 +202,11 @@ def build_view(
         "prices": basis_words(choice.basis, deflators) if choice.is_money else "",
     }
     table = comparison_table(values, bands, value_name=value_name, threshold=choice.threshold)
-    return View(values, lines, bands, unit, y_title, title, what, span, table, notes)
+    return CompareView(values, lines, bands, unit, y_title, title, what, span, table, notes)
 
 
 def band_notes(
-    view: View, choice: Choice, *, names: Mapping[str, str], shared: str,
+    view: CompareView, choice: Choice, *, names: Mapping[str, str], shared: str,
     base: tuple[str, ...] = (),
 ) -> list[str]:
     """The notes under the chart: why there is no band, how the band is drawn, which boroughs

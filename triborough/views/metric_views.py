@@ -9,21 +9,30 @@ from dataclasses import dataclass, field
 import plotly.graph_objects as go
 import polars as pl
 
-from triborough.figures.charts import bar_chart, trend_chart
+from triborough.figures.bar_charts import bar_chart
+from triborough.figures.kept import kept
+from triborough.figures.line_charts import trend_chart
 from triborough.model.boroughs import ENGLAND
 from triborough.model.periods import period_span
 from triborough.views.comparison import UNIT_WORDS
 from triborough.views.disclosure import (
     SPLIT_DATE,
     meta_with,
-    series_table,
     shading,
     span_of,
-    suppress_series,
 )
-from triborough.views.narrative import comparison_sentences, direction_hint
+from triborough.views.disclosure import series_table as _series_table
+from triborough.views.disclosure import suppress_series as _suppress_series
+from triborough.views.narrative import comparison_sentences as _comparison_sentences
+from triborough.views.narrative import direction_hint
 from triborough.views.page_pieces import SPLIT_EVENT
 from triborough.views.provenance import metadata_for
+
+# A metric's suppression, table and sentences, kept per distinct input: every rerun of every
+# session asks for the same few, and working them out was most of a warm Quality page.
+suppress_series = kept(_suppress_series)
+series_table = kept(_series_table)
+comparison_sentences = kept(_comparison_sentences)
 
 
 def suppression_note(threshold: int) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from triborough.figures.charts import trend_chart
+from triborough.figures.line_charts import trend_chart
 from triborough.model.real_terms import basis_short, basis_words, in_basis
 from triborough.model.style import unit_label
 from triborough.views.headlines import MONEY_UNITS

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from triborough.figures.charts import judgement_chart
+from triborough.figures.timeline_charts import judgement_chart
 from triborough.model.catalogue import SOURCES
 from triborough.views.disclosure import span_of
 from triborough.views.page_pieces import CHILDREN_SHARED, View, sharing_shading

@@ -8,13 +8,15 @@ from collections.abc import Callable
 
 import polars as pl
 
-from triborough.figures.charts import money_axis, stacked_bar_chart, trend_chart
+from triborough.figures.bar_charts import stacked_bar_chart
+from triborough.figures.charts import add_hline, money_axis
+from triborough.figures.line_charts import trend_chart
 from triborough.model.before_sharing import base_words
 from triborough.model.boroughs import BOROUGH_BY_CODE
 from triborough.model.real_terms import BASES, release_of
 from triborough.model.style import INK, format_value
 from triborough.views.comparison import statistical_neighbours
-from triborough.views.narrative import comparison_sentences
+from triborough.views.metric_views import comparison_sentences  # kept per distinct input
 from triborough.views.page_pieces import View
 from triborough.views.savings import (
     MEASURE_UNITS,
@@ -247,7 +249,7 @@ def cumulative_view(shown: pl.DataFrame, shading: list, *, suffix: str,
     )
     title = "Cumulative net savings after one-off costs, by borough" + suffix
     fig = trend_chart(cumulative, title, "£ million, cumulative", shaded=shading)
-    fig.add_hline(y=0, line={"color": INK, "width": 1})
+    add_hline(fig, 0, {"color": INK, "width": 1})
     table = cumulative.select(pl.col("series_label").alias("borough"), "financial_year",
                               "net_gbp_k", "cumulative_net_gbp_k")
     alt = (f"Line chart of {title.lower()}, {span}. Below zero the one-off costs so far exceed "

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from triborough.figures.kept import kept
 from triborough.model.arrangement import SPLIT as SPLIT_DATE
 from triborough.model.boroughs import BOROUGH_BY_CODE, borough_name
 from triborough.model.periods import period_span
@@ -25,11 +26,17 @@ from triborough.views.systems import (
     LABELS,
     PLATFORM_LABELS,
     TOWER_LABELS,
-    annual_desk,
-    contract_rows,
     latest_full_year,
-    platform_periods,
 )
+from triborough.views.systems import annual_desk as _annual_desk
+from triborough.views.systems import contract_rows as _contract_rows
+from triborough.views.systems import platform_periods as _platform_periods
+
+# The page's reshaping, kept per distinct input: recomputed on every rerun it was most of a
+# warm Systems page (about 800 small polars collects a run).
+annual_desk = kept(_annual_desk)
+contract_rows = kept(_contract_rows)
+platform_periods = kept(_platform_periods)
 
 SPLIT = (SPLIT_DATE, "Split takes effect")
 CONTRACT_KINDS: dict[str, tuple[str, list[str]]] = {
