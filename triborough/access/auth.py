@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from triborough.access import audit
-from triborough.model.boroughs import BOROUGH_BY_CODE
+from triborough.model.boroughs import BOROUGH_BY_CODE, borough_name
 
 
 class Role(enum.IntEnum):
@@ -80,13 +80,8 @@ class Person:
             return f"{self.name} (no role)"
         text = self.role.label
         if self.boroughs is not None:
-            text += " for " + ", ".join(borough_label(c) for c in sorted(self.boroughs))
+            text += " for " + ", ".join(borough_name(c) for c in sorted(self.boroughs))
         return f"{self.name} ({text})"
-
-
-def borough_label(code: str) -> str:
-    """'Westminster' for E09000033; an unknown code as it is."""
-    return BOROUGH_BY_CODE[code].name if code in BOROUGH_BY_CODE else code
 
 
 def parse_grant(value: str) -> Grant:

@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from triborough.model.before_sharing import base_words
-from triborough.model.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES
+from triborough.model.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES, borough_name
 from triborough.model.style import format_value, is_missing
 from triborough.model.suppression import suppress
 from triborough.model.travel import direction
@@ -278,7 +278,7 @@ def statements(
         for area in ordered:
             row = rows.get((code, area))
             if row is None:
-                name = BOROUGH_BY_CODE[area].name if area in BOROUGH_BY_CODE else area
+                name = borough_name(area)
                 text = (f"No figure for {metric['name'][:1].lower()}{metric['name'][1:]} was "
                         f"published for {name} in the years chosen.")
                 out.append(Statement(code, area, text))
@@ -489,7 +489,7 @@ def comparison_sentences(
     for code in [c for c in BOROUGH_CODES if c in shown] + [c for c in shown
                                                             if c not in BOROUGH_CODES]:
         mine = values.filter(pl.col("series") == code).sort("period_end")
-        name = BOROUGH_BY_CODE[code].name if code in BOROUGH_BY_CODE else code
+        name = borough_name(code)
         if mine.is_empty():
             out[code] = f"{name} has no figure for {measure} in the years shown."
             continue

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from triborough.model.before_sharing import BEFORE_SHARING, base_words, index_to_base  # noqa: F401 - re-exported
-from triborough.model.boroughs import BOROUGH_BY_CODE, BOROUGH_CODES, ENGLAND
+from triborough.model.boroughs import BOROUGH_CODES, ENGLAND, borough_name
 from triborough.model.catalogue import population_band
 from triborough.model.periods import fy_label, fy_label_of, fy_start
 from triborough.model.real_terms import in_basis
@@ -399,7 +399,7 @@ def ledger_summary(yearly: pl.DataFrame) -> pl.DataFrame:
         complete = part.get_column("cumulative_net_gbp_k").null_count() == 0
         rows.append({
             "borough_code": code,
-            "borough": BOROUGH_BY_CODE[code].name if code in BOROUGH_BY_CODE else code,
+            "borough": borough_name(code),
             "years": f"{part['financial_year'][0]} to {part['financial_year'][-1]}",
             "planned_gbp_k": part["planned_gbp_k"].sum() if complete else None,
             "delivered_gbp_k": part["delivered_gbp_k"].sum() if complete else None,

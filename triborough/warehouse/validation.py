@@ -17,8 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from triborough.access.auth import Person, borough_label
-from triborough.model.boroughs import BOROUGH_CODES
+from triborough.access.auth import Person
+from triborough.model.boroughs import BOROUGH_CODES, borough_name
 from triborough.model.column_kinds import KINDS
 from triborough.model.contracts import CONTRACT_BY_NAME, CONTRACTS, Column, Contract
 from triborough.warehouse.validation_duckdb import read_plain
@@ -612,7 +612,7 @@ def limit_to_boroughs(person: Person, validations: Sequence[Validation]) -> None
     if person.boroughs is None:
         return
     allowed = sorted(person.boroughs)
-    names = " and ".join(borough_label(c) for c in allowed)
+    names = " and ".join(borough_name(c) for c in allowed)
     for v in validations:
         if v.frame is None or v.lines is None:
             continue
@@ -622,7 +622,7 @@ def limit_to_boroughs(person: Person, validations: Sequence[Validation]) -> None
             continue
         v.violations = v.violations + [
             Violation(v.file, line, "borough_code", OUTSIDE_BOROUGHS,
-                      f"a row for {borough_label(code)} ({code}); {person.name} may load only "
+                      f"a row for {borough_name(code)} ({code}); {person.name} may load only "
                       f"{names}", code)
             for code, line in bad.head(MAX_LISTED).iter_rows()
         ]
